@@ -1,0 +1,49 @@
+import { SHAPES } from './shapes.gen.js';
+import type { ModelErrorName } from './types.gen.js';
+
+/**
+ * Errors that every AWS JSON service can return but that the KMS model does not declare
+ * (they come from the common service framework: authentication, throttling, parsing).
+ */
+const COMMON_ERRORS = {
+  ValidationException: 400,
+  SerializationException: 400,
+  UnknownOperationException: 400,
+  AccessDeniedException: 400,
+  UnrecognizedClientException: 400,
+  InvalidSignatureException: 400,
+  IncompleteSignatureException: 400,
+  MissingAuthenticationTokenException: 400,
+  InvalidClientTokenId: 403,
+  ThrottlingException: 400,
+  RequestEntityTooLargeException: 413,
+  InternalFailure: 500,
+} as const;
+
+export type CommonErrorName = keyof typeof COMMON_ERRORS;
+export type ErrorName = ModelErrorName | CommonErrorName;
+
+/** HTTP status of an error: 500 for the model's server faults, the common table's value otherwise 400. */
+export function errorStatus(name: ErrorName): number {
+  if (name in COMMON_ERRORS) return COMMON_ERRORS[name as CommonErrorName];
+  return SHAPES[name]?.fault ? 500 : 400;
+}
+
+/** An AWS-shaped error: serialized as {"__type": name, "message": message} with the error's status. */
+export class KmsError extends Error {
+  readonly status: number;
+  constructor(readonly type: ErrorName, message = '') {
+    super(message);
+    this.name = type;
+    this.status = errorStatus(type);
+  }
+}
+
+export const err = {
+  validation: (message: string) => new KmsError('ValidationException', message),
+  notFound: (message: string) => new KmsError('NotFoundException', message),
+  unsupported: (message: string) => new KmsError('UnsupportedOperationException', message),
+  invalidState: (message: string) => new KmsError('KMSInvalidStateException', message),
+  invalidArn: (message: string) => new KmsError('InvalidArnException', message),
+  internal: () => new KmsError('KMSInternalException', 'The request could not be completed due to an internal error.'),
+};

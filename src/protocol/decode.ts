@@ -1,0 +1,155 @@
+import { KmsError } from '../model/errors.js';
+import type { ShapeDef } from '../model/shape.js';
+import { SHAPES } from '../model/shapes.gen.js';
+
+/**
+ * Turns a parsed JSON request body into the operation's input: one walk over the model's shape table that
+ * converts wire types (base64 blobs, epoch-second timestamps) and collects every constraint violation with
+ * AWS's wording. A value of the wrong JSON type is a SerializationException, as AWS's JSON protocol answers;
+ * constraint violations together make one ValidationException ("N validation errors detected: ...").
+ */
+export function decodeInput(shapeName: string, body: unknown): unknown {
+  const problems: string[] = [];
+  const value = decodeShape(shapeName, body, '', problems);
+  if (problems.length > 0) {
+    const n = problems.length;
+    throw new KmsError('ValidationException',
+      `${n} validation error${n === 1 ? '' : 's'} detected: ${problems.join('; ')}`);
+  }
+  return value;
+}
+
+function shape(name: string): ShapeDef {
+  const s = SHAPES[name];
+  if (!s) throw new Error(`model has no shape ${name}`);
+  return s;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function typeError(expected: string, value: unknown): KmsError {
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  return new KmsError('SerializationException', `Expected ${expected}, got ${kind}.`);
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const patternCache = new Map<string, RegExp>();
+
+function fullMatch(pattern: string, value: string): boolean {
+  let re = patternCache.get(pattern);
+  if (!re) {
+    // Model patterns are Java regexes that must match the whole string; `u` makes \u escapes and code points work.
+    re = new RegExp(`^(?:${pattern})$`, 'u');
+    patternCache.set(pattern, re);
+  }
+  return re.test(value);
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${k}=${describe(v)}`).join(', ')}}`;
+  }
+  return String(value);
+}
+
+function decodeShape(name: string, value: unknown, path: string, problems: string[]): unknown {
+  const s = shape(name);
+  const fail = (constraint: string, shown: unknown) => {
+    const at = s.sensitive ? 'Value at' : `Value '${describe(shown)}' at`;
+    problems.push(`${at} '${path}' failed to satisfy constraint: Member must ${constraint}`);
+  };
+  const checkLength = (length: number, shown: unknown) => {
+    if (s.min !== undefined && length < s.min) fail(`have length greater than or equal to ${s.min}`, shown);
+    if (s.max !== undefined && length > s.max) fail(`have length less than or equal to ${s.max}`, shown);
+  };
+
+  switch (s.type) {
+    case 'structure': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError('an object', value);
+      const input = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [member, memberShape] of Object.entries(s.members ?? {})) {
+        const memberPath = path ? `${path}.${lowerFirst(member)}` : lowerFirst(member);
+        const v = input[member];
+        if (v === undefined || v === null) {
+          if (s.required?.includes(member)) {
+            problems.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+          }
+          continue;
+        }
+        out[member] = decodeShape(memberShape, v, memberPath, problems);
+      }
+      return out;
+    }
+    case 'list': {
+      if (!Array.isArray(value)) throw typeError('a list', value);
+      checkLength(value.length, value);
+      return value.map((item, i) => decodeShape(s.member!, item, `${path}.${i + 1}.member`, problems));
+    }
+    case 'map': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError('a map', value);
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        decodeShape(s.key!, k, `${path}.${k}.key`, problems);
+        out[k] = decodeShape(s.value!, v, `${path}.${k}.value`, problems);
+      }
+      checkLength(Object.keys(out).length, value);
+      return out;
+    }
+    case 'string': {
+      if (typeof value !== 'string') throw typeError('a string', value);
+      if (s.enum && !s.enum.includes(value)) fail(`satisfy enum value set: [${s.enum.join(', ')}]`, value);
+      checkLength(codePoints(value), value);
+      if (s.pattern && !fullMatch(s.pattern, value)) fail(`satisfy regular expression pattern: ${s.pattern}`, value);
+      return value;
+    }
+    case 'integer':
+    case 'long': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('an integer', value);
+      if (s.min !== undefined && value < s.min) fail(`have value greater than or equal to ${s.min}`, value);
+      if (s.max !== undefined && value > s.max) fail(`have value less than or equal to ${s.max}`, value);
+      return value;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw typeError('a boolean', value);
+      return value;
+    case 'blob': {
+      if (typeof value !== 'string' || !BASE64.test(value)) {
+        throw new KmsError('SerializationException', `Value at '${path}' is not valid base64.`);
+      }
+      const bytes = Buffer.from(value, 'base64');
+      checkLength(bytes.length, value);
+      return bytes;
+    }
+    case 'timestamp': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw typeError('a timestamp in epoch seconds', value);
+      return new Date(value * 1000);
+    }
+  }
+}
+
+/** Converts a handler's result to its wire form: Buffers to base64, Dates to epoch seconds, absent members left out. */
+export function encodeOutput(value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) return value.map(encodeOutput);
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const e = encodeOutput(v);
+      if (e !== undefined) out[k] = e;
+    }
+    return out;
+  }
+  return value;
+}
