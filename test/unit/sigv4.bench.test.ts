@@ -1,0 +1,47 @@
+/**
+ * Micro-measure of signing and verifying a typical KMS request; prints ops/s, asserts nothing.
+ * Skipped unless SIGV4_BENCH=1 so the suite stays fast.
+ */
+import { test } from 'node:test';
+import { signRequest, type HttpRequestParts } from '../../src/util/sigv4.js';
+import { parseAuthorization, verifySignature } from '../../src/protocol/authenticate.js';
+
+const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const BODY = Buffer.from(JSON.stringify({ KeyId: 'alias/bench', Plaintext: Buffer.alloc(64, 1).toString('base64') }));
+const REQ: HttpRequestParts = {
+  method: 'POST',
+  path: '/',
+  headers: {
+    host: 'localhost:8080',
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': String(BODY.length),
+    'x-amz-target': 'TrentService.Encrypt',
+  },
+  body: BODY,
+};
+
+function rate(fn: () => void, ms = 1000): number {
+  for (let i = 0; i < 2000; i++) fn(); // warm up
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(ms) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 256; i++) fn();
+    n += 256;
+    now = process.hrtime.bigint();
+  }
+  return Math.round(n / (Number(now - start) / 1e9));
+}
+
+test('sigv4 ops/s', { skip: process.env.SIGV4_BENCH !== '1' }, () => {
+  const now = new Date();
+  const signRate = rate(() => signRequest(REQ, CREDS, 'us-east-1', 'kms', now));
+  const signed = { ...REQ, headers: { ...REQ.headers, ...signRequest(REQ, CREDS, 'us-east-1', 'kms', now) } };
+  const verifyRate = rate(() => verifySignature(signed, parseAuthorization(signed), CREDS.secretAccessKey, now));
+  console.log(`signRequest: ${perSecond(signRate)}   parseAuthorization+verifySignature: ${perSecond(verifyRate)}`);
+});
+
+function perSecond(r: number): string {
+  return `${r.toLocaleString('en-US')} ops/s`;
+}
