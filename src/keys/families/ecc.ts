@@ -194,7 +194,7 @@ export function verifyWithPublicKey(spec: KeySpec, spki: Buffer, algorithm: Sign
 }
 
 /** Parses a peer's SubjectPublicKeyInfo for ECDH; AWS answers a malformed or foreign key with a bare ValidationException. */
-export function peerPublicKey(spki: Buffer, openssl: string): KeyObject {
+function peerPublicKey(spki: Buffer, openssl: string): KeyObject {
   let key: KeyObject;
   try {
     key = createPublicKey({ key: spki, format: 'der', type: 'spki' });

@@ -1,6 +1,5 @@
 import {
-  createECDH, createHash, createPrivateKey, createPublicKey, diffieHellman, type ECDH, generateKeyPair, type KeyObject,
-  timingSafeEqual,
+  createECDH, createHash, createPrivateKey, createPublicKey, type ECDH, generateKeyPair, timingSafeEqual,
 } from 'node:crypto';
 import { promisify } from 'node:util';
 
@@ -11,15 +10,14 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { KmsError } from '../../model/errors.js';
 import type { KeySpec, MessageType, SigningAlgorithmSpec } from '../../model/types.gen.js';
 import { checkSigningRequest, requireAlgorithm } from '../algorithms.js';
-import { decodeSignature, der, DerError, DerReader, encodeSignature } from '../der.js';
+import { decodeSignature, der, DerError, DerReader, encodeSignature, oidBytes } from '../der.js';
 import type { KeyFamily } from '../family.js';
 import { MaterialCache } from '../material-cache.js';
-import { peerPublicKey } from './ecc.js';
 
 /*
- * SM2 (GB/T 32918, GM/T 0003): OpenSSL holds the keys, generates nonces (an ECDH key pair on the SM2 curve is
- * (k, k·G)) and does SM2 ECDH; Node exposes neither SM2DSA nor SM2 encryption, so their equations are written
- * here over @noble/curves' point arithmetic with SM3 from OpenSSL.
+ * SM2 (GB/T 32918, GM/T 0003): OpenSSL generates the keys and the nonces (an ECDH key pair on the SM2 curve is
+ * (k, k·G)) and computes SM3; Node exposes neither SM2DSA, SM2 encryption nor ECDH with parsed SM2 keys, so those
+ * equations are written here over @noble/curves' point arithmetic.
  * SM2DSA signs e = SM3(Z_A || M) with AWS's fixed distinguishing ID 1234567812345678 for RAW messages; a DIGEST
  * is that e, computed by the caller (with any ID). SM2PKE ciphertexts are GM/T 0009 DER: SEQUENCE { x, y, C3, C2 },
  * the form OpenSSL reads and writes.
@@ -64,7 +62,6 @@ interface Sm2Public {
 }
 
 interface Sm2Private extends Sm2Public {
-  readonly key: KeyObject;
   readonly scalar: bigint;
   /** (1 + d)⁻¹ mod n, fixed per key and needed by every signature. */
   readonly signingFactor: bigint;
@@ -74,17 +71,24 @@ interface Sm2Private extends Sm2Public {
 const privateKeys = new MaterialCache<Sm2Private>();
 const publicKeys = new MaterialCache<Sm2Public>();
 
-function requireSm2(key: KeyObject): void {
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== OPENSSL_CURVE) {
-    throw new Error('not an SM2 key');
-  }
-}
+const EC_PUBLIC_KEY = oidBytes('1.2.840.10045.2.1');
+const SM2_CURVE = oidBytes('1.2.156.10197.1.301');
 
-/** The SEC1 point in a SubjectPublicKeyInfo (RFC 5480), already validated by OpenSSL's parse. */
+/**
+ * The point of an SM2 SubjectPublicKeyInfo (id-ecPublicKey, curve sm2p256v1), checked to lie on the curve.
+ * Parsed here because OpenSSL 3 turns such keys into its own "SM2" key type, which Node can neither name nor
+ * use for Diffie-Hellman.
+ */
 function pointOfSpki(spki: Buffer): Sm2Point {
-  const body = new DerReader(spki).sequence();
-  body.sequence();
-  return Point.fromBytes(body.bitString());
+  const outer = new DerReader(spki);
+  const body = outer.sequence();
+  outer.end();
+  const algorithm = body.sequence();
+  if (!algorithm.oid().equals(EC_PUBLIC_KEY) || !algorithm.oid().equals(SM2_CURVE)) throw new DerError('not SM2');
+  algorithm.end();
+  const point = body.bitString();
+  body.end();
+  return Point.fromBytes(point);
 }
 
 /** d from PKCS#8 PrivateKeyInfo { version, algorithm, OCTET STRING ECPrivateKey { version, OCTET STRING d, … } }. */
@@ -100,17 +104,15 @@ function scalarOfPkcs8(material: Buffer): bigint {
 function privateKeyOf(material: Buffer): Sm2Private {
   return privateKeys.get(material, () => {
     const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
-    requireSm2(key);
     const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
     const point = pointOfSpki(spki);
     const scalar = scalarOfPkcs8(material);
-    return { key, scalar, signingFactor: invert(1n + scalar, n), spki, point, userHash: userHash(point) };
+    return { scalar, signingFactor: invert(1n + scalar, n), spki, point, userHash: userHash(point) };
   });
 }
 
 function publicKeyOf(spki: Buffer): Sm2Public {
   return publicKeys.get(spki, () => {
-    requireSm2(createPublicKey({ key: spki, format: 'der', type: 'spki' }));
     const point = pointOfSpki(spki);
     return { point, userHash: userHash(point) };
   });
@@ -264,7 +266,12 @@ export const sm2: KeyFamily = {
 
   deriveSharedSecret(spec, material, peerSpki) {
     requireAlgorithm(spec, 'ECDH');
-    const peer = peerPublicKey(peerSpki, OPENSSL_CURVE);
-    return diffieHellman({ privateKey: privateKeyOf(material).key, publicKey: peer });
+    let peer: Sm2Point;
+    try {
+      peer = pointOfSpki(peerSpki);
+    } catch {
+      throw new KmsError('ValidationException', ''); // as AWS answers a malformed peer key
+    }
+    return Buffer.from(field(peer.multiply(privateKeyOf(material).scalar).x));
   },
 };

@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { createApp, openStore } from '../server/app.js';
+import { AccessKeys } from '../server/access-keys.js';
+import { loadConfig, type Config, type ConfigFlags, type Posture } from '../server/config.js';
+import { startHttpServer } from '../server/http.js';
+import { loadRootKey } from '../server/root-key-source.js';
+
+const USAGE = `Usage:
+  trent dev    [options]   start the emulator posture: any AWS credentials are accepted
+  trent serve  [options]   start the production posture: SigV4 verified against Trent's access keys
+  trent access-key create [--user NAME] [--account-id ID]
+  trent access-key list
+  trent access-key delete ACCESS_KEY_ID
+
+Options (environment variable in brackets):
+  --host HOST          listen address (TRENT_HOST, default 127.0.0.1)
+  --port PORT          listen port (TRENT_PORT, default 4599)
+  --data-dir DIR       where the database, root key and audit log live (TRENT_DATA_DIR, default ./.trent)
+  --account-id ID      account of dev callers, and of new access keys (TRENT_ACCOUNT_ID, default 111122223333)
+  --region REGION      Region of unsigned dev requests (TRENT_DEFAULT_REGION, default us-east-1)
+Root key: TRENT_ROOT_KEY (base64 of 32 bytes) or TRENT_ROOT_KEY_PASSPHRASE, else DIR/root.key (made on first start).`;
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  database: { type: 'string' },
+  'account-id': { type: 'string' },
+  region: { type: 'string' },
+  user: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const flags: ConfigFlags = {
+    host: values.host, port: values.port, dataDir: values['data-dir'], databaseUrl: values.database,
+    accountId: values['account-id'], defaultRegion: values.region,
+  };
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'dev':
+    case 'serve':
+      await run(loadConfig(command as Posture, flags));
+      return 0;
+    case 'access-key':
+      return accessKeyCommand(loadConfig('serve', flags), sub, arg, values.user);
+    default:
+      console.error(`unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function run(config: Config): Promise<void> {
+  const app = await createApp(config);
+  if (config.posture === 'serve' && (await app.accessKeys.list()).length === 0) {
+    const admin = await app.accessKeys.create(config.accountId, 'admin');
+    console.log(`First start: created the administrator access key. The secret is shown this once.
+  AWS_ACCESS_KEY_ID=${admin.accessKeyId}
+  AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}`);
+  }
+  const server = await startHttpServer(app);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  console.log(`Trent (${config.posture}) listening on http://${config.host}:${port}, data in ${config.dataDir}`);
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function accessKeyCommand(config: Config, sub: string | undefined, arg: string | undefined,
+  user: string | undefined): Promise<number> {
+  const store = openStore(config);
+  try {
+    const keys = new AccessKeys(store, await loadRootKey(store, config.dataDir));
+    switch (sub) {
+      case 'create': {
+        const k = await keys.create(config.accountId, user ?? 'admin');
+        console.log(`AWS_ACCESS_KEY_ID=${k.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${k.secretAccessKey}`);
+        return 0;
+      }
+      case 'list':
+        for (const k of await keys.list()) {
+          console.log(`${k.accessKeyId}\t${k.accountId}\t${k.userName}\t${k.createdAt.toISOString()}`);
+        }
+        return 0;
+      case 'delete':
+        if (!arg) break;
+        if (await keys.delete(arg)) return 0;
+        console.error(`no access key ${arg}`);
+        return 1;
+    }
+    console.error(USAGE);
+    return 2;
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { if (code !== 0) process.exit(code); },
+  (e: unknown) => {
+    console.error(`trent: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

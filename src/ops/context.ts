@@ -1,0 +1,34 @@
+import type { Caller } from '../model/caller.js';
+import type { RootKey } from '../keys/root-key.js';
+import type { OperationInputs, OperationName, OperationOutputs } from '../model/types.gen.js';
+import type { Store } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+
+export type { Caller };
+
+export interface Settings {
+  readonly posture: 'dev' | 'serve';
+  /** Offer SM2 outside the China partition (AWS offers it only in aws-cn). */
+  readonly sm2Everywhere: boolean;
+}
+
+/** What operations work with: the durable store, the root key, the clock. Built once by the server. */
+export interface Deps {
+  readonly store: Store;
+  readonly root: RootKey;
+  readonly clock: Clock;
+  readonly settings: Settings;
+}
+
+export interface OpContext {
+  readonly caller: Caller;
+  readonly requestId: string;
+  /** The request's moment on Trent's clock: one value for the whole request. */
+  readonly now: Date;
+  readonly deps: Deps;
+}
+
+export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: OpContext) => Promise<OperationOutputs[Op]>;
+
+/** One handler for every operation of the model: a missing one is a compile error. */
+export type HandlerMap = { readonly [Op in OperationName]: Handler<Op> };

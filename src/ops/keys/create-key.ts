@@ -1,0 +1,129 @@
+import { familyOf } from '../../keys/crypto.js';
+import { KEY_SPECS } from '../../keys/specs.js';
+import { KmsError } from '../../model/errors.js';
+import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
+import { defaultKeyPolicy, parsePolicy } from '../../policy/document.js';
+import { mayAllow } from '../../policy/evaluate.js';
+import type { KeyRecord } from '../../store/types.js';
+import { partitionOf } from '../../util/arn.js';
+import { newKeyId } from '../../util/ids.js';
+import type { Handler, OpContext } from '../context.js';
+import { findCustomKeyStore } from '../custom-key-stores.js';
+import { keyMetadata } from '../metadata.js';
+import { addMaterial } from '../material.js';
+import { checkTags, tagRecords } from '../tags.js';
+
+/**
+ * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
+ * first): key spec and usage, the spec's availability in the partition, origin and custom key store
+ * combinations, the policy, the tags, and last the custom key store's existence. Material is generated
+ * before the one transaction that writes the key, its material and its tags together.
+ */
+export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
+  const spec = keySpecOf(input);
+  const usage = keyUsageOf(spec, input.KeyUsage);
+  checkPartition(ctx, spec);
+  const origin = originOf(input);
+  checkOrigin(input, origin, spec);
+  const policy = policyOf(ctx, input);
+  const tags = input.Tags ?? [];
+  checkTags(tags);
+  if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
+
+  const { caller, now, deps } = ctx;
+  const multiRegion = input.MultiRegion ?? false;
+  const key: KeyRecord = {
+    accountId: caller.accountId,
+    region: caller.region,
+    keyId: newKeyId(multiRegion),
+    createdAt: now,
+    description: input.Description ?? '',
+    keySpec: spec,
+    keyUsage: usage,
+    origin,
+    keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
+    multiRegion,
+    multiRegionKeyType: multiRegion ? 'PRIMARY' : undefined,
+    primaryRegion: multiRegion ? caller.region : undefined,
+    customKeyStoreId: input.CustomKeyStoreId,
+    xksKeyId: input.XksKeyId,
+    policy,
+  };
+  const secret = origin === 'AWS_KMS' ? await familyOf(spec).generate(spec) : undefined;
+  await deps.store.transaction(async (tx) => {
+    if (secret) key.currentMaterialId = await addMaterial(tx, deps, key, secret, now);
+    await tx.insertKey(key);
+    if (tags.length) await tx.putTags(key, tagRecords(tags));
+  });
+  return { KeyMetadata: keyMetadata(key) };
+};
+
+function keySpecOf(input: CreateKeyRequest): KeySpec {
+  if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
+    throw new KmsError('ValidationException',
+      'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated; use KeySpec.');
+  }
+  return input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+}
+
+function keyUsageOf(spec: KeySpec, usage: KeyUsageType | undefined): KeyUsageType {
+  if (usage === undefined) {
+    if (spec === 'SYMMETRIC_DEFAULT') return 'ENCRYPT_DECRYPT';
+    throw new KmsError('ValidationException',
+      'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+  }
+  if (!KEY_SPECS[spec].usages[usage]) {
+    throw new KmsError('ValidationException', `KeyUsage ${usage} is not compatible with KeySpec ${spec}`);
+  }
+  return usage;
+}
+
+function checkPartition(ctx: OpContext, spec: KeySpec): void {
+  const china = partitionOf(ctx.caller.region) === 'aws-cn';
+  if (KEY_SPECS[spec].chinaOnly && !china && !ctx.deps.settings.sm2Everywhere) {
+    throw new KmsError('ValidationException', `KeySpec ${spec} is not supported in this region.`);
+  }
+}
+
+/** A custom key store ID with no Origin means a CloudHSM key store, as in AWS. */
+function originOf(input: CreateKeyRequest): OriginType {
+  return input.Origin ?? (input.CustomKeyStoreId !== undefined ? 'AWS_CLOUDHSM' : 'AWS_KMS');
+}
+
+function checkOrigin(input: CreateKeyRequest, origin: OriginType, spec: KeySpec): void {
+  const inKeyStore = origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE';
+  if (input.XksKeyId !== undefined && origin !== 'EXTERNAL_KEY_STORE') {
+    throw new KmsError('ValidationException', 'XksKeyId is valid only for KMS keys with an Origin of EXTERNAL_KEY_STORE.');
+  }
+  if (!inKeyStore) {
+    if (input.CustomKeyStoreId !== undefined) {
+      throw new KmsError('ValidationException', `CustomKeyStoreId is not valid for KMS keys with an Origin of ${origin}.`);
+    }
+    return;
+  }
+  if (input.CustomKeyStoreId === undefined) {
+    throw new KmsError('ValidationException', `You must specify a CustomKeyStoreId for KMS keys with an Origin of ${origin}.`);
+  }
+  if (origin === 'EXTERNAL_KEY_STORE' && input.XksKeyId === undefined) {
+    throw new KmsError('ValidationException', 'You must specify an XksKeyId for KMS keys with an Origin of EXTERNAL_KEY_STORE.');
+  }
+  if (spec !== 'SYMMETRIC_DEFAULT' || (input.KeyUsage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT') {
+    throw new KmsError('UnsupportedOperationException',
+      'KMS keys in a custom key store must be symmetric encryption keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT).');
+  }
+  if (input.MultiRegion) {
+    throw new KmsError('UnsupportedOperationException', 'You cannot create a multi-Region key in a custom key store.');
+  }
+}
+
+function policyOf(ctx: OpContext, input: CreateKeyRequest): string {
+  const partition = partitionOf(ctx.caller.region);
+  if (input.Policy === undefined) return defaultKeyPolicy(partition, ctx.caller.accountId);
+  const doc = parsePolicy(input.Policy);
+  const principal = { arn: ctx.caller.principalArn, accountId: ctx.caller.accountId, partition };
+  if (!input.BypassPolicyLockoutSafetyCheck && !mayAllow(doc, principal, 'kms:PutKeyPolicy')) {
+    throw new KmsError('MalformedPolicyDocumentException',
+      'The new key policy will not allow you to update the key policy in the future.');
+  }
+  return input.Policy;
+}

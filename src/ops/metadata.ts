@@ -1,0 +1,47 @@
+import { KEY_SPECS } from '../keys/specs.js';
+import type { KeyMetadata } from '../model/types.gen.js';
+import type { KeyRecord } from '../store/types.js';
+import { keyArn } from '../util/arn.js';
+
+/** KeyMetadata exactly as AWS returns it for a key: fields present only where AWS shows them. */
+export function keyMetadata(key: KeyRecord): KeyMetadata {
+  const arn = keyArn(key.region, key.accountId, key.keyId);
+  const algorithms = KEY_SPECS[key.keySpec].usages[key.keyUsage] ?? {};
+  const m: KeyMetadata = {
+    AWSAccountId: key.accountId,
+    KeyId: key.keyId,
+    Arn: arn,
+    CreationDate: key.createdAt,
+    Enabled: key.keyState === 'Enabled',
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: key.keyState,
+    DeletionDate: key.keyState === 'PendingDeletion' ? key.deletionDate : undefined,
+    ValidTo: key.expirationModel === 'KEY_MATERIAL_EXPIRES' ? key.validTo : undefined,
+    Origin: key.origin,
+    CustomKeyStoreId: key.customKeyStoreId,
+    ExpirationModel: key.expirationModel,
+    KeyManager: 'CUSTOMER',
+    // The deprecated field mirrors KeySpec, even for specs newer than its enum (AWS returns ML_DSA_65 there too).
+    CustomerMasterKeySpec: key.keySpec as KeyMetadata['CustomerMasterKeySpec'],
+    KeySpec: key.keySpec,
+    EncryptionAlgorithms: algorithms.EncryptionAlgorithms?.slice(),
+    SigningAlgorithms: algorithms.SigningAlgorithms?.slice(),
+    KeyAgreementAlgorithms: algorithms.KeyAgreementAlgorithms?.slice(),
+    MacAlgorithms: algorithms.MacAlgorithms?.slice(),
+    MultiRegion: key.multiRegion,
+    PendingDeletionWindowInDays: key.keyState === 'PendingReplicaDeletion' ? key.pendingWindowDays : undefined,
+    XksKeyConfiguration: key.xksKeyId ? { Id: key.xksKeyId } : undefined,
+    // AWS shows the current material only for symmetric encryption keys, the ones that rotate.
+    CurrentKeyMaterialId: key.keySpec === 'SYMMETRIC_DEFAULT' ? key.currentMaterialId : undefined,
+  };
+  if (key.multiRegion) {
+    const primaryRegion = key.primaryRegion ?? key.region;
+    m.MultiRegionConfiguration = {
+      MultiRegionKeyType: key.multiRegionKeyType ?? 'PRIMARY',
+      PrimaryKey: { Arn: keyArn(primaryRegion, key.accountId, key.keyId), Region: primaryRegion },
+      ReplicaKeys: [],
+    };
+  }
+  return m;
+}

@@ -1,0 +1,117 @@
+import type { Caller } from '../model/caller.js';
+import { KmsError } from '../model/errors.js';
+import { OPERATIONS, TARGET_PREFIX } from '../model/shapes.gen.js';
+import type { OperationName } from '../model/types.gen.js';
+import { newRequestId } from '../util/ids.js';
+import type { HttpRequestParts } from '../util/sigv4.js';
+import { decodeInput, encodeOutput } from './decode.js';
+
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+/** What one request did, for the audit trail: never a secret (the input is redacted by the audit layer). */
+export interface RequestOutcome {
+  readonly requestId: string;
+  readonly operation: OperationName | undefined;
+  readonly caller: Caller | undefined;
+  readonly input: unknown;
+  readonly error: KmsError | undefined;
+  readonly sourceIp: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly time: Date;
+}
+
+/** The pipeline's collaborators, supplied by the server: it knows neither keys nor stores. */
+export interface PipelineHooks {
+  /** Establishes the caller from the request (posture-specific: dev accepts any credentials). */
+  authenticate(req: HttpRequestParts): Promise<Caller>;
+  invoke(op: OperationName, input: unknown, caller: Caller, requestId: string): Promise<unknown>;
+  /** Called once per request after the response is decided. */
+  record(outcome: RequestOutcome): void;
+  /** Logs an unexpected failure (a bug), which the client sees only as KMSInternalException. */
+  onInternalError(error: unknown, requestId: string): void;
+}
+
+export interface RequestMeta {
+  readonly sourceIp?: string | undefined;
+  readonly time: Date;
+}
+
+const JSON_11 = 'application/x-amz-json-1.1';
+
+/**
+ * One KMS request, phase by phase: route by X-Amz-Target → authenticate → parse JSON → decode and
+ * validate against the model → invoke the handler → serialize → record. Every failure becomes an
+ * AWS-shaped error; a failure that is not a KmsError is a bug and answers KMSInternalException.
+ */
+export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta, hooks: PipelineHooks): Promise<WireResponse> {
+  const requestId = newRequestId();
+  let operation: OperationName | undefined;
+  let caller: Caller | undefined;
+  let input: unknown;
+  let error: KmsError | undefined;
+  let response: WireResponse;
+  try {
+    operation = route(req);
+    caller = await hooks.authenticate(req);
+    const def = OPERATIONS[operation]!;
+    input = def.input ? decodeInput(def.input, parseBody(req.body)) : {};
+    const output = await hooks.invoke(operation, input, caller, requestId);
+    response = reply(200, requestId, encodeOutput(output) ?? {});
+  } catch (e) {
+    error = e instanceof KmsError ? e : internal(e, requestId, hooks);
+    response = reply(error.status, requestId, { __type: error.type, message: error.message });
+  }
+  const userAgent = req.headers['user-agent'];
+  hooks.record({
+    requestId, operation, caller, input, error, sourceIp: meta.sourceIp, time: meta.time,
+    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+  });
+  return response;
+}
+
+function route(req: HttpRequestParts): OperationName {
+  const target = req.headers['x-amz-target'];
+  const value = typeof target === 'string' ? target : undefined;
+  const prefix = `${TARGET_PREFIX}.`;
+  const op = value?.startsWith(prefix) ? value.slice(prefix.length) : undefined;
+  if (req.method !== 'POST' || !op || !Object.hasOwn(OPERATIONS, op)) {
+    throw new KmsError('UnknownOperationException', '');
+  }
+  return op as OperationName;
+}
+
+function parseBody(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new KmsError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new KmsError('SerializationException', 'The request body must be a JSON object.');
+  }
+  return parsed;
+}
+
+function internal(e: unknown, requestId: string, hooks: PipelineHooks): KmsError {
+  hooks.onInternalError(e, requestId);
+  return new KmsError('KMSInternalException', 'The request could not be completed due to an internal error.');
+}
+
+function reply(status: number, requestId: string, payload: unknown): WireResponse {
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  return {
+    status,
+    body,
+    headers: {
+      'content-type': JSON_11,
+      'content-length': String(body.length),
+      'x-amzn-requestid': requestId,
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { auditEvent } from '../audit/event.js';
+import { AuditSink } from '../audit/sink.js';
+import type { OperationName } from '../model/types.gen.js';
+import type { Deps, Handler, OpContext } from '../ops/context.js';
+import { HANDLERS } from '../ops/index.js';
+import type { PipelineHooks } from '../protocol/pipeline.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/types.js';
+import { Clock } from '../util/clock.js';
+import { AccessKeys } from './access-keys.js';
+import { devAuthenticator, serveAuthenticator } from './authenticators.js';
+import type { Config } from './config.js';
+import { loadRootKey } from './root-key-source.js';
+
+/** A running Trent without its HTTP listener: the store, the root key, the pipeline's hooks. */
+export interface App {
+  readonly config: Config;
+  readonly deps: Deps;
+  readonly accessKeys: AccessKeys;
+  readonly hooks: PipelineHooks;
+  close(): Promise<void>;
+}
+
+export function openStore(config: Config): Store {
+  if (config.databaseUrl) throw new Error('PostgreSQL is not supported yet: leave --database unset to use SQLite');
+  return new SqliteStore(join(config.dataDir, 'trent.db'));
+}
+
+/** The composition root: every dependency is made here and nowhere else. */
+export async function createApp(config: Config): Promise<App> {
+  const store = openStore(config);
+  const root = await loadRootKey(store, config.dataDir);
+  const clock = new Clock();
+  const deps: Deps = { store, root, clock, settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere } };
+  const accessKeys = new AccessKeys(store, root);
+  const audit = new AuditSink(join(config.dataDir, 'audit', 'trent-audit.jsonl'));
+  const authenticate = config.posture === 'dev' ? devAuthenticator(config) : serveAuthenticator(config, accessKeys, clock);
+
+  const hooks: PipelineHooks = {
+    authenticate,
+    invoke(op, input, caller, requestId) {
+      const ctx: OpContext = { caller, requestId, now: clock.now(), deps };
+      return (HANDLERS[op] as Handler<OperationName>)(input as never, ctx);
+    },
+    record(o) {
+      audit.write(auditEvent({
+        requestId: o.requestId, operation: o.operation, caller: o.caller, input: o.input, time: o.time,
+        errorCode: o.error?.type, errorMessage: o.error?.message, sourceIp: o.sourceIp, userAgent: o.userAgent,
+      }));
+    },
+    onInternalError(error, requestId) {
+      // The stack, never the request: inputs may hold plaintext.
+      const what = error instanceof Error ? error.stack ?? error.message : String(error);
+      console.error(`request ${requestId} failed: ${what}`);
+    },
+  };
+
+  return {
+    config, deps, accessKeys, hooks,
+    async close() {
+      await audit.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+
+export type Posture = 'dev' | 'serve';
+
+/** Everything `trent dev` and `trent serve` can be told, from flags or the environment (flags win). */
+export interface Config {
+  readonly posture: Posture;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** postgres://… to use PostgreSQL; SQLite in dataDir otherwise. */
+  readonly databaseUrl: string | undefined;
+  /** The account of dev-posture callers whose access key ID is not itself a 12-digit account ID. */
+  readonly accountId: string;
+  /** The Region of unsigned dev-posture requests (signed ones name theirs). */
+  readonly defaultRegion: string;
+  readonly sm2Everywhere: boolean;
+  /** Allowed difference between a request's signing time and the server clock. */
+  readonly maxSkewMs: number;
+}
+
+export const ENV = {
+  host: 'TRENT_HOST',
+  port: 'TRENT_PORT',
+  dataDir: 'TRENT_DATA_DIR',
+  databaseUrl: 'TRENT_DATABASE_URL',
+  accountId: 'TRENT_ACCOUNT_ID',
+  defaultRegion: 'TRENT_DEFAULT_REGION',
+  sm2Everywhere: 'TRENT_SM2_EVERYWHERE',
+} as const;
+
+export type ConfigFlags = Partial<Record<keyof typeof ENV, string>>;
+
+export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Config {
+  const get = (k: keyof typeof ENV) => flags[k] ?? env[ENV[k]];
+  const port = Number(get('port') ?? 4599);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${get('port')}`);
+  const accountId = get('accountId') ?? '111122223333';
+  if (!/^\d{12}$/.test(accountId)) throw new Error(`invalid account ID (12 digits): ${accountId}`);
+  return {
+    posture,
+    host: get('host') ?? '127.0.0.1',
+    port,
+    dataDir: get('dataDir') ?? join(process.cwd(), '.trent'),
+    databaseUrl: get('databaseUrl'),
+    accountId,
+    defaultRegion: get('defaultRegion') ?? 'us-east-1',
+    sm2Everywhere: ['1', 'true', 'yes'].includes((get('sm2Everywhere') ?? '').toLowerCase()),
+    maxSkewMs: 5 * 60 * 1000,
+  };
+}

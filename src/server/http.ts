@@ -1,0 +1,61 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { handleKmsRequest } from '../protocol/pipeline.js';
+import type { HttpRequestParts } from '../util/sigv4.js';
+import type { App } from './app.js';
+
+/** Request limits (BENCHMARKS.md / README list them): AWS refuses larger bodies the same way. */
+export const LIMITS = {
+  maxBodyBytes: 1024 * 1024,
+  maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+} as const;
+
+export function startHttpServer(app: App): Promise<Server> {
+  const server = createServer({
+    maxHeaderSize: LIMITS.maxHeaderBytes,
+    headersTimeout: LIMITS.headersTimeoutMs,
+    requestTimeout: LIMITS.requestTimeoutMs,
+    keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
+  }, (req, res) => void serve(app, req, res));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(app.config.port, app.config.host, () => resolve(server));
+  });
+}
+
+async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const time = app.deps.clock.now();
+  const body = await readBody(req);
+  if (body === undefined) {
+    send(res, 413, { 'content-type': 'application/x-amz-json-1.1', connection: 'close' },
+      Buffer.from(JSON.stringify({ __type: 'RequestEntityTooLargeException', message: 'Request body too large.' })));
+    return;
+  }
+  const parts: HttpRequestParts = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+  const out = await handleKmsRequest(parts, { sourceIp: req.socket.remoteAddress, time }, app.hooks);
+  send(res, out.status, out.headers, out.body);
+}
+
+/** The whole body, or undefined once it passes the limit (the rest is drained, not buffered). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > LIMITS.maxBodyBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, size)));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
+  if (res.destroyed) return;
+  res.writeHead(status, headers);
+  res.end(body);
+}

@@ -1,0 +1,59 @@
+import { randomBytes, scryptSync } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RootKey, wrapIdentity } from '../keys/root-key.js';
+import type { Store } from '../store/types.js';
+
+export const ROOT_KEY_ENV = 'TRENT_ROOT_KEY';
+export const ROOT_PASSPHRASE_ENV = 'TRENT_ROOT_KEY_PASSPHRASE';
+const CHECK_SETTING = 'root-key.check';
+const SALT_SETTING = 'root-key.scrypt-salt';
+const CHECK_PLAINTEXT = Buffer.from('trent root key check v1');
+
+/**
+ * Where the root key comes from, in order: TRENT_ROOT_KEY (32 bytes, base64), TRENT_ROOT_KEY_PASSPHRASE
+ * (scrypt with a salt kept in the store), or the file root.key in the data directory, created with mode
+ * 0600 on first start. The store keeps a value wrapped under the root key, so starting with the wrong
+ * root key fails at once instead of failing on the first decrypt.
+ */
+export async function loadRootKey(store: Store, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<RootKey> {
+  const root = new RootKey(await rootKeyBytes(store, dataDir, env));
+  const check = await store.getSetting(CHECK_SETTING);
+  if (check === undefined) {
+    await store.putSetting(CHECK_SETTING, root.wrap(wrapIdentity.rootCheck(), CHECK_PLAINTEXT).toString('base64'));
+  } else {
+    try {
+      root.unwrap(wrapIdentity.rootCheck(), Buffer.from(check, 'base64'));
+    } catch {
+      throw new Error('the root key does not match the one this store was created with');
+    }
+  }
+  return root;
+}
+
+async function rootKeyBytes(store: Store, dataDir: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
+  const fromEnv = env[ROOT_KEY_ENV];
+  if (fromEnv) {
+    const key = Buffer.from(fromEnv, 'base64');
+    if (key.length !== 32) throw new Error(`${ROOT_KEY_ENV} must be 32 bytes, base64-encoded`);
+    return key;
+  }
+  const passphrase = env[ROOT_PASSPHRASE_ENV];
+  if (passphrase) {
+    let salt = await store.getSetting(SALT_SETTING);
+    if (salt === undefined) {
+      salt = randomBytes(16).toString('base64');
+      await store.putSetting(SALT_SETTING, salt);
+    }
+    return scryptSync(passphrase, Buffer.from(salt, 'base64'), 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 << 20 });
+  }
+  const file = join(dataDir, 'root.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  chmodSync(file, 0o600);
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (key.length !== 32) throw new Error(`${file} must hold 32 bytes, base64-encoded`);
+  return key;
+}

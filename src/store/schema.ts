@@ -1,0 +1,29 @@
+/**
+ * The schema, as numbered migrations shared by every backend (the SQL here is the common subset of SQLite and
+ * PostgreSQL). Records are kept as a JSON document beside the columns that queries filter and order on, so a
+ * new field is not a migration. Migrations only ever append.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE keys (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL,
+     key_state TEXT NOT NULL, due_at BIGINT, doc TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, key_id));
+   CREATE INDEX keys_due ON keys (due_at) WHERE due_at IS NOT NULL;
+   CREATE TABLE materials (
+     account_id TEXT NOT NULL, key_id TEXT NOT NULL, material_id TEXT NOT NULL,
+     created_at BIGINT NOT NULL, rotation_type TEXT, wrapped BYTEA NOT NULL,
+     PRIMARY KEY (account_id, key_id, material_id));
+   CREATE TABLE tags (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL,
+     tag_key TEXT NOT NULL, tag_value TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, key_id, tag_key));
+   CREATE TABLE aliases (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, alias_name TEXT NOT NULL, key_id TEXT NOT NULL,
+     created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+     PRIMARY KEY (account_id, region, alias_name));
+   CREATE INDEX aliases_by_key ON aliases (account_id, region, key_id);
+   CREATE TABLE access_keys (
+     access_key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, user_name TEXT NOT NULL,
+     created_at BIGINT NOT NULL, wrapped_secret BYTEA NOT NULL);`,
+];

@@ -1,0 +1,306 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { decodeKey, dueAt, encodeKey } from './records.js';
+import { MIGRATIONS } from './schema.js';
+import {
+  StoreConflictError,
+  type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type MaterialRecord, type PageQuery,
+  type Store, type StoreOps, type TagRecord,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded default: one SQLite file in WAL mode with synchronous=FULL, so a committed transaction is on
+ * disk before the call returns. Writes go through one connection, one transaction at a time (SQLite has a
+ * single writer anyway); reads use a second connection, so a reader never sees another request's
+ * uncommitted writes while a transaction is open across an await.
+ */
+export class SqliteStore implements Store {
+  private readonly writer: Database.Database;
+  private readonly reader: Database.Database;
+  private readonly readOps: SqliteOps;
+  private readonly writeOps: SqliteOps;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.writer = open(path);
+    migrate(this.writer);
+    this.reader = path === ':memory:' ? this.writer : open(path);
+    this.readOps = new SqliteOps(this.reader);
+    this.writeOps = new SqliteOps(this.writer);
+  }
+
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.writeOps);
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (e) {
+        this.writer.exec('ROLLBACK');
+        throw e;
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async wipe(): Promise<void> {
+    await this.transaction(async () => {
+      for (const t of ['keys', 'materials', 'tags', 'aliases']) this.writer.exec(`DELETE FROM ${t}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.reader !== this.writer) this.reader.close();
+    this.writer.close();
+  }
+
+  getKey(ref: KeyRef) { return this.readOps.getKey(ref); }
+  listKeys(accountId: string, region: string, page: PageQuery) { return this.readOps.listKeys(accountId, region, page); }
+  keysDue(now: Date, limit: number) { return this.readOps.keysDue(now, limit); }
+  getMaterial(ref: KeyRef, materialId: string) { return this.readOps.getMaterial(ref, materialId); }
+  listMaterials(ref: KeyRef) { return this.readOps.listMaterials(ref); }
+  listTags(ref: KeyRef) { return this.readOps.listTags(ref); }
+  getAlias(accountId: string, region: string, aliasName: string) { return this.readOps.getAlias(accountId, region, aliasName); }
+  listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery) {
+    return this.readOps.listAliases(accountId, region, keyId, page);
+  }
+  getAccessKey(accessKeyId: string) { return this.readOps.getAccessKey(accessKeyId); }
+  listAccessKeys() { return this.readOps.listAccessKeys(); }
+  getSetting(name: string) { return this.readOps.getSetting(name); }
+
+  // Single writes outside a transaction are transactions of one statement.
+  insertKey(key: KeyRecord) { return this.transaction((tx) => tx.insertKey(key)); }
+  updateKey(key: KeyRecord) { return this.transaction((tx) => tx.updateKey(key)); }
+  deleteKey(ref: KeyRef) { return this.transaction((tx) => tx.deleteKey(ref)); }
+  insertMaterial(ref: KeyRef, m: MaterialRecord) { return this.transaction((tx) => tx.insertMaterial(ref, m)); }
+  putTags(ref: KeyRef, tags: readonly TagRecord[]) { return this.transaction((tx) => tx.putTags(ref, tags)); }
+  deleteTags(ref: KeyRef, keys: readonly string[]) { return this.transaction((tx) => tx.deleteTags(ref, keys)); }
+  insertAlias(alias: AliasRecord) { return this.transaction((tx) => tx.insertAlias(alias)); }
+  updateAlias(alias: AliasRecord) { return this.transaction((tx) => tx.updateAlias(alias)); }
+  deleteAlias(a: string, r: string, n: string) { return this.transaction((tx) => tx.deleteAlias(a, r, n)); }
+  insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }
+  deleteAccessKey(id: string) { return this.transaction((tx) => tx.deleteAccessKey(id)); }
+  putSetting(name: string, value: string) { return this.transaction((tx) => tx.putSetting(name, value)); }
+}
+
+function open(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/** Applies the migrations not yet applied, each in its own transaction; safe against a concurrent starter. */
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+  MIGRATIONS.forEach((sql, i) => {
+    const version = i + 1;
+    db.transaction(() => {
+      if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(version)) return;
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+    }).immediate();
+  });
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+}
+
+/** The statements, bound to one connection. Methods are async to fit the Store interface; SQLite answers at once. */
+class SqliteOps implements StoreOps {
+  private readonly stmts = new Map<string, Database.Statement>();
+  constructor(private readonly db: Database.Database) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  async getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    const row = this.stmt('SELECT doc FROM keys WHERE account_id = ? AND region = ? AND key_id = ?')
+      .get(ref.accountId, ref.region, ref.keyId) as Row | undefined;
+    return row ? decodeKey(row.doc as string) : undefined;
+  }
+
+  async listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRecord[]> {
+    const rows = this.stmt(`SELECT doc FROM keys WHERE account_id = ? AND region = ? AND key_id > ?
+                            ORDER BY key_id LIMIT ?`).all(accountId, region, page.after ?? '', page.limit) as Row[];
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  async keysDue(now: Date, limit: number): Promise<KeyRecord[]> {
+    const rows = this.stmt('SELECT doc FROM keys WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?')
+      .all(now.getTime(), limit) as Row[];
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  async insertKey(key: KeyRecord): Promise<void> {
+    this.stmt('INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(key.accountId, key.region, key.keyId, key.keyState, dueAt(key), encodeKey(key));
+  }
+
+  async updateKey(key: KeyRecord): Promise<void> {
+    this.stmt('UPDATE keys SET key_state = ?, due_at = ?, doc = ? WHERE account_id = ? AND region = ? AND key_id = ?')
+      .run(key.keyState, dueAt(key), encodeKey(key), key.accountId, key.region, key.keyId);
+  }
+
+  async deleteKey(ref: KeyRef): Promise<void> {
+    const args = [ref.accountId, ref.region, ref.keyId];
+    this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    // Material is shared by the Regions of a multi-Region key: it goes with the last of them.
+    const others = this.stmt('SELECT 1 FROM keys WHERE account_id = ? AND key_id = ? LIMIT 1').get(ref.accountId, ref.keyId);
+    if (!others) this.stmt('DELETE FROM materials WHERE account_id = ? AND key_id = ?').run(ref.accountId, ref.keyId);
+  }
+
+  async getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined> {
+    const row = this.stmt('SELECT * FROM materials WHERE account_id = ? AND key_id = ? AND material_id = ?')
+      .get(ref.accountId, ref.keyId, materialId) as Row | undefined;
+    return row ? materialFromRow(row) : undefined;
+  }
+
+  async listMaterials(ref: KeyRef): Promise<MaterialRecord[]> {
+    const rows = this.stmt('SELECT * FROM materials WHERE account_id = ? AND key_id = ? ORDER BY created_at, material_id')
+      .all(ref.accountId, ref.keyId) as Row[];
+    return rows.map(materialFromRow);
+  }
+
+  async insertMaterial(ref: KeyRef, m: MaterialRecord): Promise<void> {
+    this.stmt(`INSERT INTO materials (account_id, key_id, material_id, created_at, rotation_type, wrapped)
+               VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(ref.accountId, ref.keyId, m.materialId, m.createdAt.getTime(), m.rotationType ?? null, m.wrapped);
+  }
+
+  async listTags(ref: KeyRef): Promise<TagRecord[]> {
+    const rows = this.stmt(`SELECT tag_key, tag_value FROM tags WHERE account_id = ? AND region = ? AND key_id = ?
+                            ORDER BY tag_key`).all(ref.accountId, ref.region, ref.keyId) as Row[];
+    return rows.map((r) => ({ tagKey: r.tag_key as string, tagValue: r.tag_value as string }));
+  }
+
+  async putTags(ref: KeyRef, tags: readonly TagRecord[]): Promise<void> {
+    const s = this.stmt(`INSERT INTO tags (account_id, region, key_id, tag_key, tag_value) VALUES (?, ?, ?, ?, ?)
+                         ON CONFLICT (account_id, region, key_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`);
+    for (const t of tags) s.run(ref.accountId, ref.region, ref.keyId, t.tagKey, t.tagValue);
+  }
+
+  async deleteTags(ref: KeyRef, tagKeys: readonly string[]): Promise<void> {
+    const s = this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ? AND tag_key = ?');
+    for (const k of tagKeys) s.run(ref.accountId, ref.region, ref.keyId, k);
+  }
+
+  async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const row = this.stmt('SELECT * FROM aliases WHERE account_id = ? AND region = ? AND alias_name = ?')
+      .get(accountId, region, aliasName) as Row | undefined;
+    return row ? aliasFromRow(row) : undefined;
+  }
+
+  async listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery): Promise<AliasRecord[]> {
+    const rows = (keyId === undefined
+      ? this.stmt(`SELECT * FROM aliases WHERE account_id = ? AND region = ? AND alias_name > ?
+                   ORDER BY alias_name LIMIT ?`).all(accountId, region, page.after ?? '', page.limit)
+      : this.stmt(`SELECT * FROM aliases WHERE account_id = ? AND region = ? AND key_id = ? AND alias_name > ?
+                   ORDER BY alias_name LIMIT ?`).all(accountId, region, keyId, page.after ?? '', page.limit)) as Row[];
+    return rows.map(aliasFromRow);
+  }
+
+  async insertAlias(a: AliasRecord): Promise<void> {
+    try {
+      this.stmt(`INSERT INTO aliases (account_id, region, alias_name, key_id, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(a.accountId, a.region, a.aliasName, a.targetKeyId, a.createdAt.getTime(), a.updatedAt.getTime());
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`alias ${a.aliasName}`);
+      throw e;
+    }
+  }
+
+  async updateAlias(a: AliasRecord): Promise<void> {
+    this.stmt('UPDATE aliases SET key_id = ?, updated_at = ? WHERE account_id = ? AND region = ? AND alias_name = ?')
+      .run(a.targetKeyId, a.updatedAt.getTime(), a.accountId, a.region, a.aliasName);
+  }
+
+  async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
+    this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND alias_name = ?').run(accountId, region, aliasName);
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const row = this.stmt('SELECT * FROM access_keys WHERE access_key_id = ?').get(accessKeyId) as Row | undefined;
+    return row ? accessKeyFromRow(row) : undefined;
+  }
+
+  async listAccessKeys(): Promise<AccessKeyRecord[]> {
+    return (this.stmt('SELECT * FROM access_keys ORDER BY created_at, access_key_id').all() as Row[]).map(accessKeyFromRow);
+  }
+
+  async insertAccessKey(k: AccessKeyRecord): Promise<void> {
+    try {
+      this.stmt(`INSERT INTO access_keys (access_key_id, account_id, user_name, created_at, wrapped_secret)
+                 VALUES (?, ?, ?, ?, ?)`).run(k.accessKeyId, k.accountId, k.userName, k.createdAt.getTime(), k.wrappedSecret);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`access key ${k.accessKeyId}`);
+      throw e;
+    }
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    return this.stmt('DELETE FROM access_keys WHERE access_key_id = ?').run(accessKeyId).changes > 0;
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const row = this.stmt('SELECT value FROM settings WHERE name = ?').get(name) as Row | undefined;
+    return row ? (row.value as string) : undefined;
+  }
+
+  async putSetting(name: string, value: string): Promise<void> {
+    this.stmt('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value')
+      .run(name, value);
+  }
+}
+
+function materialFromRow(r: Row): MaterialRecord {
+  return {
+    keyId: r.key_id as string,
+    accountId: r.account_id as string,
+    materialId: r.material_id as string,
+    createdAt: new Date(Number(r.created_at)),
+    wrapped: r.wrapped as Buffer,
+    rotationType: (r.rotation_type as MaterialRecord['rotationType']) ?? undefined,
+  };
+}
+
+function aliasFromRow(r: Row): AliasRecord {
+  return {
+    accountId: r.account_id as string,
+    region: r.region as string,
+    aliasName: r.alias_name as string,
+    targetKeyId: r.key_id as string,
+    createdAt: new Date(Number(r.created_at)),
+    updatedAt: new Date(Number(r.updated_at)),
+  };
+}
+
+function accessKeyFromRow(r: Row): AccessKeyRecord {
+  return {
+    accessKeyId: r.access_key_id as string,
+    accountId: r.account_id as string,
+    userName: r.user_name as string,
+    createdAt: new Date(Number(r.created_at)),
+    wrappedSecret: r.wrapped_secret as Buffer,
+  };
+}

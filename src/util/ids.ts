@@ -1,0 +1,22 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** A new key ID: a random UUID, or for a multi-Region key `mrk-` and 32 hex digits, as AWS makes them. */
+export function newKeyId(multiRegion: boolean): string {
+  return multiRegion ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
+}
+
+/** A key material ID: 64 hex digits, the form DescribeKey's CurrentKeyMaterialId takes in AWS. */
+export function newMaterialId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+/** Whether a string has the form of a key ID (AWS answers "Invalid keyId" for anything else). */
+export function isKeyIdForm(s: string): boolean {
+  return KEY_ID.test(s);
+}
