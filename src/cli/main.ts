@@ -64,6 +64,7 @@ async function run(config: Config): Promise<void> {
   AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}`);
   }
   const server = await startHttpServer(app);
+  app.scheduler.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`Trent (${config.posture}) listening on http://${config.host}:${port}, data in ${config.dataDir}`);

@@ -6,8 +6,7 @@ import type { Deps } from './context.js';
 
 /** Wraps a new secret under the root key and records it as a material version of `key`. Returns its ID. */
 export async function addMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, secret: Buffer, createdAt: Date,
-  rotationType?: RotationType): Promise<string> {
-  const materialId = newMaterialId();
+  rotationType?: RotationType, materialId = newMaterialId()): Promise<string> {
   const record: MaterialRecord = {
     keyId: key.keyId,
     accountId: key.accountId,
@@ -20,9 +19,31 @@ export async function addMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, secr
   return materialId;
 }
 
+/**
+ * Unwrapped material, kept briefly in memory: a material version never changes once written, so a cached
+ * copy cannot go stale. It can outlive its key's deletion only until evicted, and nothing reaches it
+ * without first finding the key record, which is read from the store on every request.
+ */
+const unwrapped = new Map<string, Buffer>();
+const CACHE_ENTRIES = 4096;
+
 /** The unwrapped secret of one material version of `key`, or undefined if the key has no such version. */
 export async function loadMaterial(deps: Deps, key: KeyRecord, materialId: string): Promise<Buffer | undefined> {
+  const identity = wrapIdentity.material(key.accountId, key.keyId, materialId);
+  const hit = unwrapped.get(identity);
+  if (hit) return hit;
   const record = await deps.store.getMaterial(key, materialId);
   if (!record) return undefined;
-  return deps.root.unwrap(wrapIdentity.material(key.accountId, key.keyId, materialId), record.wrapped);
+  const secret = deps.root.unwrap(identity, record.wrapped);
+  if (unwrapped.size >= CACHE_ENTRIES) unwrapped.delete(unwrapped.keys().next().value!);
+  unwrapped.set(identity, secret);
+  return secret;
+}
+
+/** The material new operations use; callers have already refused keys without one (the key-state table). */
+export async function currentMaterial(deps: Deps, key: KeyRecord): Promise<{ materialId: string; secret: Buffer }> {
+  const materialId = key.currentMaterialId;
+  const secret = materialId === undefined ? undefined : await loadMaterial(deps, key, materialId);
+  if (materialId === undefined || !secret) throw new Error(`key ${key.keyId} has no current material`);
+  return { materialId, secret };
 }

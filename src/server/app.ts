@@ -12,6 +12,7 @@ import { AccessKeys } from './access-keys.js';
 import { devAuthenticator, serveAuthenticator } from './authenticators.js';
 import type { Config } from './config.js';
 import { loadRootKey } from './root-key-source.js';
+import { Scheduler } from './scheduler.js';
 
 /** A running Trent without its HTTP listener: the store, the root key, the pipeline's hooks. */
 export interface App {
@@ -19,6 +20,7 @@ export interface App {
   readonly deps: Deps;
   readonly accessKeys: AccessKeys;
   readonly hooks: PipelineHooks;
+  readonly scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function createApp(config: Config): Promise<App> {
   const deps: Deps = { store, root, clock, settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere } };
   const accessKeys = new AccessKeys(store, root);
   const audit = new AuditSink(join(config.dataDir, 'audit', 'trent-audit.jsonl'));
+  const scheduler = new Scheduler(deps);
   const authenticate = config.posture === 'dev' ? devAuthenticator(config) : serveAuthenticator(config, accessKeys, clock);
 
   const hooks: PipelineHooks = {
@@ -57,8 +60,9 @@ export async function createApp(config: Config): Promise<App> {
   };
 
   return {
-    config, deps, accessKeys, hooks,
+    config, deps, accessKeys, hooks, scheduler,
     async close() {
+      await scheduler.stop();
       await audit.close();
       await store.close();
     },

@@ -63,6 +63,7 @@ export class SqliteStore implements Store {
   }
 
   getKey(ref: KeyRef) { return this.readOps.getKey(ref); }
+  lockKey(ref: KeyRef) { return this.transaction((tx) => tx.lockKey(ref)); }
   listKeys(accountId: string, region: string, page: PageQuery) { return this.readOps.listKeys(accountId, region, page); }
   keysDue(now: Date, limit: number) { return this.readOps.keysDue(now, limit); }
   getMaterial(ref: KeyRef, materialId: string) { return this.readOps.getMaterial(ref, materialId); }
@@ -135,6 +136,11 @@ class SqliteOps implements StoreOps {
     const row = this.stmt('SELECT doc FROM keys WHERE account_id = ? AND region = ? AND key_id = ?')
       .get(ref.accountId, ref.region, ref.keyId) as Row | undefined;
     return row ? decodeKey(row.doc as string) : undefined;
+  }
+
+  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain read is already locked. */
+  lockKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    return this.getKey(ref);
   }
 
   async listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRecord[]> {

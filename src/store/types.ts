@@ -81,6 +81,11 @@ export interface PageQuery {
  */
 export interface StoreOps {
   getKey(ref: KeyRef): Promise<KeyRecord | undefined>;
+  /**
+   * Inside a transaction: the key, locked until the transaction ends, so a read-modify-write of it (state
+   * changes, rotation, tags, deletion) never loses a concurrent update. Every such write reads through this.
+   */
+  lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
   listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRecord[]>;
   /** Keys whose time has come: PendingDeletion past their deletion date, or rotation due. */
   keysDue(now: Date, limit: number): Promise<KeyRecord[]>;

@@ -1,0 +1,109 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * Trent's symmetric ciphertext blob, version 1 (docs/ciphertext-format.md describes it for humans):
+ *
+ *   0       1 byte   version = 0x01
+ *   1       12 bytes account ID, ASCII digits
+ *   13      1 byte   length L of the key ID
+ *   14      L bytes  key ID, ASCII (a UUID, or mrk- and 32 hex digits)
+ *   14+L    32 bytes material ID (the key material version, raw)
+ *   46+L    12 bytes nonce N
+ *   58+L    …        AES-256-GCM ciphertext
+ *   end-16  16 bytes GCM tag
+ *
+ * The message key is HMAC-SHA256(material, "trent/v1/message-key" ‖ N): a fresh key per message, so GCM's
+ * random-nonce limit never applies to the key material itself. The associated data is the whole header
+ * (bytes 0 … 58+L) followed by the canonical encryption context, so every header byte and every context
+ * pair is authenticated. The header names the key by account and ID but not Region, so a multi-Region
+ * key's replicas (same ID, same material) decrypt each other's ciphertexts.
+ */
+export const VERSION = 1;
+const ACCOUNT_BYTES = 12;
+const MATERIAL_ID_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_LABEL = Buffer.from('trent/v1/message-key');
+
+export interface BlobHeader {
+  readonly accountId: string;
+  readonly keyId: string;
+  /** 64 hex digits */
+  readonly materialId: string;
+}
+
+export interface ParsedBlob extends BlobHeader {
+  readonly header: Buffer;
+  readonly nonce: Buffer;
+  readonly body: Buffer;
+  readonly tag: Buffer;
+}
+
+/** Canonical encryption context: pairs sorted by key's UTF-8 bytes, each part length-prefixed (2 bytes). */
+export function canonicalContext(context: Readonly<Record<string, string>> | undefined): Buffer {
+  const pairs = Object.entries(context ?? {})
+    .map(([k, v]) => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')] as const)
+    .sort(([a], [b]) => Buffer.compare(a, b));
+  const parts: Buffer[] = [u16(pairs.length)];
+  for (const [k, v] of pairs) parts.push(u16(k.length), k, u16(v.length), v);
+  return Buffer.concat(parts);
+}
+
+function u16(n: number): Buffer {
+  if (n > 0xffff) throw new RangeError('encryption context part too long');
+  const b = Buffer.allocUnsafe(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+function messageKey(material: Buffer, nonce: Buffer): Buffer {
+  return createHmac('sha256', material).update(KEY_LABEL).update(nonce).digest();
+}
+
+export function seal(h: BlobHeader, material: Buffer, plaintext: Buffer, context: Buffer): Buffer {
+  const keyId = Buffer.from(h.keyId, 'ascii');
+  const nonce = randomBytes(NONCE_BYTES);
+  const header = Buffer.concat([
+    Buffer.of(VERSION), Buffer.from(h.accountId, 'ascii'), Buffer.of(keyId.length), keyId,
+    Buffer.from(h.materialId, 'hex'), nonce,
+  ]);
+  const cipher = createCipheriv('aes-256-gcm', messageKey(material, nonce), nonce);
+  cipher.setAAD(Buffer.concat([header, context]));
+  const body = cipher.update(plaintext);
+  cipher.final();
+  return Buffer.concat([header, body, cipher.getAuthTag()]);
+}
+
+/** Splits a blob into its parts, or undefined when it is not a well-formed version-1 blob. */
+export function parseBlob(blob: Buffer): ParsedBlob | undefined {
+  if (blob.length < 1 + ACCOUNT_BYTES + 1 || blob[0] !== VERSION) return undefined;
+  const keyIdLength = blob[1 + ACCOUNT_BYTES]!;
+  const headerLength = 1 + ACCOUNT_BYTES + 1 + keyIdLength + MATERIAL_ID_BYTES + NONCE_BYTES;
+  if (blob.length < headerLength + TAG_BYTES) return undefined;
+  const header = blob.subarray(0, headerLength);
+  const keyIdStart = 1 + ACCOUNT_BYTES + 1;
+  const materialStart = keyIdStart + keyIdLength;
+  return {
+    accountId: header.toString('latin1', 1, 1 + ACCOUNT_BYTES),
+    keyId: header.toString('latin1', keyIdStart, materialStart),
+    materialId: header.toString('hex', materialStart, materialStart + MATERIAL_ID_BYTES),
+    header,
+    nonce: header.subarray(materialStart + MATERIAL_ID_BYTES),
+    body: blob.subarray(headerLength, blob.length - TAG_BYTES),
+    tag: blob.subarray(blob.length - TAG_BYTES),
+  };
+}
+
+/** The plaintext, or undefined when the blob, the material or the context does not authenticate. */
+export function open(blob: ParsedBlob, material: Buffer, context: Buffer): Buffer | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', messageKey(material, blob.nonce), blob.nonce);
+    decipher.setAAD(Buffer.concat([blob.header, context]));
+    decipher.setAuthTag(blob.tag);
+    const plaintext = decipher.update(blob.body);
+    decipher.final();
+    return plaintext;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,20 @@
+import type { KeyRecord } from '../store/types.js';
+import type { Deps } from './context.js';
+
+/**
+ * Work the server does on its own when a key's time comes (the scheduler calls this for each key the store
+ * reports due). Each piece re-reads the key locked inside its own transaction and acts only if the work is
+ * still due, so with several workers or nodes racing on one key it happens exactly once.
+ */
+export async function runDueWork(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
+  await completeDeletion(deps, due, now);
+}
+
+/** A key whose waiting period has passed is deleted with its material, aliases and tags, for good. */
+async function completeDeletion(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
+  if (due.keyState !== 'PendingDeletion') return;
+  await deps.store.transaction(async (tx) => {
+    const key = await tx.lockKey(due);
+    if (key?.keyState === 'PendingDeletion' && key.deletionDate && key.deletionDate <= now) await tx.deleteKey(key);
+  });
+}
