@@ -13,7 +13,7 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { KmsError } from '../../model/errors.js';
 import type { KeySpec, MessageType, SigningAlgorithmSpec } from '../../model/types.gen.js';
 import { checkSigningRequest, requireAlgorithm, SIGNING, signedDigest } from '../algorithms.js';
-import { decodeSignature, encodeSignature } from '../der.js';
+import { decodeSignature, DerError, DerReader, encodeSignature, oidBytes } from '../der.js';
 import type { KeyFamily } from '../family.js';
 import { MaterialCache } from '../material-cache.js';
 
@@ -28,22 +28,40 @@ import { MaterialCache } from '../material-cache.js';
 interface Curve {
   /** OpenSSL's curve name, as Node's KeyObject details and createECDH use it. */
   readonly openssl: string;
+  /** The named-curve OID a SubjectPublicKeyInfo carries (RFC 5480). */
+  readonly oid: Buffer;
   readonly noble: ECDSA;
   readonly order: bigint;
   /** Bytes of a field element (x coordinate, shared secret). */
   readonly fieldBytes: number;
 }
 
-function curve(openssl: string, noble: ECDSA, fieldBytes: number): Curve {
-  return { openssl, noble, order: noble.Point.CURVE().n, fieldBytes };
+function curve(openssl: string, oid: string, noble: ECDSA, fieldBytes: number): Curve {
+  return { openssl, oid: oidBytes(oid), noble, order: noble.Point.CURVE().n, fieldBytes };
 }
 
 const CURVES: Partial<Record<KeySpec, Curve>> = {
-  ECC_NIST_P256: curve('prime256v1', p256, 32),
-  ECC_NIST_P384: curve('secp384r1', p384, 48),
-  ECC_NIST_P521: curve('secp521r1', p521, 66),
-  ECC_SECG_P256K1: curve('secp256k1', secp256k1, 32),
+  ECC_NIST_P256: curve('prime256v1', '1.2.840.10045.3.1.7', p256, 32),
+  ECC_NIST_P384: curve('secp384r1', '1.3.132.0.34', p384, 48),
+  ECC_NIST_P521: curve('secp521r1', '1.3.132.0.35', p521, 66),
+  ECC_SECG_P256K1: curve('secp256k1', '1.3.132.0.10', secp256k1, 32),
 };
+
+const EC_PUBLIC_KEY = oidBytes('1.2.840.10045.2.1');
+
+/**
+ * Whether a SubjectPublicKeyInfo names `curve` (RFC 5480 namedCurve). OpenSSL also accepts explicit curve
+ * parameters and matches them to a named curve even when they are subtly wrong (Wycheproof "no cofactor").
+ */
+function namesCurve(spki: Buffer, wanted: Curve): boolean {
+  try {
+    const algorithm = new DerReader(spki).sequence().sequence();
+    return algorithm.oid().equals(EC_PUBLIC_KEY) && algorithm.oid().equals(wanted.oid);
+  } catch (error) {
+    if (error instanceof DerError) return false;
+    throw error;
+  }
+}
 
 function curveOf(spec: KeySpec): Curve {
   const found = CURVES[spec];
@@ -194,14 +212,15 @@ export function verifyWithPublicKey(spec: KeySpec, spki: Buffer, algorithm: Sign
 }
 
 /** Parses a peer's SubjectPublicKeyInfo for ECDH; AWS answers a malformed or foreign key with a bare ValidationException. */
-function peerPublicKey(spki: Buffer, openssl: string): KeyObject {
+function peerPublicKey(spki: Buffer, wanted: Curve): KeyObject {
+  if (!namesCurve(spki, wanted)) throw new KmsError('ValidationException', '');
   let key: KeyObject;
   try {
     key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   } catch {
     throw new KmsError('ValidationException', '');
   }
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== openssl) {
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== wanted.openssl) {
     throw new KmsError('ValidationException', '');
   }
   return key;
@@ -232,7 +251,7 @@ export const ecc: KeyFamily = {
 
   deriveSharedSecret(spec, material, peerSpki) {
     requireAlgorithm(spec, 'ECDH');
-    const peer = peerPublicKey(peerSpki, curveOf(spec).openssl);
+    const peer = peerPublicKey(peerSpki, curveOf(spec));
     return diffieHellman({ privateKey: privateKeyOf(spec, material).key, publicKey: peer });
   },
 };

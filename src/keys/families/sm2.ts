@@ -214,9 +214,8 @@ function decryptWith(key: Sm2Private, ciphertext: Buffer): Buffer | null {
     body.end();
     c1 = Point.fromAffine({ x, y });
     c1.assertValidity();
-  } catch (error) {
-    if (error instanceof DerError || error instanceof Error) return null;
-    throw error;
+  } catch {
+    return null; // not DER of the GM/T 0009 shape, or C1 not on the curve
   }
   if (c3.length !== 32) return null;
   const shared = c1.multiply(key.scalar);
