@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createApp, openStore } from '../server/app.js';
+import { openStore } from '../server/app.js';
 import { AccessKeys } from '../server/access-keys.js';
 import { loadConfig, type Config, type ConfigFlags, type Posture } from '../server/config.js';
-import { startHttpServer } from '../server/http.js';
+import { runServer } from '../server/cluster.js';
 import { loadRootKey } from '../server/root-key-source.js';
 
 const USAGE = `Usage:
@@ -18,6 +18,7 @@ Options (environment variable in brackets):
   --data-dir DIR       where the database, root key and audit log live (TRENT_DATA_DIR, default ./.trent)
   --account-id ID      account of dev callers, and of new access keys (TRENT_ACCOUNT_ID, default 111122223333)
   --region REGION      Region of unsigned dev requests (TRENT_DEFAULT_REGION, default us-east-1)
+  --workers N          worker processes sharing the port (TRENT_WORKERS, default: one per core)
 Root key: TRENT_ROOT_KEY (base64 of 32 bytes) or TRENT_ROOT_KEY_PASSPHRASE, else DIR/root.key (made on first start).`;
 
 const OPTIONS = {
@@ -27,6 +28,7 @@ const OPTIONS = {
   database: { type: 'string' },
   'account-id': { type: 'string' },
   region: { type: 'string' },
+  workers: { type: 'string' },
   user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -35,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const flags: ConfigFlags = {
     host: values.host, port: values.port, dataDir: values['data-dir'], databaseUrl: values.database,
-    accountId: values['account-id'], defaultRegion: values.region,
+    accountId: values['account-id'], defaultRegion: values.region, workers: values.workers,
   };
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
@@ -45,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'dev':
     case 'serve':
-      await run(loadConfig(command as Posture, flags));
+      await runServer(loadConfig(command as Posture, flags));
       return 0;
     case 'access-key':
       return accessKeyCommand(loadConfig('serve', flags), sub, arg, values.user);
@@ -53,28 +55,6 @@ async function main(argv: string[]): Promise<number> {
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       return 2;
   }
-}
-
-async function run(config: Config): Promise<void> {
-  const app = await createApp(config);
-  if (config.posture === 'serve' && (await app.accessKeys.list()).length === 0) {
-    const admin = await app.accessKeys.create(config.accountId, 'admin');
-    console.log(`First start: created the administrator access key. The secret is shown this once.
-  AWS_ACCESS_KEY_ID=${admin.accessKeyId}
-  AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}`);
-  }
-  const server = await startHttpServer(app);
-  app.scheduler.start();
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  console.log(`Trent (${config.posture}) listening on http://${config.host}:${port}, data in ${config.dataDir}`);
-  const stop = () => {
-    server.close();
-    server.closeAllConnections();
-    void app.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 async function accessKeyCommand(config: Config, sub: string | undefined, arg: string | undefined,

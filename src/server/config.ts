@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 export type Posture = 'dev' | 'serve';
@@ -15,6 +16,8 @@ export interface Config {
   /** The Region of unsigned dev-posture requests (signed ones name theirs). */
   readonly defaultRegion: string;
   readonly sm2Everywhere: boolean;
+  /** Worker processes sharing the port: by default one per core. */
+  readonly workers: number;
   /** Allowed difference between a request's signing time and the server clock. */
   readonly maxSkewMs: number;
 }
@@ -27,6 +30,7 @@ export const ENV = {
   accountId: 'TRENT_ACCOUNT_ID',
   defaultRegion: 'TRENT_DEFAULT_REGION',
   sm2Everywhere: 'TRENT_SM2_EVERYWHERE',
+  workers: 'TRENT_WORKERS',
 } as const;
 
 export type ConfigFlags = Partial<Record<keyof typeof ENV, string>>;
@@ -37,8 +41,11 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${get('port')}`);
   const accountId = get('accountId') ?? '111122223333';
   if (!/^\d{12}$/.test(accountId)) throw new Error(`invalid account ID (12 digits): ${accountId}`);
+  const workers = Number(get('workers') ?? availableParallelism());
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`invalid worker count: ${get('workers')}`);
   return {
     posture,
+    workers,
     host: get('host') ?? '127.0.0.1',
     port,
     dataDir: get('dataDir') ?? join(process.cwd(), '.trent'),

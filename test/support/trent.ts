@@ -30,7 +30,8 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'trent-test-'));
   const child: ChildProcess = spawn(process.execPath,
     [join(REPO, 'bin', 'trent.js'), options.posture ?? 'dev', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that a SIGKILL takes the primary and its workers down at once, as a crash would.
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -57,7 +58,7 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
     stop: (signal = 'SIGTERM') => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());
-      child.kill(signal);
+      process.kill(-child.pid!, signal);
     }),
   };
 }

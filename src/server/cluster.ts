@@ -1,0 +1,93 @@
+import cluster, { type Worker } from 'node:cluster';
+import { createApp, openStore } from './app.js';
+import { AccessKeys } from './access-keys.js';
+import type { Config } from './config.js';
+import { startHttpServer } from './http.js';
+import { loadRootKey } from './root-key-source.js';
+
+/**
+ * Trent on every core: the primary process prepares the data directory once (root key, schema, the first
+ * administrator key), then forks `config.workers` workers that share the listening socket. Workers hold no
+ * state another worker could need: everything durable is in the store, and the caches they keep are either
+ * immutable (unwrapped material) or expire within a stated bound. Background work runs in worker 0, and is
+ * exactly-once by transaction anyway. A worker that dies is replaced; when the primary dies, its workers exit.
+ */
+export async function runServer(config: Config): Promise<void> {
+  if (cluster.isPrimary) await runPrimary(config);
+  else await runWorker(config, Number(process.env.TRENT_WORKER_INDEX ?? 0));
+}
+
+async function runPrimary(config: Config): Promise<void> {
+  await prepare(config);
+  const ports = new Map<number, number>();
+  let stopping = false;
+  let announced = false;
+
+  const fork = (index: number): Worker => {
+    const worker = cluster.fork({ TRENT_WORKER_INDEX: String(index) });
+    worker.on('message', (m: { listening?: number }) => {
+      if (m.listening === undefined) return;
+      ports.set(index, m.listening);
+      if (!announced && ports.size === config.workers) {
+        announced = true;
+        console.log(`Trent (${config.posture}) listening on http://${config.host}:${m.listening}, ` +
+          `data in ${config.dataDir}, ${config.workers} worker${config.workers === 1 ? '' : 's'}`);
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`worker ${index} exited (${signal ?? code}); starting another`);
+      fork(index);
+    });
+    return worker;
+  };
+  const workers = Array.from({ length: config.workers }, (_, i) => fork(i));
+
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    let left = workers.length;
+    for (const w of Object.values(cluster.workers ?? {})) {
+      w?.once('exit', () => { if (--left <= 0) process.exit(0); });
+      w?.process.kill(signal);
+    }
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGTERM'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Work done once per start, before any worker runs, so workers never race on it. */
+async function prepare(config: Config): Promise<void> {
+  const store = openStore(config);
+  try {
+    const root = await loadRootKey(store, config.dataDir);
+    const accessKeys = new AccessKeys(store, root);
+    if (config.posture === 'serve' && (await accessKeys.list()).length === 0) {
+      const admin = await accessKeys.create(config.accountId, 'admin');
+      console.log(`First start: created the administrator access key. The secret is shown this once.
+  AWS_ACCESS_KEY_ID=${admin.accessKeyId}
+  AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function runWorker(config: Config, index: number): Promise<void> {
+  const app = await createApp(config);
+  const server = await startHttpServer(app);
+  if (index === 0) app.scheduler.start();
+  const address = server.address();
+  process.send?.({ listening: typeof address === 'object' && address ? address.port : config.port });
+
+  // Finish the requests in progress, then close the store; give up after a few seconds.
+  const stop = () => {
+    server.close(() => void app.close().then(() => process.exit(0)));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  // The primary is gone (killed, crashed): nothing would replace or stop this worker, so it stops itself.
+  process.once('disconnect', () => process.exit(1));
+}
