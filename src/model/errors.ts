@@ -10,6 +10,8 @@ const COMMON_ERRORS = {
   SerializationException: 400,
   UnknownOperationException: 400,
   AccessDeniedException: 400,
+  // Undeclared by the model, but what AWS answers (with no message) for an alias name under alias/aws/.
+  NotAuthorizedException: 400,
   UnrecognizedClientException: 400,
   InvalidSignatureException: 400,
   IncompleteSignatureException: 400,

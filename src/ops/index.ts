@@ -4,6 +4,21 @@ import type { Handler, HandlerMap } from './context.js';
 import { createKey } from './keys/create-key.js';
 import { describeKey } from './keys/describe-key.js';
 import { listKeys } from './keys/list-keys.js';
+import { cancelKeyDeletion } from './keys/cancel-key-deletion.js';
+import { createAlias } from './aliases/create-alias.js';
+import { deleteAlias } from './aliases/delete-alias.js';
+import { disableKey } from './keys/disable-key.js';
+import { enableKey } from './keys/enable-key.js';
+import { getKeyPolicy } from './policies/get-key-policy.js';
+import { listAliases } from './aliases/list-aliases.js';
+import { listKeyPolicies } from './policies/list-key-policies.js';
+import { listResourceTags } from './tags/list-resource-tags.js';
+import { putKeyPolicy } from './policies/put-key-policy.js';
+import { scheduleKeyDeletion } from './keys/schedule-key-deletion.js';
+import { tagResource } from './tags/tag-resource.js';
+import { untagResource } from './tags/untag-resource.js';
+import { updateAlias } from './aliases/update-alias.js';
+import { updateKeyDescription } from './keys/update-key-description.js';
 
 /**
  * Operations that a later stage implements answer this, so every one of the model's 54 operations is
@@ -16,23 +31,23 @@ function notYetImplemented<Op extends OperationName>(op: Op): Handler<Op> {
 }
 
 export const HANDLERS: HandlerMap = {
-  CancelKeyDeletion: notYetImplemented('CancelKeyDeletion'),
+  CancelKeyDeletion: cancelKeyDeletion,
   ConnectCustomKeyStore: notYetImplemented('ConnectCustomKeyStore'),
-  CreateAlias: notYetImplemented('CreateAlias'),
+  CreateAlias: createAlias,
   CreateCustomKeyStore: notYetImplemented('CreateCustomKeyStore'),
   CreateGrant: notYetImplemented('CreateGrant'),
   CreateKey: createKey,
   Decrypt: notYetImplemented('Decrypt'),
-  DeleteAlias: notYetImplemented('DeleteAlias'),
+  DeleteAlias: deleteAlias,
   DeleteCustomKeyStore: notYetImplemented('DeleteCustomKeyStore'),
   DeleteImportedKeyMaterial: notYetImplemented('DeleteImportedKeyMaterial'),
   DeriveSharedSecret: notYetImplemented('DeriveSharedSecret'),
   DescribeCustomKeyStores: notYetImplemented('DescribeCustomKeyStores'),
   DescribeKey: describeKey,
-  DisableKey: notYetImplemented('DisableKey'),
+  DisableKey: disableKey,
   DisableKeyRotation: notYetImplemented('DisableKeyRotation'),
   DisconnectCustomKeyStore: notYetImplemented('DisconnectCustomKeyStore'),
-  EnableKey: notYetImplemented('EnableKey'),
+  EnableKey: enableKey,
   EnableKeyRotation: notYetImplemented('EnableKeyRotation'),
   Encrypt: notYetImplemented('Encrypt'),
   GenerateDataKey: notYetImplemented('GenerateDataKey'),
@@ -42,31 +57,31 @@ export const HANDLERS: HandlerMap = {
   GenerateMac: notYetImplemented('GenerateMac'),
   GenerateRandom: notYetImplemented('GenerateRandom'),
   GetKeyLastUsage: notYetImplemented('GetKeyLastUsage'),
-  GetKeyPolicy: notYetImplemented('GetKeyPolicy'),
+  GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: notYetImplemented('GetKeyRotationStatus'),
   GetParametersForImport: notYetImplemented('GetParametersForImport'),
   GetPublicKey: notYetImplemented('GetPublicKey'),
   ImportKeyMaterial: notYetImplemented('ImportKeyMaterial'),
-  ListAliases: notYetImplemented('ListAliases'),
+  ListAliases: listAliases,
   ListGrants: notYetImplemented('ListGrants'),
-  ListKeyPolicies: notYetImplemented('ListKeyPolicies'),
+  ListKeyPolicies: listKeyPolicies,
   ListKeyRotations: notYetImplemented('ListKeyRotations'),
   ListKeys: listKeys,
-  ListResourceTags: notYetImplemented('ListResourceTags'),
+  ListResourceTags: listResourceTags,
   ListRetirableGrants: notYetImplemented('ListRetirableGrants'),
-  PutKeyPolicy: notYetImplemented('PutKeyPolicy'),
+  PutKeyPolicy: putKeyPolicy,
   ReEncrypt: notYetImplemented('ReEncrypt'),
   ReplicateKey: notYetImplemented('ReplicateKey'),
   RetireGrant: notYetImplemented('RetireGrant'),
   RevokeGrant: notYetImplemented('RevokeGrant'),
   RotateKeyOnDemand: notYetImplemented('RotateKeyOnDemand'),
-  ScheduleKeyDeletion: notYetImplemented('ScheduleKeyDeletion'),
+  ScheduleKeyDeletion: scheduleKeyDeletion,
   Sign: notYetImplemented('Sign'),
-  TagResource: notYetImplemented('TagResource'),
-  UntagResource: notYetImplemented('UntagResource'),
-  UpdateAlias: notYetImplemented('UpdateAlias'),
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  UpdateAlias: updateAlias,
   UpdateCustomKeyStore: notYetImplemented('UpdateCustomKeyStore'),
-  UpdateKeyDescription: notYetImplemented('UpdateKeyDescription'),
+  UpdateKeyDescription: updateKeyDescription,
   UpdatePrimaryRegion: notYetImplemented('UpdatePrimaryRegion'),
   Verify: notYetImplemented('Verify'),
   VerifyMac: notYetImplemented('VerifyMac'),

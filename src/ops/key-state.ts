@@ -1,5 +1,5 @@
 import { KmsError } from '../model/errors.js';
-import type { KeyState, OperationName } from '../model/types.gen.js';
+import type { KeyState, OperationName, OriginType } from '../model/types.gen.js';
 
 /**
  * AWS's key-state table (kms-facts.md §1.6): for each operation that acts on a key and each key state,
@@ -9,9 +9,9 @@ import type { KeyState, OperationName } from '../model/types.gen.js';
  */
 type Refusal =
   | 'disabled' | 'pendingDeletion' | 'notPendingDeletion' | 'pendingImport' | 'externalOrigin'
-  | 'unavailable' | 'creating' | 'updating';
+  | 'unavailable' | 'customKeyStore' | 'creating' | 'updating';
 
-const REFUSALS: Readonly<Record<Refusal, (arn: string, state: KeyState) => KmsError>> = {
+const REFUSALS: Readonly<Record<Refusal, (arn: string, state: KeyState, origin: OriginType | undefined) => KmsError>> = {
   disabled: (arn) => new KmsError('DisabledException', `${arn} is disabled.`),
   pendingDeletion: (arn, state) => new KmsError('KMSInvalidStateException',
     `${arn} is ${state === 'PendingReplicaDeletion' ? 'pending replica deletion' : 'pending deletion'}.`),
@@ -20,6 +20,12 @@ const REFUSALS: Readonly<Record<Refusal, (arn: string, state: KeyState) => KmsEr
   externalOrigin: (arn) => new KmsError('UnsupportedOperationException',
     `${arn} origin is EXTERNAL which is not valid for this operation.`),
   unavailable: (arn) => new KmsError('KMSInvalidStateException', `${arn} is unavailable.`),
+  // Footnotes [7] and [9]: only keys in a custom key store are Unavailable, and rotation and imported material
+  // are not for them; AWS words it as for EXTERNAL keys ([6]), naming the key's origin.
+  customKeyStore: (arn, _state, origin) => {
+    if (!origin) throw new Error('the customKeyStore refusal needs the key origin');
+    return new KmsError('UnsupportedOperationException', `${arn} origin is ${origin} which is not valid for this operation.`);
+  },
   creating: (arn) => new KmsError('KMSInvalidStateException', `${arn} is creating.`),
   updating: (arn) => new KmsError('KMSInvalidStateException', `${arn} is updating.`),
 };
@@ -36,9 +42,9 @@ const ALWAYS: Row = {};
 const MANAGE: Row = { ...PENDING_DELETION };
 const ENABLE_DISABLE: Row = { ...PENDING_DELETION, PendingImport: 'pendingImport', Creating: 'creating', Updating: 'updating' };
 const ROTATION: Row = {
-  Disabled: 'disabled', ...PENDING_DELETION, PendingImport: 'externalOrigin', Unavailable: 'unavailable', Creating: 'creating',
+  Disabled: 'disabled', ...PENDING_DELETION, PendingImport: 'externalOrigin', Unavailable: 'customKeyStore', Creating: 'creating',
 };
-const IMPORT: Row = { ...PENDING_DELETION, Unavailable: 'unavailable', Creating: 'creating' };
+const IMPORT: Row = { ...PENDING_DELETION, Unavailable: 'customKeyStore', Creating: 'creating' };
 
 /** Operations that do not act on an existing key have no row. */
 export const KEY_STATE_TABLE: Readonly<Partial<Record<OperationName, Row>>> = {
@@ -69,12 +75,13 @@ export const KEY_STATE_TABLE: Readonly<Partial<Record<OperationName, Row>>> = {
   EnableKeyRotation: ROTATION,
   DisableKeyRotation: ROTATION,
   RotateKeyOnDemand: ROTATION,
-  GetKeyRotationStatus: { PendingImport: 'externalOrigin', Unavailable: 'unavailable' },
+  GetKeyRotationStatus: { PendingImport: 'externalOrigin', Unavailable: 'customKeyStore' },
   ListKeyRotations: { PendingImport: 'externalOrigin' },
   GetKeyLastUsage: ALWAYS,
   GetParametersForImport: { ...IMPORT, Updating: 'updating' },
   ImportKeyMaterial: IMPORT,
   GetKeyPolicy: ALWAYS,
+  ListAliases: ALWAYS,
   PutKeyPolicy: ALWAYS,
   ListKeyPolicies: ALWAYS,
   ListGrants: ALWAYS,
@@ -86,14 +93,18 @@ export const KEY_STATE_TABLE: Readonly<Partial<Record<OperationName, Row>>> = {
   ScheduleKeyDeletion: { ...PENDING_DELETION, Updating: 'updating' },
   TagResource: MANAGE,
   UntagResource: MANAGE,
-  UpdateAlias: ALWAYS,
+  // Footnote [10]: the row is the new target key's; the alias's current key may be in any state.
+  UpdateAlias: MANAGE,
   UpdateKeyDescription: MANAGE,
 };
 
-/** Throws AWS's error when `op` may not act on a key in `state`. */
-export function checkKeyState(op: OperationName, state: KeyState, arn: string): void {
+/**
+ * Throws AWS's error when `op` may not act on a key in `state`. The origin is needed only where AWS names it
+ * (operations refused to Unavailable keys, which are all in custom key stores); resolveKey always passes it.
+ */
+export function checkKeyState(op: OperationName, state: KeyState, arn: string, origin?: OriginType): void {
   const row = KEY_STATE_TABLE[op];
   if (!row) throw new Error(`${op} has no row in the key-state table`);
   const refusal = row[state];
-  if (refusal) throw REFUSALS[refusal](arn, state);
+  if (refusal) throw REFUSALS[refusal](arn, state, origin);
 }

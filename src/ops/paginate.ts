@@ -14,8 +14,18 @@ export interface Page<T> {
 
 const DEFAULT_LIMIT = 100;
 
-export function pageLimit(limit: number | undefined): number {
-  return limit ?? DEFAULT_LIMIT;
+/** An operation's own page size: its default, and the largest page it returns (the model allows Limit up to 1000). */
+export interface LimitBounds {
+  readonly default: number;
+  readonly max: number;
+}
+
+/**
+ * The page size for a request. A Limit above the operation's documented maximum gets the maximum: AWS
+ * "does not return more than the specified number of items, but it might return fewer".
+ */
+export function pageLimit(limit: number | undefined, bounds: LimitBounds = { default: DEFAULT_LIMIT, max: 1000 }): number {
+  return Math.min(limit ?? bounds.default, bounds.max);
 }
 
 export function decodeMarker(listing: string, marker: string | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import { KmsError } from '../model/errors.js';
 import type { OperationName } from '../model/types.gen.js';
-import type { KeyRecord } from '../store/types.js';
+import type { KeyRecord, StoreOps } from '../store/types.js';
 import { aliasArn, keyArn, parseArn } from '../util/arn.js';
 import { isKeyIdForm } from '../util/ids.js';
 import type { OpContext } from './context.js';
@@ -9,6 +9,8 @@ import { checkKeyState } from './key-state.js';
 export interface ResolveOptions {
   /** Whether the parameter accepts an alias name or alias ARN (AWS refuses them for key management). */
   readonly aliases: boolean;
+  /** AWS's error for an alias where it is refused, when the parameter has its own (CreateAlias's TargetKeyId). */
+  readonly aliasRefused?: ((keyIdParam: string) => KmsError) | undefined;
 }
 
 /**
@@ -19,7 +21,20 @@ export interface ResolveOptions {
 export async function resolveKey(ctx: OpContext, op: OperationName, keyIdParam: string,
   options: ResolveOptions): Promise<KeyRecord> {
   const key = await findKey(ctx, keyIdParam, options);
-  checkKeyState(op, key.keyState, keyArn(key.region, key.accountId, key.keyId));
+  checkKeyState(op, key.keyState, keyArn(key.region, key.accountId, key.keyId), key.origin);
+  return key;
+}
+
+/**
+ * As resolveKey, for a read-modify-write inside `tx`: the key is re-read locked and the key-state table is
+ * checked on that locked read, so a change never acts on a state another request has just changed.
+ */
+export async function resolveKeyLocked(ctx: OpContext, tx: StoreOps, op: OperationName, keyIdParam: string,
+  options: ResolveOptions): Promise<KeyRecord> {
+  const found = await findKey(ctx, keyIdParam, options);
+  const key = await tx.lockKey(found);
+  if (!key) throw keyNotFound(found.region, found.accountId, found.keyId);
+  checkKeyState(op, key.keyState, keyArn(key.region, key.accountId, key.keyId), key.origin);
   return key;
 }
 
@@ -35,13 +50,13 @@ export async function findKey(ctx: OpContext, keyIdParam: string, options: Resol
     }
     if (arn.region !== region) throw new KmsError('NotFoundException', `Invalid arn ${arn.region}`);
     if (arn.resource.startsWith('alias/')) {
-      if (!options.aliases) throw aliasNotAccepted(keyIdParam);
+      if (!options.aliases) throw aliasRefused(keyIdParam, options);
       return byAlias(ctx, arn.accountId, arn.resource);
     }
     keyId = arn.resource.slice('key/'.length);
     if (arn.accountId !== accountId) throw keyNotFound(region, arn.accountId, keyId);
   } else if (keyIdParam.startsWith('alias/')) {
-    if (!options.aliases) throw aliasNotAccepted(keyIdParam);
+    if (!options.aliases) throw aliasRefused(keyIdParam, options);
     return byAlias(ctx, accountId, keyIdParam);
   }
 
@@ -66,6 +81,6 @@ function keyNotFound(region: string, accountId: string, keyId: string): KmsError
   return new KmsError('NotFoundException', `Key '${keyArn(region, accountId, keyId)}' does not exist`);
 }
 
-function aliasNotAccepted(keyIdParam: string): KmsError {
-  return new KmsError('NotFoundException', `Invalid keyId '${keyIdParam}'`);
+function aliasRefused(keyIdParam: string, options: ResolveOptions): KmsError {
+  return options.aliasRefused?.(keyIdParam) ?? new KmsError('NotFoundException', `Invalid keyId '${keyIdParam}'`);
 }

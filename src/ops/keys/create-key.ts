@@ -2,8 +2,7 @@ import { familyOf } from '../../keys/crypto.js';
 import { KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
-import { defaultKeyPolicy, parsePolicy } from '../../policy/document.js';
-import { mayAllow } from '../../policy/evaluate.js';
+import { defaultKeyPolicy } from '../../policy/document.js';
 import type { KeyRecord } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
 import { newKeyId } from '../../util/ids.js';
@@ -11,6 +10,7 @@ import type { Handler, OpContext } from '../context.js';
 import { findCustomKeyStore } from '../custom-key-stores.js';
 import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
+import { checkNewKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkTags, tagRecords } from '../tags.js';
 
 /**
@@ -117,13 +117,7 @@ function checkOrigin(input: CreateKeyRequest, origin: OriginType, spec: KeySpec)
 }
 
 function policyOf(ctx: OpContext, input: CreateKeyRequest): string {
-  const partition = partitionOf(ctx.caller.region);
-  if (input.Policy === undefined) return defaultKeyPolicy(partition, ctx.caller.accountId);
-  const doc = parsePolicy(input.Policy);
-  const principal = { arn: ctx.caller.principalArn, accountId: ctx.caller.accountId, partition };
-  if (!input.BypassPolicyLockoutSafetyCheck && !mayAllow(doc, principal, 'kms:PutKeyPolicy')) {
-    throw new KmsError('MalformedPolicyDocumentException',
-      'The new key policy will not allow you to update the key policy in the future.');
-  }
+  if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(ctx.caller.region), ctx.caller.accountId);
+  checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck);
   return input.Policy;
 }

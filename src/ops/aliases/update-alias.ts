@@ -1,0 +1,32 @@
+import { KmsError } from '../../model/errors.js';
+import { keyArn } from '../../util/arn.js';
+import type { Handler } from '../context.js';
+import { resolveKeyLocked } from '../resolve.js';
+import { TARGET_KEY, aliasNotFound, checkAliasName, checkAliasQuota, keyType } from './alias-rules.js';
+
+/**
+ * UpdateAlias: points an existing alias at another key of the same type and usage. The key-state table applies
+ * to the new key only (footnote [10]: the current key may be pending deletion).
+ */
+export const updateAlias: Handler<'UpdateAlias'> = async (input, ctx) => {
+  checkAliasName(input.AliasName);
+  const { accountId, region } = ctx.caller;
+  await ctx.deps.store.transaction(async (tx) => {
+    const alias = await tx.getAlias(accountId, region, input.AliasName);
+    if (!alias) throw aliasNotFound(ctx, input.AliasName);
+    const target = await resolveKeyLocked(ctx, tx, 'UpdateAlias', input.TargetKeyId, TARGET_KEY);
+    if (target.keyId === alias.targetKeyId) return;
+    // Deleting a key deletes its aliases in the same transaction, so an alias's key always exists.
+    const current = (await tx.lockKey({ accountId, region, keyId: alias.targetKeyId }))!;
+    if (keyType(current) !== keyType(target) || current.keyUsage !== target.keyUsage) {
+      throw new KmsError('ValidationException',
+        `${keyArn(region, accountId, target.keyId)} is not the same key type and key usage as the KMS key that `
+        + `${input.AliasName} refers to (${keyArn(region, accountId, current.keyId)}).`);
+    }
+    await checkAliasQuota(ctx, tx, target);
+    alias.targetKeyId = target.keyId;
+    alias.updatedAt = ctx.now;
+    await tx.updateAlias(alias);
+  });
+  return {};
+};
