@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_ENDPOINT, clockCommand, resetCommand } from './admin-client.js';
 import { openStore } from '../server/app.js';
 import { AccessKeys } from '../server/access-keys.js';
 import { loadConfig, type Config, type ConfigFlags, type Posture } from '../server/config.js';
@@ -11,6 +12,8 @@ const USAGE = `Usage:
   trent access-key create [--user NAME] [--account-id ID]
   trent access-key list
   trent access-key delete ACCESS_KEY_ID
+  trent clock show|advance DURATION [--endpoint URL]   a dev server's clock (DURATION: 30d, 12h, 90m, 45s)
+  trent reset [--endpoint URL]                         wipe a dev server's keys, aliases and tags
 
 Options (environment variable in brackets):
   --host HOST          listen address (TRENT_HOST, default 127.0.0.1)
@@ -19,6 +22,7 @@ Options (environment variable in brackets):
   --account-id ID      account of dev callers, and of new access keys (TRENT_ACCOUNT_ID, default 111122223333)
   --region REGION      Region of unsigned dev requests (TRENT_DEFAULT_REGION, default us-east-1)
   --workers N          worker processes sharing the port (TRENT_WORKERS, default: one per core)
+  --endpoint URL       the dev server of clock and reset (TRENT_ENDPOINT, default ${DEFAULT_ENDPOINT})
 Root key: TRENT_ROOT_KEY (base64 of 32 bytes) or TRENT_ROOT_KEY_PASSPHRASE, else DIR/root.key (made on first start).`;
 
 const OPTIONS = {
@@ -30,6 +34,7 @@ const OPTIONS = {
   region: { type: 'string' },
   workers: { type: 'string' },
   user: { type: 'string' },
+  endpoint: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -51,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'access-key':
       return accessKeyCommand(loadConfig('serve', flags), sub, arg, values.user);
+    case 'clock':
+      return clockCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT, sub, arg);
+    case 'reset':
+      return resetCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT);
     default:
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       return 2;

@@ -9,6 +9,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 import { Clock } from '../util/clock.js';
 import { AccessKeys } from './access-keys.js';
+import { syncDevClock } from './admin.js';
 import { devAuthenticator, serveAuthenticator } from './authenticators.js';
 import type { Config } from './config.js';
 import { loadRootKey } from './root-key-source.js';
@@ -35,6 +36,8 @@ export async function createApp(config: Config): Promise<App> {
   const root = await loadRootKey(store, config.dataDir);
   const clock = new Clock();
   const deps: Deps = { store, root, clock, settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere } };
+  // A dev clock moved forward before this start (or by another worker) stays moved.
+  await syncDevClock({ config, deps });
   const accessKeys = new AccessKeys(store, root);
   const audit = new AuditSink(join(config.dataDir, 'audit', 'trent-audit.jsonl'));
   const scheduler = new Scheduler(deps);

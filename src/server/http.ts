@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { handleKmsRequest } from '../protocol/pipeline.js';
 import type { HttpRequestParts } from '../util/sigv4.js';
+import { handleAdminRequest, isAdminPath, syncDevClock } from './admin.js';
 import type { App } from './app.js';
 
 /** Request limits (BENCHMARKS.md / README list them): AWS refuses larger bodies the same way. */
@@ -26,11 +27,17 @@ export function startHttpServer(app: App): Promise<Server> {
 }
 
 async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  await syncDevClock(app);
   const time = app.deps.clock.now();
   const body = await readBody(req);
   if (body === undefined) {
     send(res, 413, { 'content-type': 'application/x-amz-json-1.1', connection: 'close' },
       Buffer.from(JSON.stringify({ __type: 'RequestEntityTooLargeException', message: 'Request body too large.' })));
+    return;
+  }
+  if (isAdminPath(req.url)) {
+    const out = await handleAdminRequest(app, req.method ?? 'GET', req.url!, body);
+    send(res, out.status, out.headers, out.body);
     return;
   }
   const parts: HttpRequestParts = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };

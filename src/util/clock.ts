@@ -1,7 +1,8 @@
 /**
- * Trent's notion of now. In the dev posture a test can move it forward (never back) to watch a deletion
- * window, a rotation period or an import expiry pass; the offset lives in the store so every worker and
- * node shares it. In serve it is the system clock, always.
+ * Trent's notion of now. In the dev posture a test can move it forward to watch a deletion window, a rotation
+ * period or an import expiry pass (POST /-/admin/clock), and a reset puts it back to real time; the offset
+ * lives in the store's settings so every worker and node shares it (server/admin.ts keeps this copy in step).
+ * In serve it is the system clock, always.
  */
 export class Clock {
   #offsetMs = 0;

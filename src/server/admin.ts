@@ -1,0 +1,108 @@
+import type { App } from './app.js';
+
+/**
+ * The dev posture's admin endpoints, for tests that must watch time pass (a deletion window, a rotation
+ * period, an import expiry) or start from nothing:
+ *
+ *   GET  /-/admin/clock                          → {"now": ISO time, "offsetSeconds": N}
+ *   POST /-/admin/clock {"advanceSeconds": N}    → the same, after moving the clock forward and running due work
+ *   POST /-/admin/reset                          → {"now": …}: every key, alias and tag gone, the clock back to real time
+ *
+ * The clock offset lives in the store's settings, so a restart and every worker process share it: each
+ * request in dev re-reads it (syncDevClock). `serve` has none of this: every /-/admin/ path answers 404.
+ */
+export const ADMIN_PATH_PREFIX = '/-/admin/';
+
+const CLOCK_OFFSET_SETTING = 'dev.clockOffsetMs';
+
+export interface AdminResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+type AppParts = Pick<App, 'config' | 'deps' | 'scheduler'>;
+
+export function isAdminPath(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith(ADMIN_PATH_PREFIX);
+}
+
+/** In dev, sets this process's clock to the offset the store holds (another worker or an earlier run may have moved it). */
+export async function syncDevClock(app: Pick<App, 'config' | 'deps'>): Promise<void> {
+  if (app.config.posture !== 'dev') return;
+  const stored = await app.deps.store.getSetting(CLOCK_OFFSET_SETTING);
+  app.deps.clock.setOffset(stored === undefined ? 0 : Number(stored));
+}
+
+export async function handleAdminRequest(app: AppParts, method: string, url: string, body: Buffer): Promise<AdminResponse> {
+  if (app.config.posture !== 'dev') {
+    return error(404, 'NotFoundException', 'The admin endpoints exist only in the dev posture (trent dev).');
+  }
+  const path = url.split('?')[0];
+  const route = ROUTES[path as keyof typeof ROUTES];
+  if (!route) return error(404, 'NotFoundException', `There is no admin endpoint ${path}.`);
+  const handler = route[method as keyof typeof route] as ((app: AppParts, body: Buffer) => Promise<AdminResponse>) | undefined;
+  if (!handler) {
+    return { ...error(405, 'MethodNotAllowed', `${path} does not accept ${method}.`), headers: { ...JSON_HEADERS, allow: Object.keys(route).join(', ') } };
+  }
+  return handler(app, body);
+}
+
+const ROUTES = {
+  '/-/admin/clock': { GET: showClock, POST: advanceClock },
+  '/-/admin/reset': { POST: reset },
+} as const;
+
+async function showClock(app: AppParts): Promise<AdminResponse> {
+  return ok(clockState(app));
+}
+
+/** Moves the clock forward (never back), for every process, then runs the work now due before answering. */
+async function advanceClock(app: AppParts, body: Buffer): Promise<AdminResponse> {
+  const seconds = advanceSecondsOf(body);
+  if (seconds === undefined) {
+    return error(400, 'ValidationException', 'The body must be {"advanceSeconds": N} with N a non-negative number of seconds.');
+  }
+  const { store, clock } = app.deps;
+  const offset = await store.transaction(async (tx) => {
+    const next = Number((await tx.getSetting(CLOCK_OFFSET_SETTING)) ?? 0) + Math.round(seconds * 1000);
+    await tx.putSetting(CLOCK_OFFSET_SETTING, String(next));
+    return next;
+  });
+  clock.setOffset(offset);
+  await app.scheduler.tick();
+  return ok(clockState(app));
+}
+
+/** Wipes every key, alias and tag (Store.wipe keeps what binds the store to its root key) and resets the clock. */
+async function reset(app: AppParts): Promise<AdminResponse> {
+  const { store, clock } = app.deps;
+  await store.wipe();
+  await store.putSetting(CLOCK_OFFSET_SETTING, '0');
+  clock.setOffset(0);
+  return ok(clockState(app));
+}
+
+function advanceSecondsOf(body: Buffer): number | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { advanceSeconds?: unknown };
+    const n = parsed.advanceSeconds;
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function clockState(app: AppParts): { now: string; offsetSeconds: number } {
+  return { now: app.deps.clock.now().toISOString(), offsetSeconds: app.deps.clock.offsetMs / 1000 };
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function ok(value: unknown): AdminResponse {
+  return { status: 200, headers: JSON_HEADERS, body: Buffer.from(JSON.stringify(value)) };
+}
+
+function error(status: number, type: string, message: string): AdminResponse {
+  return { status, headers: JSON_HEADERS, body: Buffer.from(JSON.stringify({ __type: type, message })) };
+}
