@@ -1,6 +1,14 @@
 import { KmsError } from '../model/errors.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { Handler, HandlerMap } from './context.js';
+import { deriveSharedSecret } from './asymmetric/derive-shared-secret.js';
+import { getPublicKey } from './asymmetric/get-public-key.js';
+import { sign } from './asymmetric/sign.js';
+import { verify } from './asymmetric/verify.js';
+import { generateDataKeyPair } from './data-key-pairs/generate-data-key-pair.js';
+import { generateDataKeyPairWithoutPlaintext } from './data-key-pairs/generate-data-key-pair-without-plaintext.js';
+import { generateMac } from './mac/generate-mac.js';
+import { verifyMac } from './mac/verify-mac.js';
 import { createKey } from './keys/create-key.js';
 import { describeKey } from './keys/describe-key.js';
 import { listKeys } from './keys/list-keys.js';
@@ -41,7 +49,7 @@ export const HANDLERS: HandlerMap = {
   DeleteAlias: deleteAlias,
   DeleteCustomKeyStore: notYetImplemented('DeleteCustomKeyStore'),
   DeleteImportedKeyMaterial: notYetImplemented('DeleteImportedKeyMaterial'),
-  DeriveSharedSecret: notYetImplemented('DeriveSharedSecret'),
+  DeriveSharedSecret: deriveSharedSecret,
   DescribeCustomKeyStores: notYetImplemented('DescribeCustomKeyStores'),
   DescribeKey: describeKey,
   DisableKey: disableKey,
@@ -51,16 +59,16 @@ export const HANDLERS: HandlerMap = {
   EnableKeyRotation: notYetImplemented('EnableKeyRotation'),
   Encrypt: notYetImplemented('Encrypt'),
   GenerateDataKey: notYetImplemented('GenerateDataKey'),
-  GenerateDataKeyPair: notYetImplemented('GenerateDataKeyPair'),
-  GenerateDataKeyPairWithoutPlaintext: notYetImplemented('GenerateDataKeyPairWithoutPlaintext'),
+  GenerateDataKeyPair: generateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
   GenerateDataKeyWithoutPlaintext: notYetImplemented('GenerateDataKeyWithoutPlaintext'),
-  GenerateMac: notYetImplemented('GenerateMac'),
+  GenerateMac: generateMac,
   GenerateRandom: notYetImplemented('GenerateRandom'),
   GetKeyLastUsage: notYetImplemented('GetKeyLastUsage'),
   GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: notYetImplemented('GetKeyRotationStatus'),
   GetParametersForImport: notYetImplemented('GetParametersForImport'),
-  GetPublicKey: notYetImplemented('GetPublicKey'),
+  GetPublicKey: getPublicKey,
   ImportKeyMaterial: notYetImplemented('ImportKeyMaterial'),
   ListAliases: listAliases,
   ListGrants: notYetImplemented('ListGrants'),
@@ -76,13 +84,13 @@ export const HANDLERS: HandlerMap = {
   RevokeGrant: notYetImplemented('RevokeGrant'),
   RotateKeyOnDemand: notYetImplemented('RotateKeyOnDemand'),
   ScheduleKeyDeletion: scheduleKeyDeletion,
-  Sign: notYetImplemented('Sign'),
+  Sign: sign,
   TagResource: tagResource,
   UntagResource: untagResource,
   UpdateAlias: updateAlias,
   UpdateCustomKeyStore: notYetImplemented('UpdateCustomKeyStore'),
   UpdateKeyDescription: updateKeyDescription,
   UpdatePrimaryRegion: notYetImplemented('UpdatePrimaryRegion'),
-  Verify: notYetImplemented('Verify'),
-  VerifyMac: notYetImplemented('VerifyMac'),
+  Verify: verify,
+  VerifyMac: verifyMac,
 };
