@@ -39,20 +39,27 @@ export interface ParsedBlob extends BlobHeader {
   readonly tag: Buffer;
 }
 
-/** Canonical encryption context: pairs sorted by key's UTF-8 bytes, each part length-prefixed (2 bytes). */
+const NO_CONTEXT = u32(0);
+
+/**
+ * Canonical encryption context: the pair count, then the pairs sorted by their keys' UTF-8 bytes, each key and
+ * value prefixed by its byte length. Lengths are 4 bytes: the model bounds neither the number nor the size of
+ * the pairs, so only the request size limits them, and no context a client can send overflows its encoding.
+ */
 export function canonicalContext(context: Readonly<Record<string, string>> | undefined): Buffer {
-  const pairs = Object.entries(context ?? {})
+  const entries = context ? Object.entries(context) : [];
+  if (entries.length === 0) return NO_CONTEXT;
+  const pairs = entries
     .map(([k, v]) => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')] as const)
     .sort(([a], [b]) => Buffer.compare(a, b));
-  const parts: Buffer[] = [u16(pairs.length)];
-  for (const [k, v] of pairs) parts.push(u16(k.length), k, u16(v.length), v);
+  const parts: Buffer[] = [u32(pairs.length)];
+  for (const [k, v] of pairs) parts.push(u32(k.length), k, u32(v.length), v);
   return Buffer.concat(parts);
 }
 
-function u16(n: number): Buffer {
-  if (n > 0xffff) throw new RangeError('encryption context part too long');
-  const b = Buffer.allocUnsafe(2);
-  b.writeUInt16BE(n);
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n);
   return b;
 }
 
@@ -62,6 +69,10 @@ function messageKey(material: Buffer, nonce: Buffer): Buffer {
 
 export function seal(h: BlobHeader, material: Buffer, plaintext: Buffer, context: Buffer): Buffer {
   const keyId = Buffer.from(h.keyId, 'ascii');
+  // A header that parseBlob would read back differently must never be written.
+  if (!/^\d{12}$/.test(h.accountId) || keyId.length > 0xff || !/^[0-9a-f]{64}$/.test(h.materialId)) {
+    throw new Error('the blob header cannot hold this account, key or material ID');
+  }
   const nonce = randomBytes(NONCE_BYTES);
   const header = Buffer.concat([
     Buffer.of(VERSION), Buffer.from(h.accountId, 'ascii'), Buffer.of(keyId.length), keyId,

@@ -3,6 +3,7 @@ import type { RootKey } from '../keys/root-key.js';
 import type { OperationInputs, OperationName, OperationOutputs } from '../model/types.gen.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { UsageTracker } from './usage/tracker.js';
 
 export type { Caller };
 
@@ -18,6 +19,8 @@ export interface Deps {
   readonly root: RootKey;
   readonly clock: Clock;
   readonly settings: Settings;
+  /** Each key's last cryptographic use (GetKeyLastUsage), noted in memory and written in batches. */
+  readonly usage: UsageTracker;
 }
 
 export interface OpContext {

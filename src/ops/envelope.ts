@@ -6,40 +6,43 @@ import { keyArn } from '../util/arn.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-state.js';
 import { currentMaterial, loadMaterial } from './material.js';
-import { findKey } from './resolve.js';
 
 type Context = Readonly<Record<string, string>> | undefined;
 
 /** Symmetric encryption under a key's current material, in Trent's ciphertext blob (keys/ciphertext.ts). */
-export async function sealUnder(ctx: OpContext, key: KeyRecord, plaintext: Buffer, context: Context): Promise<Buffer> {
+export async function sealUnder(ctx: OpContext, key: KeyRecord, plaintext: Buffer,
+  context: Context): Promise<{ ciphertext: Buffer; materialId: string }> {
   const { materialId, secret } = await currentMaterial(ctx.deps, key);
-  return seal({ accountId: key.accountId, keyId: key.keyId, materialId }, secret, plaintext, canonicalContext(context));
+  const ciphertext = seal({ accountId: key.accountId, keyId: key.keyId, materialId }, secret, plaintext, canonicalContext(context));
+  return { ciphertext, materialId };
 }
 
 const invalidCiphertext = () => new KmsError('InvalidCiphertextException', '');
 
 /**
  * Opens a symmetric ciphertext blob: the blob names its key and material version, so no key is ever tried
- * in vain. `keyIdParam`, when given, must identify that same key (IncorrectKeyException otherwise). The key's
- * state is checked for `op`. Anything that does not authenticate is InvalidCiphertextException, with nothing
- * said about why.
+ * in vain. `requested`, the key the caller named (if any), must be that same key (IncorrectKeyException
+ * otherwise); naming it saves the store read of the blob's key. The key's state is checked for `op`.
+ * Anything that does not authenticate, including a blob naming another account or a key that is not a
+ * symmetric encryption key, is InvalidCiphertextException, with nothing said about why.
  */
 export async function openBlob(ctx: OpContext, op: OperationName, blob: Buffer, context: Context,
-  keyIdParam: string | undefined): Promise<{ key: KeyRecord; plaintext: Buffer }> {
+  requested: KeyRecord | undefined): Promise<{ key: KeyRecord; plaintext: Buffer; materialId: string }> {
   const parsed = parseBlob(blob);
-  const requested = keyIdParam === undefined ? undefined : await findKey(ctx, keyIdParam, { aliases: true });
-  if (!parsed) {
-    if (requested && !isSymmetricEncryption(requested)) throw incorrectKey();
-    throw invalidCiphertext();
+  if (!parsed) throw invalidCiphertext();
+  let key: KeyRecord | undefined;
+  if (requested) {
+    if (requested.keyId !== parsed.keyId || requested.accountId !== parsed.accountId) throw incorrectKey();
+    key = requested;
+  } else if (parsed.accountId === ctx.caller.accountId) {
+    key = await ctx.deps.store.getKey({ accountId: parsed.accountId, region: ctx.caller.region, keyId: parsed.keyId });
   }
-  const key = await ctx.deps.store.getKey({ accountId: parsed.accountId, region: ctx.caller.region, keyId: parsed.keyId });
-  if (requested && (!key || requested.keyId !== key.keyId || requested.accountId !== key.accountId)) throw incorrectKey();
   if (!key || !isSymmetricEncryption(key)) throw invalidCiphertext();
-  checkKeyState(op, key.keyState, keyArn(key.region, key.accountId, key.keyId));
+  checkKeyState(op, key.keyState, keyArn(key.region, key.accountId, key.keyId), key.origin);
   const material = await loadMaterial(ctx.deps, key, parsed.materialId);
   const plaintext = material && open(parsed, material, canonicalContext(context));
   if (!plaintext) throw invalidCiphertext();
-  return { key, plaintext };
+  return { key, plaintext, materialId: parsed.materialId };
 }
 
 export function isSymmetricEncryption(key: KeyRecord): boolean {

@@ -1,6 +1,18 @@
 import { KmsError } from '../model/errors.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { Handler, HandlerMap } from './context.js';
+import { decrypt } from './crypto/decrypt.js';
+import { disableKeyRotation } from './rotation/disable-key-rotation.js';
+import { enableKeyRotation } from './rotation/enable-key-rotation.js';
+import { encrypt } from './crypto/encrypt.js';
+import { generateDataKey } from './crypto/generate-data-key.js';
+import { generateDataKeyWithoutPlaintext } from './crypto/generate-data-key-without-plaintext.js';
+import { generateRandom } from './crypto/generate-random.js';
+import { getKeyLastUsage } from './usage/get-key-last-usage.js';
+import { getKeyRotationStatus } from './rotation/get-key-rotation-status.js';
+import { listKeyRotations } from './rotation/list-key-rotations.js';
+import { reEncrypt } from './crypto/re-encrypt.js';
+import { rotateKeyOnDemand } from './rotation/rotate-key-on-demand.js';
 import { deriveSharedSecret } from './asymmetric/derive-shared-secret.js';
 import { getPublicKey } from './asymmetric/get-public-key.js';
 import { sign } from './asymmetric/sign.js';
@@ -45,7 +57,7 @@ export const HANDLERS: HandlerMap = {
   CreateCustomKeyStore: notYetImplemented('CreateCustomKeyStore'),
   CreateGrant: notYetImplemented('CreateGrant'),
   CreateKey: createKey,
-  Decrypt: notYetImplemented('Decrypt'),
+  Decrypt: decrypt,
   DeleteAlias: deleteAlias,
   DeleteCustomKeyStore: notYetImplemented('DeleteCustomKeyStore'),
   DeleteImportedKeyMaterial: notYetImplemented('DeleteImportedKeyMaterial'),
@@ -53,36 +65,36 @@ export const HANDLERS: HandlerMap = {
   DescribeCustomKeyStores: notYetImplemented('DescribeCustomKeyStores'),
   DescribeKey: describeKey,
   DisableKey: disableKey,
-  DisableKeyRotation: notYetImplemented('DisableKeyRotation'),
+  DisableKeyRotation: disableKeyRotation,
   DisconnectCustomKeyStore: notYetImplemented('DisconnectCustomKeyStore'),
   EnableKey: enableKey,
-  EnableKeyRotation: notYetImplemented('EnableKeyRotation'),
-  Encrypt: notYetImplemented('Encrypt'),
-  GenerateDataKey: notYetImplemented('GenerateDataKey'),
+  EnableKeyRotation: enableKeyRotation,
+  Encrypt: encrypt,
+  GenerateDataKey: generateDataKey,
   GenerateDataKeyPair: generateDataKeyPair,
   GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
-  GenerateDataKeyWithoutPlaintext: notYetImplemented('GenerateDataKeyWithoutPlaintext'),
+  GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
   GenerateMac: generateMac,
-  GenerateRandom: notYetImplemented('GenerateRandom'),
-  GetKeyLastUsage: notYetImplemented('GetKeyLastUsage'),
+  GenerateRandom: generateRandom,
+  GetKeyLastUsage: getKeyLastUsage,
   GetKeyPolicy: getKeyPolicy,
-  GetKeyRotationStatus: notYetImplemented('GetKeyRotationStatus'),
+  GetKeyRotationStatus: getKeyRotationStatus,
   GetParametersForImport: notYetImplemented('GetParametersForImport'),
   GetPublicKey: getPublicKey,
   ImportKeyMaterial: notYetImplemented('ImportKeyMaterial'),
   ListAliases: listAliases,
   ListGrants: notYetImplemented('ListGrants'),
   ListKeyPolicies: listKeyPolicies,
-  ListKeyRotations: notYetImplemented('ListKeyRotations'),
+  ListKeyRotations: listKeyRotations,
   ListKeys: listKeys,
   ListResourceTags: listResourceTags,
   ListRetirableGrants: notYetImplemented('ListRetirableGrants'),
   PutKeyPolicy: putKeyPolicy,
-  ReEncrypt: notYetImplemented('ReEncrypt'),
+  ReEncrypt: reEncrypt,
   ReplicateKey: notYetImplemented('ReplicateKey'),
   RetireGrant: notYetImplemented('RetireGrant'),
   RevokeGrant: notYetImplemented('RevokeGrant'),
-  RotateKeyOnDemand: notYetImplemented('RotateKeyOnDemand'),
+  RotateKeyOnDemand: rotateKeyOnDemand,
   ScheduleKeyDeletion: scheduleKeyDeletion,
   Sign: sign,
   TagResource: tagResource,

@@ -1,5 +1,6 @@
 import type { KeyRecord } from '../store/types.js';
 import type { Deps } from './context.js';
+import { addDays, rotateMaterial } from './rotation/rotation.js';
 
 /**
  * Work the server does on its own when a key's time comes (the scheduler calls this for each key the store
@@ -8,6 +9,7 @@ import type { Deps } from './context.js';
  */
 export async function runDueWork(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
   await completeDeletion(deps, due, now);
+  await rotateAutomatically(deps, due, now);
 }
 
 /** A key whose waiting period has passed is deleted with its material, aliases and tags, for good. */
@@ -16,5 +18,21 @@ async function completeDeletion(deps: Deps, due: KeyRecord, now: Date): Promise<
   await deps.store.transaction(async (tx) => {
     const key = await tx.lockKey(due);
     if (key?.keyState === 'PendingDeletion' && key.deletionDate && key.deletionDate <= now) await tx.deleteKey(key);
+  });
+}
+
+/**
+ * Automatic rotation of an Enabled key whose rotation date has passed; the next is one period from now. A
+ * Disabled key is not rotated (store/records.ts leaves it out of the due keys), and when it is enabled again
+ * an overdue rotation happens at once, as AWS describes.
+ */
+async function rotateAutomatically(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
+  if (!due.nextRotationDate || due.nextRotationDate > now) return;
+  await deps.store.transaction(async (tx) => {
+    const key = await tx.lockKey(due);
+    if (key?.keyState !== 'Enabled' || key.rotationPeriodDays === undefined || !key.nextRotationDate) return;
+    if (key.nextRotationDate > now) return;
+    key.nextRotationDate = addDays(now, key.rotationPeriodDays);
+    await rotateMaterial(tx, deps, key, now, 'AUTOMATIC');
   });
 }

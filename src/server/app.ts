@@ -4,6 +4,8 @@ import { AuditSink } from '../audit/sink.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
 import { HANDLERS } from '../ops/index.js';
+import { noteKeyUse } from '../ops/usage/note-use.js';
+import { UsageTracker } from '../ops/usage/tracker.js';
 import type { PipelineHooks } from '../protocol/pipeline.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
@@ -35,9 +37,14 @@ export async function createApp(config: Config): Promise<App> {
   const store = openStore(config);
   const root = await loadRootKey(store, config.dataDir);
   const clock = new Clock();
-  const deps: Deps = { store, root, clock, settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere } };
+  const usage = new UsageTracker(store);
+  const deps: Deps = {
+    store, root, clock, usage, settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere },
+  };
   // A dev clock moved forward before this start (or by another worker) stays moved.
   await syncDevClock({ config, deps });
+  await usage.begin(clock.now());
+  usage.start();
   const accessKeys = new AccessKeys(store, root);
   const audit = new AuditSink(join(config.dataDir, 'audit', 'trent-audit.jsonl'));
   const scheduler = new Scheduler(deps);
@@ -45,9 +52,11 @@ export async function createApp(config: Config): Promise<App> {
 
   const hooks: PipelineHooks = {
     authenticate,
-    invoke(op, input, caller, requestId) {
+    async invoke(op, input, caller, requestId) {
       const ctx: OpContext = { caller, requestId, now: clock.now(), deps };
-      return (HANDLERS[op] as Handler<OperationName>)(input as never, ctx);
+      const output = await (HANDLERS[op] as Handler<OperationName>)(input as never, ctx);
+      noteKeyUse(usage, op, output, ctx);
+      return output;
     },
     record(o) {
       audit.write(auditEvent({
@@ -66,6 +75,7 @@ export async function createApp(config: Config): Promise<App> {
     config, deps, accessKeys, hooks, scheduler,
     async close() {
       await scheduler.stop();
+      await usage.stop();
       await audit.close();
       await store.close();
     },

@@ -20,7 +20,8 @@ export function decodeKey(doc: string): KeyRecord {
 export function dueAt(key: KeyRecord): number | null {
   const times: number[] = [];
   if (key.keyState === 'PendingDeletion' && key.deletionDate) times.push(key.deletionDate.getTime());
-  if (key.nextRotationDate) times.push(key.nextRotationDate.getTime());
+  // Only Enabled keys rotate: a Disabled one waits, off the due list, and is due again once enabled.
+  if (key.nextRotationDate && key.keyState === 'Enabled') times.push(key.nextRotationDate.getTime());
   if (key.validTo && key.keyState !== 'PendingImport') times.push(key.validTo.getTime());
   return times.length ? Math.min(...times) : null;
 }

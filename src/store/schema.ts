@@ -26,4 +26,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE access_keys (
      access_key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, user_name TEXT NOT NULL,
      created_at BIGINT NOT NULL, wrapped_secret BYTEA NOT NULL);`,
+  // GetKeyLastUsage: each key's last successful cryptographic use, written in batches (ops/usage/tracker.ts).
+  `CREATE TABLE key_last_usage (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL,
+     operation TEXT NOT NULL, used_at BIGINT NOT NULL, request_id TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, key_id));`,
 ];

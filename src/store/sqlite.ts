@@ -5,7 +5,7 @@ import { decodeKey, dueAt, encodeKey } from './records.js';
 import { MIGRATIONS } from './schema.js';
 import {
   StoreConflictError,
-  type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type Store, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -52,7 +52,7 @@ export class SqliteStore implements Store {
 
   async wipe(): Promise<void> {
     await this.transaction(async () => {
-      for (const t of ['keys', 'materials', 'tags', 'aliases']) this.writer.exec(`DELETE FROM ${t}`);
+      for (const t of ['keys', 'materials', 'tags', 'aliases', 'key_last_usage']) this.writer.exec(`DELETE FROM ${t}`);
     });
   }
 
@@ -76,6 +76,7 @@ export class SqliteStore implements Store {
   getAccessKey(accessKeyId: string) { return this.readOps.getAccessKey(accessKeyId); }
   listAccessKeys() { return this.readOps.listAccessKeys(); }
   getSetting(name: string) { return this.readOps.getSetting(name); }
+  getKeyLastUse(ref: KeyRef) { return this.readOps.getKeyLastUse(ref); }
 
   // Single writes outside a transaction are transactions of one statement.
   insertKey(key: KeyRecord) { return this.transaction((tx) => tx.insertKey(key)); }
@@ -90,6 +91,7 @@ export class SqliteStore implements Store {
   insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }
   deleteAccessKey(id: string) { return this.transaction((tx) => tx.deleteAccessKey(id)); }
   putSetting(name: string, value: string) { return this.transaction((tx) => tx.putSetting(name, value)); }
+  putKeyLastUses(uses: readonly KeyUseRecord[]) { return this.transaction((tx) => tx.putKeyLastUses(uses)); }
 }
 
 function open(path: string): Database.Database {
@@ -169,6 +171,7 @@ class SqliteOps implements StoreOps {
     const args = [ref.accountId, ref.region, ref.keyId];
     this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    this.stmt('DELETE FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them.
     const others = this.stmt('SELECT 1 FROM keys WHERE account_id = ? AND key_id = ? LIMIT 1').get(ref.accountId, ref.keyId);
@@ -271,6 +274,30 @@ class SqliteOps implements StoreOps {
   async getSetting(name: string): Promise<string | undefined> {
     const row = this.stmt('SELECT value FROM settings WHERE name = ?').get(name) as Row | undefined;
     return row ? (row.value as string) : undefined;
+  }
+
+  async getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined> {
+    const row = this.stmt('SELECT * FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?')
+      .get(ref.accountId, ref.region, ref.keyId) as Row | undefined;
+    return row ? {
+      accountId: row.account_id as string,
+      region: row.region as string,
+      keyId: row.key_id as string,
+      operation: row.operation as KeyUseRecord['operation'],
+      usedAt: new Date(Number(row.used_at)),
+      requestId: row.request_id as string,
+    } : undefined;
+  }
+
+  async putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void> {
+    const s = this.stmt(`INSERT INTO key_last_usage (account_id, region, key_id, operation, used_at, request_id)
+      SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM keys WHERE account_id = ? AND region = ? AND key_id = ?)
+      ON CONFLICT (account_id, region, key_id) DO UPDATE
+        SET operation = excluded.operation, used_at = excluded.used_at, request_id = excluded.request_id
+        WHERE excluded.used_at >= key_last_usage.used_at`);
+    for (const u of uses) {
+      s.run(u.accountId, u.region, u.keyId, u.operation, u.usedAt.getTime(), u.requestId, u.accountId, u.region, u.keyId);
+    }
   }
 
   async putSetting(name: string, value: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type {
-  ExpirationModelType, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
+  ExpirationModelType, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
 } from '../model/types.gen.js';
 
 /** A KMS key is identified by its account, Region and key ID (multi-Region replicas share the ID across Regions). */
@@ -43,6 +43,14 @@ export interface MaterialRecord {
   readonly wrapped: Buffer;
   /** How this version came to be, for ListKeyRotations; absent for the key's first material. */
   readonly rotationType?: RotationType | undefined;
+}
+
+/** A key's last successful cryptographic use, as GetKeyLastUsage reports it. */
+export interface KeyUseRecord extends KeyRef {
+  readonly operation: KeyLastUsageTrackingOperation;
+  readonly usedAt: Date;
+  /** The request's ID, which is also its audit event's ID. */
+  readonly requestId: string;
 }
 
 export interface TagRecord {
@@ -115,6 +123,10 @@ export interface StoreOps {
 
   getSetting(name: string): Promise<string | undefined>;
   putSetting(name: string, value: string): Promise<void>;
+
+  getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
+  /** Records each use unless a later one is already recorded for its key; uses of keys deleted since are dropped. */
+  putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void>;
 }
 
 export interface Store extends StoreOps {

@@ -1,0 +1,45 @@
+import { familyOf } from '../../keys/crypto.js';
+import { KmsError } from '../../model/errors.js';
+import type { RotationType } from '../../model/types.gen.js';
+import type { KeyRecord, StoreOps } from '../../store/types.js';
+import { keyArn } from '../../util/arn.js';
+import type { Deps } from '../context.js';
+import { addMaterial } from '../material.js';
+
+/** AWS's limits: RotateKeyOnDemand at most 25 times per key (not adjustable); automatic rotation yearly by default. */
+export const MAX_ON_DEMAND_ROTATIONS = 25;
+export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function addDays(date: Date, days: number): Date {
+  return new Date(date.getTime() + days * DAY_MS);
+}
+
+/**
+ * Only symmetric encryption keys whose material KMS generated rotate (AWS refuses asymmetric and HMAC keys
+ * with an empty UnsupportedOperationException, imported material naming the origin; both recorded). Keys in
+ * custom key stores are refused the same way as imported ones, naming their origin.
+ */
+export function requireRotatable(key: KeyRecord): void {
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperationException', '');
+  if (key.origin !== 'AWS_KMS') {
+    throw new KmsError('UnsupportedOperationException',
+      `${keyArn(key.region, key.accountId, key.keyId)} origin is ${key.origin} which is not valid for this operation.`);
+  }
+}
+
+/** Whether automatic rotation is on: the key has a period (the schedule survives Disabled and PendingDeletion). */
+export function automaticRotationEnabled(key: KeyRecord): boolean {
+  return key.rotationPeriodDays !== undefined;
+}
+
+/**
+ * Rotates `key` (locked by the caller in `tx`): new material becomes current, every older version stays for
+ * decryption. The key record is updated in the same transaction, so a crash leaves either both or neither.
+ */
+export async function rotateMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, now: Date, type: RotationType): Promise<void> {
+  const secret = await familyOf(key.keySpec).generate(key.keySpec);
+  key.currentMaterialId = await addMaterial(tx, deps, key, secret, now, type);
+  await tx.updateKey(key);
+}
