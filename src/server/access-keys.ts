@@ -21,11 +21,23 @@ function newAccessKeyId(): string {
 
 /** The serve posture's access keys: secrets stored wrapped under the root key, created and deleted by the CLI. */
 export class AccessKeys {
-  /** Unwrapped identities, briefly: a deleted key stops working everywhere within CACHE_MS. */
+  /**
+   * Unwrapped identities. The store's change feed drops an entry as soon as its key is created or deleted
+   * anywhere; the expiry bounds staleness while that feed is down (a lost PostgreSQL notification connection).
+   */
   private readonly cache = new Map<string, { identity: AccessKeyIdentity | undefined; until: number }>();
   private static readonly CACHE_MS = 5_000;
+  /** Moves on every change: a lookup that started before one does not cache what it read. */
+  private generation = 0;
 
-  constructor(private readonly store: Store, private readonly root: RootKey) {}
+  constructor(private readonly store: Store, private readonly root: RootKey) {
+    store.onChange((change) => {
+      if (change.kind === 'accessKey') this.cache.delete(change.id);
+      else if (change.kind === 'resync') this.cache.clear();
+      else return;
+      this.generation++;
+    });
+  }
 
   async create(accountId: string, userName: string): Promise<AccessKeyIdentity> {
     const identity = {
@@ -49,7 +61,6 @@ export class AccessKeys {
   }
 
   async delete(accessKeyId: string): Promise<boolean> {
-    this.cache.delete(accessKeyId);
     return this.store.deleteAccessKey(accessKeyId);
   }
 
@@ -57,6 +68,7 @@ export class AccessKeys {
     const now = Date.now();
     const hit = this.cache.get(accessKeyId);
     if (hit && hit.until > now) return hit.identity;
+    const generation = this.generation;
     const record = await this.store.getAccessKey(accessKeyId);
     const identity = record && {
       accessKeyId,
@@ -64,6 +76,7 @@ export class AccessKeys {
       userName: record.userName,
       secretAccessKey: this.root.unwrap(wrapIdentity.accessKey(accessKeyId), record.wrappedSecret).toString(),
     };
+    if (generation !== this.generation) return identity;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(accessKeyId, { identity, until: now + AccessKeys.CACHE_MS });
     return identity;

@@ -1,4 +1,4 @@
-import type { KeyRecord } from './types.js';
+import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from './types.js';
 
 /**
  * How a key record is kept: a JSON document (dates as epoch milliseconds) plus the column the scheduler
@@ -24,4 +24,37 @@ export function dueAt(key: KeyRecord): number | null {
   if (key.nextRotationDate && key.keyState === 'Enabled') times.push(key.nextRotationDate.getTime());
   if (key.validTo && key.keyState !== 'PendingImport') times.push(key.validTo.getTime());
   return times.length ? Math.min(...times) : null;
+}
+
+// Rows as both backends return them (BIGINT columns as numbers).
+export function materialFromRow(r: Record<string, unknown>): MaterialRecord {
+  return {
+    keyId: r.key_id as string,
+    accountId: r.account_id as string,
+    materialId: r.material_id as string,
+    createdAt: new Date(Number(r.created_at)),
+    wrapped: r.wrapped as Buffer,
+    rotationType: (r.rotation_type as MaterialRecord['rotationType']) ?? undefined,
+  };
+}
+
+export function aliasFromRow(r: Record<string, unknown>): AliasRecord {
+  return {
+    accountId: r.account_id as string,
+    region: r.region as string,
+    aliasName: r.alias_name as string,
+    targetKeyId: r.key_id as string,
+    createdAt: new Date(Number(r.created_at)),
+    updatedAt: new Date(Number(r.updated_at)),
+  };
+}
+
+export function accessKeyFromRow(r: Record<string, unknown>): AccessKeyRecord {
+  return {
+    accessKeyId: r.access_key_id as string,
+    accountId: r.account_id as string,
+    userName: r.user_name as string,
+    createdAt: new Date(Number(r.created_at)),
+    wrappedSecret: r.wrapped_secret as Buffer,
+  };
 }

@@ -32,3 +32,6 @@ export const MIGRATIONS: readonly string[] = [
      operation TEXT NOT NULL, used_at BIGINT NOT NULL, request_id TEXT NOT NULL,
      PRIMARY KEY (account_id, region, key_id));`,
 ];
+
+/** The tables of keys and what hangs off them: what Store.wipe empties (settings and access keys stay). */
+export const WIPED_TABLES: readonly string[] = ['keys', 'materials', 'tags', 'aliases', 'key_last_usage'];

@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { decodeKey, dueAt, encodeKey } from './records.js';
-import { MIGRATIONS } from './schema.js';
+import { ChangeBatch, ChangeFeed } from './change-feed.js';
+import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow } from './records.js';
+import { MIGRATIONS, WIPED_TABLES } from './schema.js';
+import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
 import {
-  StoreConflictError,
+  StoreConflictError, changeId, type ChangeListener, type TableRow,
   type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type Store, type StoreOps, type TagRecord,
 } from './types.js';
@@ -23,14 +25,18 @@ export class SqliteStore implements Store {
   private readonly readOps: SqliteOps;
   private readonly writeOps: SqliteOps;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly feed = new ChangeFeed();
+  /** The changes of the open transaction, emitted after its COMMIT. */
+  private readonly pending = new ChangeBatch();
+  private poll: NodeJS.Timeout | undefined;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.writer = open(path);
     migrate(this.writer);
     this.reader = path === ':memory:' ? this.writer : open(path);
-    this.readOps = new SqliteOps(this.reader);
-    this.writeOps = new SqliteOps(this.writer);
+    this.readOps = new SqliteOps(this.reader, this.pending);
+    this.writeOps = new SqliteOps(this.writer, this.pending);
   }
 
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
@@ -39,9 +45,11 @@ export class SqliteStore implements Store {
       try {
         const result = await fn(this.writeOps);
         this.writer.exec('COMMIT');
+        for (const change of this.pending.drain()) this.feed.emit(change);
         return result;
       } catch (e) {
         this.writer.exec('ROLLBACK');
+        this.pending.drain();
         throw e;
       }
     };
@@ -52,11 +60,69 @@ export class SqliteStore implements Store {
 
   async wipe(): Promise<void> {
     await this.transaction(async () => {
-      for (const t of ['keys', 'materials', 'tags', 'aliases', 'key_last_usage']) this.writer.exec(`DELETE FROM ${t}`);
+      for (const t of WIPED_TABLES) this.writer.exec(`DELETE FROM ${t}`);
+      this.pending.add({ kind: 'resync' });
+    });
+  }
+
+  /**
+   * Writes of this process are announced at commit. Other processes on the same file (the workers of one
+   * node, the CLI) are noticed by polling SQLite's data_version, which moves when another connection commits;
+   * it cannot say what changed, so listeners resync. Staleness: at most POLL_MS.
+   */
+  onChange(listener: ChangeListener): () => void {
+    const unsubscribe = this.feed.subscribe(listener);
+    if (!this.poll && this.path !== ':memory:') {
+      let seen = this.writer.pragma('data_version', { simple: true });
+      this.poll = setInterval(() => {
+        const now = this.writer.pragma('data_version', { simple: true });
+        if (now !== seen) this.feed.emit({ kind: 'resync' });
+        seen = now;
+      }, SqliteStore.POLL_MS);
+      this.poll.unref();
+    }
+    return unsubscribe;
+  }
+
+  static readonly POLL_MS = 1_000;
+
+  async schemaVersion(): Promise<number> {
+    const row = this.reader.prepare(`SELECT COALESCE(MAX(version), 0) AS v FROM ${MIGRATIONS_TABLE}`).get() as Row;
+    return Number(row.v);
+  }
+
+  /** One read transaction on a connection of its own, so the snapshot holds while the caller consumes it. */
+  async *exportRows(): AsyncIterable<{ table: string; row: TableRow }> {
+    const db = this.path === ':memory:' ? this.writer : new Database(this.path, { readonly: true });
+    try {
+      db.exec('BEGIN');
+      for (const table of backupOrder([...columnsOf(db).keys()])) {
+        for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as TableRow[]) yield { table, row };
+      }
+      db.exec('COMMIT');
+    } finally {
+      if (db !== this.writer) db.close();
+    }
+  }
+
+  async importRows(rows: AsyncIterable<{ table: string; row: TableRow }>): Promise<void> {
+    await this.transaction(async () => {
+      const columns = columnsOf(this.writer);
+      for (const table of columns.keys()) {
+        if (table !== MIGRATIONS_TABLE) refuseNonEmpty(table, this.writer.prepare(`SELECT 1 FROM "${table}" LIMIT 1`).get() !== undefined);
+      }
+      this.writer.exec('DELETE FROM settings');
+      for await (const { table, row } of rows) {
+        const names = restoredColumns(table, row, columns);
+        this.writer.prepare(`INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')})
+                             VALUES (${names.map(() => '?').join(', ')})`).run(...names.map((n) => row[n]));
+      }
+      this.pending.add({ kind: 'resync' });
     });
   }
 
   async close(): Promise<void> {
+    clearInterval(this.poll);
     await this.queue;
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
@@ -116,6 +182,16 @@ function migrate(db: Database.Database): void {
   });
 }
 
+/** Each table's columns, from the schema itself. */
+function columnsOf(db: Database.Database): Map<string, Set<string>> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Row[];
+  return new Map(tables.map((t) => {
+    const name = t.name as string;
+    const cols = db.prepare('SELECT name FROM pragma_table_info(?)').all(name) as Row[];
+    return [name, new Set(cols.map((c) => c.name as string))];
+  }));
+}
+
 function isUniqueViolation(e: unknown): boolean {
   return e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
 }
@@ -123,7 +199,11 @@ function isUniqueViolation(e: unknown): boolean {
 /** The statements, bound to one connection. Methods are async to fit the Store interface; SQLite answers at once. */
 class SqliteOps implements StoreOps {
   private readonly stmts = new Map<string, Database.Statement>();
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database, private readonly changes: ChangeBatch) {}
+
+  private keyChanged(ref: KeyRef): void {
+    this.changes.add({ kind: 'key', id: changeId.key(ref) });
+  }
 
   private stmt(sql: string): Database.Statement {
     let s = this.stmts.get(sql);
@@ -158,13 +238,20 @@ class SqliteOps implements StoreOps {
   }
 
   async insertKey(key: KeyRecord): Promise<void> {
-    this.stmt('INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(key.accountId, key.region, key.keyId, key.keyState, dueAt(key), encodeKey(key));
+    try {
+      this.stmt('INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(key.accountId, key.region, key.keyId, key.keyState, dueAt(key), encodeKey(key));
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`key ${key.keyId}`);
+      throw e;
+    }
+    this.keyChanged(key);
   }
 
   async updateKey(key: KeyRecord): Promise<void> {
     this.stmt('UPDATE keys SET key_state = ?, due_at = ?, doc = ? WHERE account_id = ? AND region = ? AND key_id = ?')
       .run(key.keyState, dueAt(key), encodeKey(key), key.accountId, key.region, key.keyId);
+    this.keyChanged(key);
   }
 
   async deleteKey(ref: KeyRef): Promise<void> {
@@ -172,10 +259,15 @@ class SqliteOps implements StoreOps {
     this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
-    this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    const aliases = this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ? RETURNING alias_name')
+      .all(...args) as Row[];
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them.
     const others = this.stmt('SELECT 1 FROM keys WHERE account_id = ? AND key_id = ? LIMIT 1').get(ref.accountId, ref.keyId);
     if (!others) this.stmt('DELETE FROM materials WHERE account_id = ? AND key_id = ?').run(ref.accountId, ref.keyId);
+    this.keyChanged(ref);
+    for (const a of aliases) {
+      this.changes.add({ kind: 'alias', id: changeId.alias(ref.accountId, ref.region, a.alias_name as string) });
+    }
   }
 
   async getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined> {
@@ -191,9 +283,15 @@ class SqliteOps implements StoreOps {
   }
 
   async insertMaterial(ref: KeyRef, m: MaterialRecord): Promise<void> {
-    this.stmt(`INSERT INTO materials (account_id, key_id, material_id, created_at, rotation_type, wrapped)
-               VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(ref.accountId, ref.keyId, m.materialId, m.createdAt.getTime(), m.rotationType ?? null, m.wrapped);
+    try {
+      this.stmt(`INSERT INTO materials (account_id, key_id, material_id, created_at, rotation_type, wrapped)
+                 VALUES (?, ?, ?, ?, ?, ?)`)
+        .run(ref.accountId, ref.keyId, m.materialId, m.createdAt.getTime(), m.rotationType ?? null, m.wrapped);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`material ${m.materialId}`);
+      throw e;
+    }
+    this.keyChanged(ref);
   }
 
   async listTags(ref: KeyRef): Promise<TagRecord[]> {
@@ -206,11 +304,13 @@ class SqliteOps implements StoreOps {
     const s = this.stmt(`INSERT INTO tags (account_id, region, key_id, tag_key, tag_value) VALUES (?, ?, ?, ?, ?)
                          ON CONFLICT (account_id, region, key_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`);
     for (const t of tags) s.run(ref.accountId, ref.region, ref.keyId, t.tagKey, t.tagValue);
+    this.keyChanged(ref);
   }
 
   async deleteTags(ref: KeyRef, tagKeys: readonly string[]): Promise<void> {
     const s = this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ? AND tag_key = ?');
     for (const k of tagKeys) s.run(ref.accountId, ref.region, ref.keyId, k);
+    this.keyChanged(ref);
   }
 
   async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
@@ -237,15 +337,18 @@ class SqliteOps implements StoreOps {
       if (isUniqueViolation(e)) throw new StoreConflictError(`alias ${a.aliasName}`);
       throw e;
     }
+    this.changes.add({ kind: 'alias', id: changeId.alias(a.accountId, a.region, a.aliasName) });
   }
 
   async updateAlias(a: AliasRecord): Promise<void> {
     this.stmt('UPDATE aliases SET key_id = ?, updated_at = ? WHERE account_id = ? AND region = ? AND alias_name = ?')
       .run(a.targetKeyId, a.updatedAt.getTime(), a.accountId, a.region, a.aliasName);
+    this.changes.add({ kind: 'alias', id: changeId.alias(a.accountId, a.region, a.aliasName) });
   }
 
   async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
     this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND alias_name = ?').run(accountId, region, aliasName);
+    this.changes.add({ kind: 'alias', id: changeId.alias(accountId, region, aliasName) });
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
@@ -265,9 +368,11 @@ class SqliteOps implements StoreOps {
       if (isUniqueViolation(e)) throw new StoreConflictError(`access key ${k.accessKeyId}`);
       throw e;
     }
+    this.changes.add({ kind: 'accessKey', id: k.accessKeyId });
   }
 
   async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    this.changes.add({ kind: 'accessKey', id: accessKeyId });
     return this.stmt('DELETE FROM access_keys WHERE access_key_id = ?').run(accessKeyId).changes > 0;
   }
 
@@ -303,37 +408,6 @@ class SqliteOps implements StoreOps {
   async putSetting(name: string, value: string): Promise<void> {
     this.stmt('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value')
       .run(name, value);
+    this.changes.add({ kind: 'setting', id: name });
   }
-}
-
-function materialFromRow(r: Row): MaterialRecord {
-  return {
-    keyId: r.key_id as string,
-    accountId: r.account_id as string,
-    materialId: r.material_id as string,
-    createdAt: new Date(Number(r.created_at)),
-    wrapped: r.wrapped as Buffer,
-    rotationType: (r.rotation_type as MaterialRecord['rotationType']) ?? undefined,
-  };
-}
-
-function aliasFromRow(r: Row): AliasRecord {
-  return {
-    accountId: r.account_id as string,
-    region: r.region as string,
-    aliasName: r.alias_name as string,
-    targetKeyId: r.key_id as string,
-    createdAt: new Date(Number(r.created_at)),
-    updatedAt: new Date(Number(r.updated_at)),
-  };
-}
-
-function accessKeyFromRow(r: Row): AccessKeyRecord {
-  return {
-    accessKeyId: r.access_key_id as string,
-    accountId: r.account_id as string,
-    userName: r.user_name as string,
-    createdAt: new Date(Number(r.created_at)),
-    wrappedSecret: r.wrapped_secret as Buffer,
-  };
 }

@@ -129,8 +129,39 @@ export interface StoreOps {
   putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void>;
 }
 
+/**
+ * A committed write another part of Trent may hold a copy of: a key (its record, tags or material), an alias,
+ * an access key or a setting, named by `changeId`. `resync` says changes may have been missed (a node's
+ * notification connection dropped, another process wrote to a shared SQLite file, the store was wiped or
+ * restored): drop every cached record.
+ */
+export type Change =
+  | { readonly kind: 'key' | 'alias' | 'accessKey' | 'setting'; readonly id: string }
+  | { readonly kind: 'resync' };
+export type ChangeListener = (change: Change) => void;
+
+/** The `id` of a key's or an alias's Change. */
+export const changeId = {
+  key: (ref: KeyRef): string => `${ref.accountId}/${ref.region}/${ref.keyId}`,
+  alias: (accountId: string, region: string, aliasName: string): string => `${accountId}/${region}/${aliasName}`,
+};
+
+/** One row of a table, as backup and restore carry it: column name → value. */
+export type TableRow = Record<string, string | number | Buffer | null>;
+
 export interface Store extends StoreOps {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after every committed write, from this process or (PostgreSQL: LISTEN/NOTIFY; SQLite:
+   * a poll of the file's data version) any other process sharing the store. Returns the unsubscribe.
+   */
+  onChange(listener: ChangeListener): () => void;
+  /** How many of MIGRATIONS the store has applied (it applies the missing ones when opened). */
+  schemaVersion(): Promise<number>;
+  /** Every row of every table, read from one consistent snapshot (backup). */
+  exportRows(): AsyncIterable<{ table: string; row: TableRow }>;
+  /** Loads rows into this store, which must hold no records yet, in one transaction (restore). */
+  importRows(rows: AsyncIterable<{ table: string; row: TableRow }>): Promise<void>;
   /** Deletes every record but the settings that bind the store to its root key (dev posture reset). */
   wipe(): Promise<void>;
   close(): Promise<void>;

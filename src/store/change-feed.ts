@@ -1,0 +1,44 @@
+import type { Change, ChangeListener } from './types.js';
+
+/** The listeners of one store: each change goes to every listener; one that throws does not stop the rest. */
+export class ChangeFeed {
+  private readonly listeners = new Set<ChangeListener>();
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  get empty(): boolean {
+    return this.listeners.size === 0;
+  }
+
+  emit(change: Change): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (e) {
+        console.error(`change listener failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      }
+    }
+  }
+}
+
+/**
+ * The changes one transaction makes, each once (ten tags put on a key are one change of that key). Emitted
+ * after COMMIT, so a listener that re-reads sees the write; dropped on ROLLBACK.
+ */
+export class ChangeBatch {
+  private readonly changes = new Map<string, Change>();
+
+  add(change: Change): void {
+    this.changes.set(change.kind === 'resync' ? 'resync' : `${change.kind}:${change.id}`, change);
+  }
+
+  /** The changes so far, and an empty batch again. */
+  drain(): Change[] {
+    const all = [...this.changes.values()];
+    this.changes.clear();
+    return all;
+  }
+}

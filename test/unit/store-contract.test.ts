@@ -1,0 +1,416 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Deps } from '../../src/ops/context.js';
+import { Scheduler } from '../../src/server/scheduler.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import { MIGRATIONS } from '../../src/store/schema.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import {
+  StoreConflictError, changeId, type Change, type KeyRecord, type KeyRef, type Store, type StoreOps, type TableRow,
+} from '../../src/store/types.js';
+import { Clock } from '../../src/util/clock.js';
+import { createTestDatabase, skipWithoutPostgres } from '../support/postgres.js';
+
+/**
+ * One contract, every backend: what the operations rely on from a Store, run against SQLite and PostgreSQL.
+ * A backend opens a fresh store per test; `openShared` opens another handle on the same one (another node).
+ */
+interface Backend {
+  open(): Promise<Store>;
+  /** Another store on the same database (another process/node), where the backend supports that in-process. */
+  openShared?(): Store;
+  cleanup(): Promise<void>;
+}
+
+const ACCOUNT = '111122223333';
+const REGION = 'us-west-2';
+let serial = 0;
+
+function keyRecord(overrides: Partial<KeyRecord> = {}): KeyRecord {
+  serial++;
+  return {
+    accountId: ACCOUNT, region: REGION, keyId: `key-${String(serial).padStart(6, '0')}`,
+    createdAt: new Date(1_700_000_000_000 + serial), description: '', keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', keyState: 'Enabled', multiRegion: false, policy: '{}',
+    ...overrides,
+  };
+}
+
+const material = (ref: KeyRef, materialId: string, at: number) => ({
+  keyId: ref.keyId, accountId: ref.accountId, materialId, createdAt: new Date(at), wrapped: Buffer.from([1, 2, 3, at % 256]),
+});
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  return assert.fail('expected a rejection');
+}
+
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) assert.fail(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function collect(rows: AsyncIterable<{ table: string; row: TableRow }>): Promise<Array<{ table: string; row: TableRow }>> {
+  const all = [];
+  for await (const r of rows) all.push(r);
+  return all;
+}
+
+async function* replay<T>(items: readonly T[]): AsyncIterable<T> {
+  yield* items;
+}
+
+function contract(name: string, makeBackend: () => Promise<Backend>, skip: string | false): void {
+  describe(`store contract: ${name}`, { skip }, () => {
+    let backend: Backend;
+    let store: Store;
+    before(async () => { backend = await makeBackend(); });
+    after(async () => { await backend.cleanup(); });
+    const fresh = async () => { store = await backend.open(); return store; };
+    const close = () => store.close();
+
+    test('applies every migration, and opening again applies none', async () => {
+      await fresh();
+      assert.equal(await store.schemaVersion(), MIGRATIONS.length);
+      await close();
+    });
+
+    test('keys: insert, get, update, list in byte order by pages, duplicates refused', async () => {
+      await fresh();
+      const ids = ['b-key', 'B-key', '_key', 'a-key', 'mrk-1'];
+      for (const keyId of ids) await store.insertKey(keyRecord({ keyId, description: keyId }));
+      await store.insertKey(keyRecord({ keyId: 'other-region', region: 'eu-west-1' }));
+      const got = await store.getKey({ accountId: ACCOUNT, region: REGION, keyId: 'a-key' });
+      assert.equal(got?.description, 'a-key');
+      assert.ok(got.createdAt instanceof Date);
+      got.description = 'changed';
+      got.keyState = 'Disabled';
+      await store.updateKey(got);
+      assert.equal((await store.getKey(got))?.keyState, 'Disabled');
+      assert.equal((await store.getKey(got))?.description, 'changed');
+      const first = await store.listKeys(ACCOUNT, REGION, { limit: 3 });
+      const rest = await store.listKeys(ACCOUNT, REGION, { after: first.at(-1)!.keyId, limit: 10 });
+      assert.deepEqual([...first, ...rest].map((k) => k.keyId), ['B-key', '_key', 'a-key', 'b-key', 'mrk-1']);
+      assert.ok((await rejection(store.insertKey(keyRecord({ keyId: 'a-key' })))) instanceof StoreConflictError);
+      await close();
+    });
+
+    test('deleting a key takes its tags and aliases, and its material with its last Region', async () => {
+      await fresh();
+      const home = keyRecord({ keyId: 'mrk-shared', multiRegion: true });
+      const replica = { ...home, region: 'eu-west-1' };
+      await store.transaction(async (tx) => {
+        await tx.insertKey(home);
+        await tx.insertKey(replica);
+        await tx.insertMaterial(home, material(home, 'm1', 1));
+        await tx.putTags(home, [{ tagKey: 'team', tagValue: 'a' }]);
+        await tx.insertAlias({ accountId: ACCOUNT, region: REGION, aliasName: 'alias/shared', targetKeyId: home.keyId,
+          createdAt: new Date(1), updatedAt: new Date(1) });
+      });
+      await store.deleteKey(home);
+      assert.equal(await store.getKey(home), undefined);
+      assert.deepEqual(await store.listTags(home), []);
+      assert.equal(await store.getAlias(ACCOUNT, REGION, 'alias/shared'), undefined);
+      assert.ok(await store.getMaterial(replica, 'm1'), 'the replica still uses the material');
+      await store.deleteKey(replica);
+      assert.equal(await store.getMaterial(replica, 'm1'), undefined);
+      await close();
+    });
+
+    test('materials: get, list oldest first, duplicates refused', async () => {
+      await fresh();
+      const key = keyRecord();
+      await store.insertKey(key);
+      await store.insertMaterial(key, material(key, 'm-b', 2_000));
+      await store.insertMaterial(key, { ...material(key, 'm-a', 1_000), rotationType: 'ON_DEMAND' });
+      const got = await store.getMaterial(key, 'm-a');
+      assert.deepEqual(got, { ...material(key, 'm-a', 1_000), rotationType: 'ON_DEMAND' });
+      assert.deepEqual((await store.listMaterials(key)).map((m) => [m.materialId, m.rotationType]),
+        [['m-a', 'ON_DEMAND'], ['m-b', undefined]]);
+      assert.ok((await rejection(store.insertMaterial(key, material(key, 'm-a', 3)))) instanceof StoreConflictError);
+      await close();
+    });
+
+    test('tags: put replaces values, delete removes, listed by key', async () => {
+      await fresh();
+      const key = keyRecord();
+      await store.insertKey(key);
+      await store.putTags(key, [{ tagKey: 'b', tagValue: '1' }, { tagKey: 'a', tagValue: '2' }]);
+      await store.putTags(key, [{ tagKey: 'b', tagValue: '3' }]);
+      assert.deepEqual(await store.listTags(key), [{ tagKey: 'a', tagValue: '2' }, { tagKey: 'b', tagValue: '3' }]);
+      await store.deleteTags(key, ['a', 'missing']);
+      assert.deepEqual(await store.listTags(key), [{ tagKey: 'b', tagValue: '3' }]);
+      await close();
+    });
+
+    test('aliases: a taken name is StoreConflictError, and the transaction goes on after catching it', async () => {
+      await fresh();
+      const [k1, k2] = [keyRecord(), keyRecord()];
+      const alias = (aliasName: string, targetKeyId: string) =>
+        ({ accountId: ACCOUNT, region: REGION, aliasName, targetKeyId, createdAt: new Date(5), updatedAt: new Date(5) });
+      await store.insertAlias(alias('alias/b', k1.keyId));
+      await store.insertAlias(alias('alias/A', k2.keyId));
+      await store.insertAlias(alias('alias/a', k1.keyId));
+      const outcome = await store.transaction(async (tx) => {
+        const e = await rejection(tx.insertAlias(alias('alias/b', k2.keyId)));
+        await tx.insertAlias(alias('alias/c', k2.keyId));
+        return e;
+      });
+      assert.ok(outcome instanceof StoreConflictError);
+      assert.equal((await store.getAlias(ACCOUNT, REGION, 'alias/b'))?.targetKeyId, k1.keyId);
+      assert.ok(await store.getAlias(ACCOUNT, REGION, 'alias/c'), 'the write after the caught conflict committed');
+      const page1 = await store.listAliases(ACCOUNT, REGION, undefined, { limit: 2 });
+      const page2 = await store.listAliases(ACCOUNT, REGION, undefined, { after: page1.at(-1)!.aliasName, limit: 5 });
+      assert.deepEqual([...page1, ...page2].map((a) => a.aliasName), ['alias/A', 'alias/a', 'alias/b', 'alias/c']);
+      assert.deepEqual((await store.listAliases(ACCOUNT, REGION, k1.keyId, { limit: 5 })).map((a) => a.aliasName),
+        ['alias/a', 'alias/b']);
+      await store.updateAlias({ ...alias('alias/a', k2.keyId), updatedAt: new Date(9) });
+      const moved = await store.getAlias(ACCOUNT, REGION, 'alias/a');
+      assert.deepEqual([moved?.targetKeyId, moved?.createdAt.getTime(), moved?.updatedAt.getTime()], [k2.keyId, 5, 9]);
+      await store.deleteAlias(ACCOUNT, REGION, 'alias/a');
+      assert.equal(await store.getAlias(ACCOUNT, REGION, 'alias/a'), undefined);
+      await close();
+    });
+
+    test('access keys and settings', async () => {
+      await fresh();
+      const ak = { accessKeyId: 'AKIAEXAMPLE', wrappedSecret: Buffer.from('w'), accountId: ACCOUNT, userName: 'u', createdAt: new Date(7) };
+      await store.insertAccessKey(ak);
+      assert.deepEqual(await store.getAccessKey(ak.accessKeyId), ak);
+      assert.ok((await rejection(store.insertAccessKey(ak))) instanceof StoreConflictError);
+      assert.deepEqual(await store.listAccessKeys(), [ak]);
+      assert.equal(await store.deleteAccessKey(ak.accessKeyId), true);
+      assert.equal(await store.deleteAccessKey(ak.accessKeyId), false);
+      assert.equal(await store.getSetting('s'), undefined);
+      await store.putSetting('s', '1');
+      await store.putSetting('s', '2');
+      assert.equal(await store.getSetting('s'), '2');
+      await close();
+    });
+
+    test('keysDue: pending deletions and rotations whose time has come, soonest first', async () => {
+      await fresh();
+      const gone = keyRecord({ keyState: 'PendingDeletion', deletionDate: new Date(2_000) });
+      const rotating = keyRecord({ nextRotationDate: new Date(1_000) });
+      await store.insertKey(gone);
+      await store.insertKey(rotating);
+      await store.insertKey(keyRecord({ keyState: 'PendingDeletion', deletionDate: new Date(9_000) }));
+      await store.insertKey(keyRecord());
+      assert.deepEqual((await store.keysDue(new Date(5_000), 10)).map((k) => k.keyId), [rotating.keyId, gone.keyId]);
+      assert.equal((await store.keysDue(new Date(5_000), 1)).length, 1);
+      await close();
+    });
+
+    test('a transaction that throws leaves nothing behind', async () => {
+      await fresh();
+      const key = keyRecord();
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.insertKey(key);
+        await tx.putTags(key, [{ tagKey: 't', tagValue: 'v' }]);
+        throw new Error('boom');
+      }), /boom/);
+      assert.equal(await store.getKey(key), undefined);
+      assert.deepEqual(await store.listTags(key), []);
+      await close();
+    });
+
+    test('lockKey: concurrent read-modify-writes of one key lose no update', async () => {
+      await fresh();
+      const key = keyRecord({ description: '0' });
+      await store.insertKey(key);
+      await Promise.all(Array.from({ length: 20 }, () => store.transaction(async (tx) => {
+        const k = (await tx.lockKey(key))!;
+        await new Promise((r) => setTimeout(r, 1));
+        k.description = String(Number(k.description) + 1);
+        await tx.updateKey(k);
+      })));
+      assert.equal((await store.getKey(key))?.description, '20');
+      await close();
+    });
+
+    test('the change feed reports committed writes, after the commit, once each', async () => {
+      await fresh();
+      const seen: Change[] = [];
+      const unsubscribe = store.onChange((c) => { if (c.kind !== 'resync') seen.push(c); });
+      const key = keyRecord();
+      await store.transaction(async (tx) => {
+        await tx.insertKey(key);
+        await tx.putTags(key, [{ tagKey: 'a', tagValue: '1' }, { tagKey: 'b', tagValue: '2' }]);
+        assert.deepEqual(seen, [], 'nothing is reported before the commit');
+      });
+      await rejection(store.transaction(async (tx) => {
+        await tx.putSetting('never', 'x');
+        throw new Error('rolled back');
+      }));
+      await store.putSetting('dev.clock', '5');
+      await store.insertAccessKey({ accessKeyId: 'AKIAFEED', wrappedSecret: Buffer.from('w'), accountId: ACCOUNT, userName: 'u', createdAt: new Date() });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(seen, [
+        { kind: 'key', id: changeId.key(key) },
+        { kind: 'setting', id: 'dev.clock' },
+        { kind: 'accessKey', id: 'AKIAFEED' },
+      ]);
+      const resyncs: Change[] = [];
+      store.onChange((c) => { if (c.kind === 'resync') resyncs.push(c); });
+      await store.wipe();
+      assert.equal(resyncs.length, 1);
+      assert.equal(await store.getKey(key), undefined);
+      assert.ok(await store.getAccessKey('AKIAFEED'), 'wipe keeps access keys');
+      unsubscribe();
+      await close();
+    });
+
+    test('backup rows round-trip into an empty store, and restore refuses a store with records', async () => {
+      const source = await fresh();
+      const key = keyRecord();
+      await source.insertKey(key);
+      await source.insertMaterial(key, material(key, 'm1', 1));
+      await source.putTags(key, [{ tagKey: 'a', tagValue: 'b' }]);
+      await source.putSetting('root-key.check', 'abc');
+      const rows = await collect(source.exportRows());
+      assert.equal(rows[0]?.table, 'settings', 'settings come first');
+      assert.ok(!rows.some((r) => r.table === 'schema_migrations'));
+      const target = await backend.open();
+      await target.putSetting('root-key.check', 'other');
+      await target.importRows(replay(rows));
+      assert.deepEqual(await target.getKey(key), await source.getKey(key));
+      assert.deepEqual(await target.getMaterial(key, 'm1'), await source.getMaterial(key, 'm1'));
+      assert.equal(await target.getSetting('root-key.check'), 'abc');
+      assert.match(String(await rejection(target.importRows(replay(rows)))), /empty store/);
+      await target.close();
+      const empty = await backend.open();
+      await assert.rejects(empty.importRows(replay([{ table: 'keys; DROP TABLE keys', row: {} }])), /table this store does not have/);
+      await assert.rejects(empty.importRows(replay([{ table: 'keys', row: { 'doc) VALUES (1); --': 1 } }])),
+        /column this store does not have/);
+      await empty.close();
+      await close();
+    });
+
+    test('another handle on the same store sees writes and is told of them', async (t) => {
+      if (!backend.openShared) return t.skip('one process cannot hold two writers of this backend');
+      await fresh();
+      const other = backend.openShared();
+      const heard: Change[] = [];
+      other.onChange((c) => heard.push(c));
+      const key = keyRecord();
+      await store.insertKey(key);
+      assert.equal((await other.getKey(key))?.keyId, key.keyId, 'visible at once');
+      await until(() => heard.some((c) => c.kind === 'resync' || (c.kind === 'key' && c.id === changeId.key(key))), 3_000);
+      await other.close();
+      await close();
+    });
+  });
+}
+
+const postgresSkip = await skipWithoutPostgres();
+
+contract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trent-store-'));
+  let n = 0;
+  let path = '';
+  return {
+    open: async () => new SqliteStore((path = join(dir, `store-${n++}.db`))),
+    openShared: () => new SqliteStore(path),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}, false);
+
+contract('PostgreSQL', async () => {
+  const databases: Array<{ url: string; drop(): Promise<void> }> = [];
+  return {
+    open: async () => {
+      const db = await createTestDatabase();
+      databases.push(db);
+      return new PostgresStore(db.url);
+    },
+    openShared: () => new PostgresStore(databases.at(-1)!.url),
+    cleanup: async () => { await Promise.all(databases.map((d) => d.drop())); },
+  };
+}, postgresSkip);
+
+/** What only a shared database can show: several nodes racing on one store. */
+describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, () => {
+  let db: { url: string; drop(): Promise<void> };
+  let nodes: PostgresStore[];
+  before(async () => {
+    db = await createTestDatabase();
+    // Nodes starting together: each migration is applied once, and every node waits for the full schema.
+    nodes = [new PostgresStore(db.url), new PostgresStore(db.url), new PostgresStore(db.url)];
+    assert.deepEqual(await Promise.all(nodes.map((n) => n.schemaVersion())), nodes.map(() => MIGRATIONS.length));
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    await db.drop();
+  });
+
+  test('two nodes creating one alias name: exactly one wins, the other gets StoreConflictError', async () => {
+    for (let round = 0; round < 10; round++) {
+      const aliasName = `alias/race-${round}`;
+      const results = await Promise.allSettled(nodes.slice(0, 2).map((node, i) => node.transaction(async (tx) => {
+        assert.equal(await tx.getAlias(ACCOUNT, REGION, aliasName), undefined);
+        await tx.insertAlias({ accountId: ACCOUNT, region: REGION, aliasName, targetKeyId: `k${i}`, createdAt: new Date(), updatedAt: new Date() });
+      })));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      assert.ok(lost.reason instanceof StoreConflictError);
+    }
+  });
+
+  test('read-modify-writes of one key from three nodes lose no update', async () => {
+    const key = keyRecord({ description: '0' });
+    await nodes[0]!.insertKey(key);
+    await Promise.all(nodes.flatMap((node) => Array.from({ length: 10 }, () => node.transaction(async (tx) => {
+      const k = (await tx.lockKey(key))!;
+      await new Promise((r) => setTimeout(r, 2));
+      k.description = String(Number(k.description) + 1);
+      await tx.putTags(k, [{ tagKey: `t${k.description}`, tagValue: '' }]);
+      await tx.updateKey(k);
+    }))));
+    assert.equal((await nodes[2]!.getKey(key))?.description, '30');
+    assert.equal((await nodes[1]!.listTags(key)).length, 30);
+  });
+
+  test('a change on one node reaches the others through NOTIFY within a second', async () => {
+    const heard: Change[][] = [[], []];
+    const unsubscribes = [nodes[1]!, nodes[2]!].map((n, i) => n.onChange((c) => heard[i]!.push(c)));
+    await new Promise((r) => setTimeout(r, 300)); // the LISTEN connections come up
+    const own: Change[] = [];
+    const unsubscribeOwn = nodes[0]!.onChange((c) => { if (c.kind !== 'resync') own.push(c); });
+    await nodes[0]!.putSetting('dev.clockOffsetMs', '1000');
+    const started = Date.now();
+    await until(() => heard.every((h) => h.some((c) => c.kind === 'setting' && c.id === 'dev.clockOffsetMs')), 1_000);
+    assert.ok(Date.now() - started < 1_000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(own, [{ kind: 'setting', id: 'dev.clockOffsetMs' }], 'a node hears its own change once');
+    for (const u of [...unsubscribes, unsubscribeOwn]) u();
+  });
+
+  test('due deletions run exactly once with the schedulers of two nodes racing', async () => {
+    const due = Array.from({ length: 40 }, () => keyRecord({ keyState: 'PendingDeletion', deletionDate: new Date(1_000) }));
+    for (const k of due) await nodes[0]!.insertKey(k);
+    const deletions: string[] = [];
+    const counting = (store: Store): Store => Object.assign(Object.create(store) as Store, {
+      transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => store.transaction((tx) => fn(Object.assign(Object.create(tx) as StoreOps, {
+        deleteKey: async (ref: KeyRef) => { await tx.deleteKey(ref); deletions.push(ref.keyId); },
+      }))),
+    });
+    // The deletion path of the scheduler reads nothing but the store and the clock.
+    const schedulers = [nodes[0]!, nodes[1]!].map((store) =>
+      new Scheduler({ store: counting(store), clock: new Clock() } as unknown as Deps, 1_000, 7));
+    while ((await nodes[2]!.keysDue(new Date(), 100)).some((k) => due.some((d) => d.keyId === k.keyId))) {
+      await Promise.all(schedulers.map((s) => s.tick()));
+    }
+    assert.equal(deletions.length, due.length, 'each key deleted once');
+    assert.deepEqual(new Set(deletions), new Set(due.map((k) => k.keyId)));
+  });
+});
