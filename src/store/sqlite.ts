@@ -29,6 +29,7 @@ export class SqliteStore implements Store {
   /** The changes of the open transaction, emitted after its COMMIT. */
   private readonly pending = new ChangeBatch();
   private poll: NodeJS.Timeout | undefined;
+  static readonly POLL_MS = 1_000;
 
   constructor(private readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -84,8 +85,6 @@ export class SqliteStore implements Store {
     return unsubscribe;
   }
 
-  static readonly POLL_MS = 1_000;
-
   async schemaVersion(): Promise<number> {
     const row = this.reader.prepare(`SELECT COALESCE(MAX(version), 0) AS v FROM ${MIGRATIONS_TABLE}`).get() as Row;
     return Number(row.v);
@@ -101,6 +100,7 @@ export class SqliteStore implements Store {
       }
       db.exec('COMMIT');
     } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
       if (db !== this.writer) db.close();
     }
   }
