@@ -10,6 +10,7 @@ import type { Handler, OpContext } from '../context.js';
 import { findCustomKeyStore } from '../custom-key-stores.js';
 import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
+import { offersKeySpec } from '../partition.js';
 import { checkNewKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkTags, tagRecords } from '../tags.js';
 
@@ -79,8 +80,7 @@ function keyUsageOf(spec: KeySpec, usage: KeyUsageType | undefined): KeyUsageTyp
 }
 
 function checkPartition(ctx: OpContext, spec: KeySpec): void {
-  const china = partitionOf(ctx.caller.region) === 'aws-cn';
-  if (KEY_SPECS[spec].chinaOnly && !china && !ctx.deps.settings.sm2Everywhere) {
+  if (!offersKeySpec(ctx, spec)) {
     throw new KmsError('ValidationException', `KeySpec ${spec} is not supported in this region.`);
   }
 }
