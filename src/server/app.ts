@@ -7,6 +7,7 @@ import { HANDLERS } from '../ops/index.js';
 import { noteKeyUse } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
 import type { PipelineHooks } from '../protocol/pipeline.js';
+import { PostgresStore } from '../store/postgres.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 import { Clock } from '../util/clock.js';
@@ -27,9 +28,13 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** PostgreSQL when a postgres:// URL is configured (several nodes share it), else SQLite in the data directory. */
 export function openStore(config: Config): Store {
-  if (config.databaseUrl) throw new Error('PostgreSQL is not supported yet: leave --database unset to use SQLite');
-  return new SqliteStore(join(config.dataDir, 'trent.db'));
+  if (!config.databaseUrl) return new SqliteStore(join(config.dataDir, 'trent.db'));
+  if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new Error('--database must be a postgres:// URL (leave it unset to use SQLite in the data directory)');
+  }
+  return new PostgresStore(config.databaseUrl);
 }
 
 /** The composition root: every dependency is made here and nowhere else. */

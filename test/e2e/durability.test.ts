@@ -31,7 +31,8 @@ describe('keys are durable and encrypted at rest', () => {
     }
   });
 
-  test('no key material appears in plaintext in the database files', async () => {
+  test('no key material appears in plaintext in the database files',
+    { skip: process.env.TRENT_TEST_DATABASE_URL ? 'reads the SQLite files; PostgreSQL keeps the same wrapped bytes' : false }, async () => {
     const trent = await startTrent();
     const kms = trent.client();
     for (let i = 0; i < 5; i++) await kms.send(new CreateKeyCommand({}));

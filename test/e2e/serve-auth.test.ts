@@ -70,7 +70,7 @@ describe('the serve posture verifies SigV4 against its own access keys', () => {
 
   test('trent access-key create, list and delete manage further keys', async () => {
     const cli = (...args: string[]) => execFileSync(process.execPath,
-      [join(REPO, 'bin', 'trent.js'), 'access-key', ...args, '--data-dir', trent.dataDir], { encoding: 'utf8' });
+      [join(REPO, 'bin', 'trent.js'), 'access-key', ...args, ...trent.storeArgs], { encoding: 'utf8' });
     const created = credentialsFrom(cli('create', '--user', 'ci'));
     assert.match(cli('list'), new RegExp(`${created.accessKeyId}\\t111122223333\\tci`));
     await trent.client(created).send(new ListKeysCommand({}));

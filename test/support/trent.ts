@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 /** The repository root (this file runs from dist/test/support/). */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -12,6 +13,10 @@ export const SHARED = join(REPO, '..', 'shared');
 export interface RunningTrent {
   readonly endpoint: string;
   readonly dataDir: string;
+  /** The PostgreSQL database the server uses, when it uses one. */
+  readonly databaseUrl: string | undefined;
+  /** The options that point a CLI command (`trent access-key`, `backup`, …) at the same store. */
+  readonly storeArgs: readonly string[];
   readonly output: () => string;
   /** A client for the given (or default dev) credentials and Region. */
   client(options?: { region?: string; accessKeyId?: string; secretAccessKey?: string }): KMSClient;
@@ -23,13 +28,40 @@ export interface StartOptions {
   readonly dataDir?: string;
   readonly env?: Record<string, string>;
   readonly args?: string[];
+  /** A postgres:// URL to share with other servers (multi-node tests); see `databaseFor` otherwise. */
+  readonly database?: string;
+}
+
+/**
+ * With TRENT_TEST_DATABASE_URL set, every data directory gets a fresh PostgreSQL database of its own, so the
+ * end-to-end suites run unchanged on PostgreSQL without seeing each other. A restart on the same data
+ * directory finds the same database; removeDir drops it with the directory, and any left are dropped when
+ * the test process ends.
+ */
+const databases = new Map<string, TestDatabase>();
+let dropAtExit = false;
+
+async function databaseFor(dataDir: string): Promise<TestDatabase | undefined> {
+  if (!process.env.TRENT_TEST_DATABASE_URL) return undefined;
+  let db = databases.get(dataDir);
+  if (!db) {
+    db = await createTestDatabase();
+    databases.set(dataDir, db);
+  }
+  if (!dropAtExit) {
+    dropAtExit = true;
+    process.once('beforeExit', () => void Promise.all([...databases.values()].map((d) => d.drop())));
+  }
+  return db;
 }
 
 /** Starts the real `trent` executable on a free port and waits until it listens. */
 export async function startTrent(options: StartOptions = {}): Promise<RunningTrent> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'trent-test-'));
+  const databaseUrl = options.database ?? (await databaseFor(dataDir))?.url;
+  const storeArgs = ['--data-dir', dataDir, ...(databaseUrl ? ['--database', databaseUrl] : [])];
   const child: ChildProcess = spawn(process.execPath,
-    [join(REPO, 'bin', 'trent.js'), options.posture ?? 'dev', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    [join(REPO, 'bin', 'trent.js'), options.posture ?? 'dev', '--port', '0', ...storeArgs, ...(options.args ?? [])],
     // Its own process group, so that a SIGKILL takes the primary and its workers down at once, as a crash would.
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
@@ -48,6 +80,8 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
   return {
     endpoint,
     dataDir,
+    databaseUrl,
+    storeArgs,
     output: () => out,
     client: (o = {}) => new KMSClient({
       endpoint,
@@ -55,14 +89,21 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
       credentials: { accessKeyId: o.accessKeyId ?? 'AKIDEXAMPLE', secretAccessKey: o.secretAccessKey ?? 'test-secret' },
       maxAttempts: 1,
     }),
-    stop: (signal = 'SIGTERM') => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      process.kill(-child.pid!, signal);
-    }),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          process.kill(-child.pid!, signal);
+        });
+      }
+    },
   };
 }
 
-export function removeDir(dir: string): void {
+/** Removes a data directory and, with it, its PostgreSQL database (the pending drop keeps the process alive until done). */
+export function removeDir(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
+  const db = databases.get(dir);
+  databases.delete(dir);
+  return db ? db.drop() : Promise.resolve();
 }
