@@ -1,0 +1,179 @@
+/**
+ * The benchmark: the same SigV4-signed workloads against Trent (serve posture: signatures verified, audit on),
+ * moto_server, local-kms (when --local-kms BINARY is given) and a bare Node server answering a fixed response
+ * (the ceiling for any Node server here), in one run, printing req/s, p50/p99, server CPU and the ratios.
+ *
+ *   npm run bench -- [--seconds 5] [--concurrency 1,16,64] [--scenarios encrypt,decrypt,...] [--targets trent,moto]
+ *                    [--local-kms /path/to/local-kms]
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { Connection, kmsRequest, type Target } from './lean-client.js';
+import { runLoad, type LoadResult, type Workload } from './load.js';
+import {
+  cpuSeconds, startCeiling, startLocalKms, startMoto, startTrent, type RunningTarget,
+} from './targets.js';
+
+interface Scenario {
+  readonly name: string;
+  /** Prepares keys on the target and returns the workload, or a reason it cannot run there. */
+  setup(t: Target): Promise<Workload>;
+  /** A cap on requests per run, for operations that take seconds each. */
+  readonly maxRequests?: number;
+  /** Whether the ceiling server takes part (it answers one fixed response, so only for the data plane). */
+  readonly ceiling?: boolean;
+}
+
+async function call(t: Target, op: string, payload: unknown): Promise<Record<string, unknown>> {
+  const c = new Connection(t.host, t.port);
+  try {
+    const r = await c.send(kmsRequest(t, op, payload));
+    const json = JSON.parse(r.body.toString() || '{}') as Record<string, unknown>;
+    if (r.status !== 200) throw new Error(`${op}: ${r.status} ${r.body.toString().slice(0, 300)}`);
+    return json;
+  } finally {
+    c.close();
+  }
+}
+
+async function createKey(t: Target, input: Record<string, unknown> = {}): Promise<string> {
+  const r = await call(t, 'CreateKey', input);
+  return (r.KeyMetadata as { KeyId: string }).KeyId;
+}
+
+const PLAINTEXT = Buffer.alloc(100, 'p').toString('base64');
+const DIGEST = Buffer.alloc(32, 'd').toString('base64');
+const fixed = (t: Target, op: string, payload: unknown): Workload => ({ next: () => kmsRequest(t, op, payload) });
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'Encrypt', ceiling: true, setup: async (t) => fixed(t, 'Encrypt', { KeyId: await createKey(t), Plaintext: PLAINTEXT }) },
+  {
+    name: 'Decrypt', ceiling: true,
+    setup: async (t) => {
+      const KeyId = await createKey(t);
+      const { CiphertextBlob } = await call(t, 'Encrypt', { KeyId, Plaintext: PLAINTEXT });
+      return fixed(t, 'Decrypt', { CiphertextBlob });
+    },
+  },
+  { name: 'GenerateDataKey', ceiling: true, setup: async (t) => fixed(t, 'GenerateDataKey', { KeyId: await createKey(t), KeySpec: 'AES_256' }) },
+  { name: 'DescribeKey', ceiling: true, setup: async (t) => fixed(t, 'DescribeKey', { KeyId: await createKey(t) }) },
+  {
+    name: 'Sign ECC_NIST_P256 DIGEST', ceiling: true,
+    setup: async (t) => fixed(t, 'Sign', {
+      KeyId: await createKey(t, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+      Message: DIGEST, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256',
+    }),
+  },
+  {
+    name: 'Sign RSA_2048 PSS', ceiling: true,
+    setup: async (t) => fixed(t, 'Sign', {
+      KeyId: await createKey(t, { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }),
+      Message: DIGEST, MessageType: 'DIGEST', SigningAlgorithm: 'RSASSA_PSS_SHA_256',
+    }),
+  },
+  { name: 'CreateKey SYMMETRIC_DEFAULT', setup: async (t) => fixed(t, 'CreateKey', {}) },
+  { name: 'CreateKey RSA_4096', maxRequests: 40, setup: async (t) => fixed(t, 'CreateKey', { KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' }) },
+];
+
+interface Row {
+  readonly scenario: string;
+  readonly target: string;
+  readonly inFlight: number;
+  readonly result: LoadResult | undefined;
+  readonly cpuCores: number;
+  readonly note?: string;
+}
+
+/** What Node's crypto alone signs per second with ECDSA P-256, on every core of the machine. */
+async function nodeSignCeiling(seconds: number): Promise<number> {
+  const code = `
+    const { generateKeyPairSync, sign } = require('node:crypto');
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const data = Buffer.alloc(100, 1); let n = 0; const end = Date.now() + workerData * 1000;
+    while (Date.now() < end) { for (let i = 0; i < 100; i++) sign('sha256', data, privateKey); n += 100; }
+    parentPort.postMessage(n / workerData);`;
+  const rates = await Promise.all(Array.from({ length: availableParallelism() }, () => new Promise<number>((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: seconds });
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  return rates.reduce((a, b) => a + b, 0);
+}
+
+function fmt(n: number | undefined, digits = 0): string {
+  return n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '5' },
+      concurrency: { type: 'string', default: '1,16,64' },
+      scenarios: { type: 'string' },
+      targets: { type: 'string', default: 'trent,moto,node-ceiling' },
+      'local-kms': { type: 'string' },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const levels = values.concurrency!.split(',').map(Number);
+  const wanted = values.scenarios?.toLowerCase().split(',');
+  const scenarios = SCENARIOS.filter((s) => !wanted || wanted.some((w) => s.name.toLowerCase().startsWith(w)));
+  const targetNames = values.targets!.split(',');
+  if (values['local-kms']) targetNames.push('local-kms');
+
+  const starters: Record<string, () => Promise<RunningTarget>> = {
+    trent: startTrent, moto: startMoto, 'node-ceiling': startCeiling,
+    'local-kms': () => startLocalKms(values['local-kms']!),
+  };
+  const rows: Row[] = [];
+  console.log(`# Trent benchmark, ${new Date().toISOString()}, ${availableParallelism()} cores, ${seconds} s per cell\n`);
+  const signCeiling = await nodeSignCeiling(Math.min(seconds, 3));
+  console.log(`Node crypto alone, ECDSA P-256 sign on all cores: ${fmt(signCeiling)} signatures/s\n`);
+
+  for (const name of targetNames) {
+    const target = await starters[name]!();
+    try {
+      for (const s of scenarios) {
+        if (name === 'node-ceiling' && !s.ceiling) continue;
+        let workload: Workload;
+        try {
+          workload = name === 'node-ceiling' ? fixed(target, 'Encrypt', {}) : await s.setup(target);
+        } catch (e) {
+          for (const n of levels) rows.push({ scenario: s.name, target: name, inFlight: n, result: undefined, cpuCores: 0, note: String(e).slice(0, 120) });
+          continue;
+        }
+        for (const n of levels) {
+          const cpu0 = cpuSeconds(target.pid);
+          const result = await runLoad(target, workload, n, seconds, s.maxRequests);
+          const cpuCores = (cpuSeconds(target.pid) - cpu0) / result.seconds;
+          rows.push({ scenario: s.name, target: name, inFlight: n, result, cpuCores, note: result.firstError?.slice(0, 120) });
+          console.error(`${name} ${s.name} @${n}: ${fmt(result.perSecond)} req/s p50 ${fmt(result.p50Ms, 2)} ms p99 ${fmt(result.p99Ms, 2)} ms, ${result.errors} errors`);
+        }
+      }
+    } finally {
+      await target.stop();
+    }
+  }
+
+  console.log('| scenario | in flight | target | req/s | p50 ms | p99 ms | server CPU (cores) | errors | vs trent |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const trent = rows.find((x) => x.target === 'trent' && x.scenario === r.scenario && x.inFlight === r.inFlight);
+    const ratio = r.target !== 'trent' && trent?.result && r.result?.perSecond
+      ? `trent ×${fmt(trent.result.perSecond / r.result.perSecond, 2)}` : '';
+    console.log(`| ${r.scenario} | ${r.inFlight} | ${r.target} | ${fmt(r.result?.perSecond)} | ${fmt(r.result?.p50Ms, 2)} | ` +
+      `${fmt(r.result?.p99Ms, 2)} | ${fmt(r.cpuCores, 2)} | ${r.result ? r.result.errors : r.note ?? ''}${r.result?.errors ? ` (${r.note})` : ''} | ${ratio} |`);
+  }
+  const p256 = rows.filter((r) => r.target === 'trent' && r.scenario === 'Sign ECC_NIST_P256 DIGEST' && r.result);
+  if (p256.length) {
+    const best = Math.max(...p256.map((r) => r.result!.perSecond));
+    console.log(`\nSign ECC_NIST_P256 DIGEST: Trent's best ${fmt(best)} req/s = ${fmt((100 * best) / signCeiling, 1)} % of Node crypto alone (${fmt(signCeiling)}/s).`);
+  }
+}
+
+void main().then(() => process.exit(0), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

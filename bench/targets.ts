@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Target } from './lean-client.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A server under test: how to reach it, and its process tree for CPU accounting. */
+export interface RunningTarget extends Target {
+  readonly name: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+function launch(command: string, args: string[], env: Record<string, string>, ready: RegExp,
+  timeoutMs = 30_000): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${out}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${command} exited (${code}):\n${out}`)); });
+  });
+}
+
+function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void> {
+  return () => new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => { cleanup?.(); resolve(); });
+    try { process.kill(-child.pid!, 'SIGTERM'); } catch { resolve(); }
+  });
+}
+
+const REGION = 'us-east-1';
+const ANY_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+/** Trent in the serve posture (SigV4 verified, audit on), with the administrator key it prints on first start. */
+export async function startTrent(): Promise<RunningTarget> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'trent-bench-'));
+  const { child, output } = await launch(process.execPath, [join(REPO, 'bin', 'trent.js'), 'serve', '--port', String(port),
+    '--data-dir', dataDir], {}, /listening on/);
+  const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(output())![1]!;
+  const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output())![1]!;
+  return {
+    name: 'trent', host: '127.0.0.1', port, region: REGION, pid: child.pid!,
+    credentials: { accessKeyId: id, secretAccessKey: secret },
+    stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
+  };
+}
+
+export async function startMoto(): Promise<RunningTarget> {
+  const port = await freePort();
+  const { child } = await launch('moto_server', ['-p', String(port), '-H', '127.0.0.1'], {}, /Running on/);
+  return { name: 'moto', host: '127.0.0.1', port, region: REGION, pid: child.pid!, credentials: ANY_CREDENTIALS, stop: stopper(child) };
+}
+
+/** local-kms (github.com/nsmithuk/local-kms) from a binary the user supplies; it reads PORT from the environment. */
+export async function startLocalKms(binary: string): Promise<RunningTarget> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'local-kms-'));
+  const { child } = await launch(binary, [], { PORT: String(port), KMS_DATA_PATH: dataDir, KMS_REGION: REGION,
+    KMS_ACCOUNT_ID: '111122223333' }, /Local KMS started|starting on/i);
+  return {
+    name: 'local-kms', host: '127.0.0.1', port, region: REGION, pid: child.pid!, credentials: ANY_CREDENTIALS,
+    stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
+  };
+}
+
+/** The bare Node server answering a fixed response: the ceiling for any Node server on this machine. */
+export async function startCeiling(): Promise<RunningTarget> {
+  const port = await freePort();
+  const { child } = await launch(process.execPath, [join(REPO, 'dist', 'bench', 'ceiling-server.js'), String(port)], {},
+    /listening on/);
+  return { name: 'node-ceiling', host: '127.0.0.1', port, region: REGION, pid: child.pid!, credentials: ANY_CREDENTIALS, stop: stopper(child) };
+}
+
+/** CPU seconds used so far by a process and all its descendants (Linux /proc). */
+export function cpuSeconds(rootPid: number): number {
+  const ticks = 100; // USER_HZ on Linux
+  const children = new Map<number, number[]>();
+  const times = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      times.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / ticks);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch { /* the process ended meanwhile */ }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    total += times.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
