@@ -48,6 +48,12 @@ export async function createApp(config: Config): Promise<App> {
   };
   // A dev clock moved forward before this start (or by another worker) stays moved.
   await syncDevClock({ config, deps });
+  // …and one moved by another worker or node is followed at once, so this scheduler sees the same time.
+  store.onChange((change) => {
+    if (change.kind === 'setting' || change.kind === 'resync') {
+      syncDevClock({ config, deps }).catch((e: unknown) => console.error(`dev clock: ${String(e)}`));
+    }
+  });
   await usage.begin(clock.now());
   usage.start();
   const accessKeys = new AccessKeys(store, root);

@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import {
+  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand,
+  KMSServiceException, ListKeyRotationsCommand, ListKeysCommand, ListResourceTagsCommand, RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand, TagResourceCommand, type KMSClient,
+} from '@aws-sdk/client-kms';
+import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.js';
+import { REPO, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+
+/**
+ * Several `trent` nodes on one PostgreSQL database behave as one KMS. Every node needs the same root key;
+ * each has its own data directory (audit log) and its own port, as behind a load balancer.
+ */
+const skip = await skipWithoutPostgres();
+const DAY_S = 24 * 60 * 60;
+
+async function nameOfFailure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof KMSServiceException) return e.name;
+    throw e;
+  }
+  return 'no failure';
+}
+
+function credentialsFrom(text: string): { accessKeyId: string; secretAccessKey: string } {
+  const accessKeyId = /AWS_ACCESS_KEY_ID=(\S+)/.exec(text)?.[1];
+  const secretAccessKey = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(text)?.[1];
+  assert.ok(accessKeyId && secretAccessKey, `no credentials in:\n${text}`);
+  return { accessKeyId, secretAccessKey };
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) assert.fail(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The root key every node of these tests shares (with a file-based root key, copy root.key to each node). */
+const ROOT_KEY = { TRENT_ROOT_KEY: randomBytes(32).toString('base64') };
+
+/** One after the other, as nodes joining a running cluster: the first makes the schema and the admin key. */
+async function startNodes(db: TestDatabase, posture: 'dev' | 'serve', count: number): Promise<RunningTrent[]> {
+  const nodes: RunningTrent[] = [];
+  while (nodes.length < count) nodes.push(await startTrent({ posture, database: db.url, env: ROOT_KEY, args: ['--workers', '1'] }));
+  return nodes;
+}
+
+describe('two dev nodes on one PostgreSQL database', { skip }, () => {
+  let db: TestDatabase;
+  let a: RunningTrent;
+  let b: RunningTrent;
+  let kmsA: KMSClient;
+  let kmsB: KMSClient;
+  before(async () => {
+    db = await createTestDatabase();
+    [a, b] = (await startNodes(db, 'dev', 2)) as [RunningTrent, RunningTrent];
+    kmsA = a.client();
+    kmsB = b.client();
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    for (const n of [a, b]) if (n) await removeDir(n.dataDir);
+    await db?.drop();
+  });
+
+  test('a key created on one node is usable on the other at once', async () => {
+    const { KeyMetadata: created } = await kmsA.send(new CreateKeyCommand({ Description: 'shared' }));
+    assert.deepEqual((await kmsB.send(new DescribeKeyCommand({ KeyId: created!.KeyId }))).KeyMetadata, created);
+    const { CiphertextBlob } = await kmsB.send(new EncryptCommand({ KeyId: created!.KeyId, Plaintext: Buffer.from('hello') }));
+    const { Plaintext } = await kmsA.send(new DecryptCommand({ CiphertextBlob }));
+    assert.equal(Buffer.from(Plaintext!).toString(), 'hello');
+  });
+
+  test('alias, tag and state changes on one node are seen by the other on its next request', async () => {
+    const { KeyMetadata: key } = await kmsA.send(new CreateKeyCommand({}));
+    await kmsB.send(new CreateAliasCommand({ AliasName: 'alias/seen-everywhere', TargetKeyId: key!.KeyId }));
+    assert.equal((await kmsA.send(new DescribeKeyCommand({ KeyId: 'alias/seen-everywhere' }))).KeyMetadata!.KeyId, key!.KeyId);
+    await kmsB.send(new TagResourceCommand({ KeyId: key!.KeyId, Tags: [{ TagKey: 'team', TagValue: 'b' }] }));
+    assert.deepEqual((await kmsA.send(new ListResourceTagsCommand({ KeyId: key!.KeyId }))).Tags, [{ TagKey: 'team', TagValue: 'b' }]);
+    await kmsB.send(new DisableKeyCommand({ KeyId: key!.KeyId }));
+    assert.equal(await nameOfFailure(kmsA.send(new EncryptCommand({ KeyId: key!.KeyId, Plaintext: Buffer.from('x') }))),
+      'DisabledException');
+  });
+
+  test('racing CreateAlias on both nodes: one succeeds, the other gets AlreadyExistsException', async () => {
+    const { KeyMetadata: key } = await kmsA.send(new CreateKeyCommand({}));
+    for (let round = 0; round < 10; round++) {
+      const AliasName = `alias/race-${round}`;
+      const outcomes = await Promise.all([kmsA, kmsB].map((kms) =>
+        nameOfFailure(kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: key!.KeyId })))));
+      assert.deepEqual(outcomes.sort(), ['AlreadyExistsException', 'no failure']);
+    }
+  });
+
+  test('racing TagResource on both nodes loses no tag', async () => {
+    const { KeyMetadata: key } = await kmsA.send(new CreateKeyCommand({}));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? kmsA : kmsB).send(
+      new TagResourceCommand({ KeyId: key!.KeyId, Tags: [{ TagKey: `t${i}`, TagValue: String(i) }] }))));
+    const { Tags } = await kmsB.send(new ListResourceTagsCommand({ KeyId: key!.KeyId, Limit: 50 }));
+    assert.equal(Tags!.length, 20);
+  });
+
+  test('racing RotateKeyOnDemand and ScheduleKeyDeletion on both nodes: every success is recorded once', async () => {
+    const { KeyMetadata: key } = await kmsA.send(new CreateKeyCommand({}));
+    const rotations = await Promise.all([kmsA, kmsB, kmsA, kmsB].map((kms) =>
+      nameOfFailure(kms.send(new RotateKeyOnDemandCommand({ KeyId: key!.KeyId })))));
+    const succeeded = rotations.filter((r) => r === 'no failure').length;
+    assert.ok(succeeded >= 1, rotations.join());
+    const { Rotations } = await kmsB.send(new ListKeyRotationsCommand({ KeyId: key!.KeyId }));
+    assert.equal(Rotations!.length, succeeded, 'each acknowledged rotation made exactly one new version');
+    const deletions = await Promise.all([kmsA, kmsB].map((kms) =>
+      nameOfFailure(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key!.KeyId, PendingWindowInDays: 7 })))));
+    assert.deepEqual(deletions.sort(), ['KMSInvalidStateException', 'no failure']);
+  });
+
+  test('with both schedulers up, a due deletion happens, once, and both nodes see the key gone', async () => {
+    const { KeyMetadata: key } = await kmsA.send(new CreateKeyCommand({}));
+    await kmsA.send(new CreateAliasCommand({ AliasName: 'alias/doomed-everywhere', TargetKeyId: key!.KeyId }));
+    await kmsB.send(new ScheduleKeyDeletionCommand({ KeyId: key!.KeyId, PendingWindowInDays: 7 }));
+    const moved = await fetch(`${a.endpoint}/-/admin/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 8 * DAY_S }) });
+    assert.equal(moved.status, 200);
+    for (const kms of [kmsA, kmsB]) {
+      assert.equal(await nameOfFailure(kms.send(new DescribeKeyCommand({ KeyId: key!.KeyId }))), 'NotFoundException');
+      assert.equal(await nameOfFailure(kms.send(new DescribeKeyCommand({ KeyId: 'alias/doomed-everywhere' }))), 'NotFoundException');
+    }
+    const errors = (a.output() + b.output()).split('\n').filter((l) => /scheduler|failed/.test(l));
+    assert.deepEqual(errors, [], 'neither scheduler failed on the other having done the work');
+  });
+});
+
+describe('serve nodes share access keys; a deleted one stops working on every node within a second', { skip }, () => {
+  let db: TestDatabase;
+  let nodes: RunningTrent[];
+  before(async () => {
+    db = await createTestDatabase();
+    nodes = await startNodes(db, 'serve', 2);
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    for (const n of nodes) await removeDir(n.dataDir);
+    await db.drop();
+  });
+
+  test('created by the CLI, used on both nodes, deleted by the CLI, refused on both', async () => {
+    const [a, b] = nodes as [RunningTrent, RunningTrent];
+    assert.match(a.output(), /First start: created the administrator access key/);
+    assert.doesNotMatch(b.output(), /First start/, 'the second node finds the administrator key already there');
+    const cli = (...args: string[]) => execFileSync(process.execPath,
+      [join(REPO, 'bin', 'trent.js'), 'access-key', ...args, ...a.storeArgs], { encoding: 'utf8', env: { ...process.env, ...ROOT_KEY } });
+    const created = credentialsFrom(cli('create', '--user', 'ci'));
+    // Both nodes verify a request with it, and so hold it in their caches.
+    for (const n of nodes) await n.client(created).send(new ListKeysCommand({}));
+    cli('delete', created.accessKeyId);
+    for (const n of nodes) {
+      await until(async () => (await nameOfFailure(n.client(created).send(new ListKeysCommand({}))) === 'UnrecognizedClientException'
+        ? true : undefined), 1_000);
+    }
+    const admin = credentialsFrom(a.output());
+    for (const n of nodes) await n.client(admin).send(new CreateKeyCommand({}));
+  });
+});
+
+describe('kill -9 of one node under write load', { skip }, () => {
+  let db: TestDatabase;
+  let nodes: RunningTrent[];
+  before(async () => {
+    db = await createTestDatabase();
+    nodes = await startNodes(db, 'dev', 2);
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    for (const n of nodes) await removeDir(n.dataDir);
+    await db.drop();
+  });
+
+  test('every acknowledged write is there, nothing is half-made, and the other node never fails', async () => {
+    const [victim, survivor] = nodes as [RunningTrent, RunningTrent];
+    const acknowledged: string[] = [];
+    const survivorFailures: unknown[] = [];
+    let stop = false;
+    const writer = async (node: RunningTrent, fromSurvivor: boolean) => {
+      const kms = node.client();
+      while (!stop) {
+        try {
+          const tags = [0, 1, 2].map((i) => ({ TagKey: `t${i}`, TagValue: String(i) }));
+          const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Tags: tags }));
+          acknowledged.push(KeyMetadata!.KeyId!);
+        } catch (e) {
+          if (fromSurvivor) survivorFailures.push(e);
+          else if (!stop) await new Promise((r) => setTimeout(r, 10)); // the victim is gone: its writers idle on
+        }
+      }
+    };
+    const load = [...[0, 1, 2, 3].map(() => writer(victim, false)), ...[0, 1, 2, 3].map(() => writer(survivor, true))];
+    await new Promise((r) => setTimeout(r, 1_500));
+    const before = acknowledged.length;
+    await victim.stop('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1_000));
+    stop = true;
+    await Promise.all(load);
+    assert.ok(before > 10, `some load before the kill (${before})`);
+    assert.ok(acknowledged.length > before, 'the survivor kept serving after the kill');
+    assert.deepEqual(survivorFailures, []);
+
+    const kms = survivor.client();
+    for (const keyId of acknowledged) {
+      assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState, 'Enabled');
+    }
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows: [counts] } = await client.query<{ keys: number; without_material: number; tagless: number; orphan_tags: number }>(`
+        SELECT (SELECT count(*)::int FROM keys) AS keys,
+               (SELECT count(*)::int FROM keys k WHERE NOT EXISTS (SELECT 1 FROM materials m WHERE m.key_id = k.key_id)) AS without_material,
+               (SELECT count(*)::int FROM keys k WHERE (SELECT count(*) FROM tags t WHERE t.key_id = k.key_id) <> 3) AS tagless,
+               (SELECT count(*)::int FROM tags t WHERE NOT EXISTS (SELECT 1 FROM keys k WHERE k.key_id = t.key_id)) AS orphan_tags`);
+      assert.ok(counts!.keys >= acknowledged.length);
+      assert.deepEqual({ ...counts, keys: 0 }, { keys: 0, without_material: 0, tagless: 0, orphan_tags: 0 }, 'no half-made key');
+    } finally {
+      await client.end();
+    }
+  });
+});
