@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ENDPOINT, clockCommand, resetCommand } from './admin-client.js';
+import { backupCommand, migrateCommand, restoreCommand } from './database.js';
 import { openStore } from '../server/app.js';
 import { AccessKeys } from '../server/access-keys.js';
 import { loadConfig, type Config, type ConfigFlags, type Posture } from '../server/config.js';
@@ -14,11 +15,15 @@ const USAGE = `Usage:
   trent access-key delete ACCESS_KEY_ID
   trent clock show|advance DURATION [--endpoint URL]   a dev server's clock (DURATION: 30d, 12h, 90m, 45s)
   trent reset [--endpoint URL]                         wipe a dev server's keys, aliases and tags
+  trent migrate                apply the store's schema migrations (every start does too)
+  trent backup FILE            write the store's records to FILE (never the root key)
+  trent restore FILE           load FILE into an empty store; the configured root key must match the backup's
 
 Options (environment variable in brackets):
   --host HOST          listen address (TRENT_HOST, default 127.0.0.1)
   --port PORT          listen port (TRENT_PORT, default 4599)
   --data-dir DIR       where the database, root key and audit log live (TRENT_DATA_DIR, default ./.trent)
+  --database URL       postgres://… to keep everything in PostgreSQL, shared by several nodes (TRENT_DATABASE_URL)
   --account-id ID      account of dev callers, and of new access keys (TRENT_ACCOUNT_ID, default 111122223333)
   --region REGION      Region of unsigned dev requests (TRENT_DEFAULT_REGION, default us-east-1)
   --workers N          worker processes sharing the port (TRENT_WORKERS, default: one per core)
@@ -56,6 +61,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'access-key':
       return accessKeyCommand(loadConfig('serve', flags), sub, arg, values.user);
+    case 'migrate':
+      return migrateCommand(loadConfig('serve', flags));
+    case 'backup':
+      return backupCommand(loadConfig('serve', flags), sub);
+    case 'restore':
+      return restoreCommand(loadConfig('serve', flags), sub);
     case 'clock':
       return clockCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT, sub, arg);
     case 'reset':

@@ -2,7 +2,10 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RootKey, wrapIdentity } from '../keys/root-key.js';
-import type { Store } from '../store/types.js';
+import type { StoreOps } from '../store/types.js';
+
+/** Where the root-key check value and salt are read and written: a store, or a backup's settings being restored. */
+type SettingsOf = Pick<StoreOps, 'getSetting' | 'putSetting'>;
 
 export const ROOT_KEY_ENV = 'TRENT_ROOT_KEY';
 export const ROOT_PASSPHRASE_ENV = 'TRENT_ROOT_KEY_PASSPHRASE';
@@ -16,7 +19,7 @@ const CHECK_PLAINTEXT = Buffer.from('trent root key check v1');
  * 0600 on first start. The store keeps a value wrapped under the root key, so starting with the wrong
  * root key fails at once instead of failing on the first decrypt.
  */
-export async function loadRootKey(store: Store, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<RootKey> {
+export async function loadRootKey(store: SettingsOf, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<RootKey> {
   const root = new RootKey(await rootKeyBytes(store, dataDir, env));
   const check = await store.getSetting(CHECK_SETTING);
   if (check === undefined) {
@@ -31,7 +34,7 @@ export async function loadRootKey(store: Store, dataDir: string, env: NodeJS.Pro
   return root;
 }
 
-async function rootKeyBytes(store: Store, dataDir: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
+async function rootKeyBytes(store: SettingsOf, dataDir: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
   const fromEnv = env[ROOT_KEY_ENV];
   if (fromEnv) {
     const key = Buffer.from(fromEnv, 'base64');

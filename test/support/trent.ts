@@ -13,8 +13,6 @@ export const SHARED = join(REPO, '..', 'shared');
 export interface RunningTrent {
   readonly endpoint: string;
   readonly dataDir: string;
-  /** The PostgreSQL database the server uses, when it uses one. */
-  readonly databaseUrl: string | undefined;
   /** The options that point a CLI command (`trent access-key`, `backup`, …) at the same store. */
   readonly storeArgs: readonly string[];
   readonly output: () => string;
@@ -55,11 +53,16 @@ async function databaseFor(dataDir: string): Promise<TestDatabase | undefined> {
   return db;
 }
 
+/** The options that point `trent` at a data directory's store (its own PostgreSQL database, under TRENT_TEST_DATABASE_URL). */
+export async function storeArgsFor(dataDir: string): Promise<string[]> {
+  const db = await databaseFor(dataDir);
+  return ['--data-dir', dataDir, ...(db ? ['--database', db.url] : [])];
+}
+
 /** Starts the real `trent` executable on a free port and waits until it listens. */
 export async function startTrent(options: StartOptions = {}): Promise<RunningTrent> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'trent-test-'));
-  const databaseUrl = options.database ?? (await databaseFor(dataDir))?.url;
-  const storeArgs = ['--data-dir', dataDir, ...(databaseUrl ? ['--database', databaseUrl] : [])];
+  const storeArgs = options.database ? ['--data-dir', dataDir, '--database', options.database] : await storeArgsFor(dataDir);
   const child: ChildProcess = spawn(process.execPath,
     [join(REPO, 'bin', 'trent.js'), options.posture ?? 'dev', '--port', '0', ...storeArgs, ...(options.args ?? [])],
     // Its own process group, so that a SIGKILL takes the primary and its workers down at once, as a crash would.
@@ -80,7 +83,6 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
   return {
     endpoint,
     dataDir,
-    databaseUrl,
     storeArgs,
     output: () => out,
     client: (o = {}) => new KMSClient({
