@@ -35,6 +35,16 @@ export class ChangeBatch {
     this.changes.set(change.kind === 'resync' ? 'resync' : `${change.kind}:${change.id}`, change);
   }
 
+  /** A point to roll back to (a savepoint's): the changes noted so far. */
+  mark(): ReadonlySet<string> {
+    return new Set(this.changes.keys());
+  }
+
+  /** Forgets the changes noted since `mark`, as the savepoint's rollback forgets the writes. */
+  rollbackTo(mark: ReadonlySet<string>): void {
+    for (const key of [...this.changes.keys()]) if (!mark.has(key)) this.changes.delete(key);
+  }
+
   /** The changes so far, and an empty batch again. */
   drain(): Change[] {
     const all = [...this.changes.values()];
