@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateKeyCommand, KMSClient, KMSServiceException, ListKeysCommand } from '@aws-sdk/client-kms';
-import { REPO, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { REPO, credentialsFrom, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
 
 async function errorName(p: Promise<unknown>): Promise<[string, string]> {
   try {
@@ -12,13 +12,6 @@ async function errorName(p: Promise<unknown>): Promise<[string, string]> {
     if (e instanceof KMSServiceException || e instanceof Error) return [e.name, e.message];
   }
   assert.fail('expected the call to fail');
-}
-
-function credentialsFrom(text: string): { accessKeyId: string; secretAccessKey: string } {
-  const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(text)?.[1];
-  const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(text)?.[1];
-  assert.ok(id && secret, `no credentials in:\n${text}`);
-  return { accessKeyId: id, secretAccessKey: secret };
 }
 
 describe('the serve posture verifies SigV4 against its own access keys', () => {

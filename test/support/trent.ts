@@ -13,6 +13,8 @@ export const SHARED = join(REPO, '..', 'shared');
 export interface RunningTrent {
   readonly endpoint: string;
   readonly dataDir: string;
+  /** The primary process, which leads the process group its workers are in. */
+  readonly pid: number;
   /** The options that point a CLI command (`trent access-key`, `backup`, …) at the same store. */
   readonly storeArgs: readonly string[];
   readonly output: () => string;
@@ -83,6 +85,7 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
   return {
     endpoint,
     dataDir,
+    pid: child.pid!,
     storeArgs,
     output: () => out,
     client: (o = {}) => new KMSClient({
@@ -108,4 +111,12 @@ export function removeDir(dir: string): Promise<void> {
   const db = databases.get(dir);
   databases.delete(dir);
   return db ? db.drop() : Promise.resolve();
+}
+
+/** The administrator access key that `trent serve` prints on its first start. */
+export function credentialsFrom(output: string): { accessKeyId: string; secretAccessKey: string } {
+  const accessKeyId = /AWS_ACCESS_KEY_ID=(\S+)/.exec(output)?.[1];
+  const secretAccessKey = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)?.[1];
+  if (!accessKeyId || !secretAccessKey) throw new Error(`no credentials in:\n${output}`);
+  return { accessKeyId, secretAccessKey };
 }
