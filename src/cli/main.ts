@@ -27,6 +27,7 @@ Options (environment variable in brackets):
   --account-id ID      account of dev callers, and of new access keys (TRENT_ACCOUNT_ID, default 111122223333)
   --region REGION      Region of unsigned dev requests (TRENT_DEFAULT_REGION, default us-east-1)
   --workers N          worker processes sharing the port (TRENT_WORKERS, default: one per core)
+  TRENT_KEY_POOL       RSA secrets generated ahead, e.g. RSA_4096=16,RSA_2048=16 (default RSA_2048=16,RSA_3072=8,RSA_4096=16)
   --endpoint URL       the dev server of clock and reset (TRENT_ENDPOINT, default ${DEFAULT_ENDPOINT})
 Root key: TRENT_ROOT_KEY (base64 of 32 bytes) or TRENT_ROOT_KEY_PASSPHRASE, else DIR/root.key (made on first start).`;
 

@@ -43,5 +43,6 @@ export class RootKey {
 export const wrapIdentity = {
   material: (accountId: string, keyId: string, materialId: string) => `material:${accountId}:${keyId}:${materialId}`,
   accessKey: (accessKeyId: string) => `access-key:${accessKeyId}`,
+  pooled: (id: string) => `pool:${id}`,
   rootCheck: () => 'root-key-check',
 };

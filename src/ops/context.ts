@@ -3,6 +3,7 @@ import type { RootKey } from '../keys/root-key.js';
 import type { OperationInputs, OperationName, OperationOutputs } from '../model/types.gen.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { MaterialPool } from './material-pool.js';
 import type { UsageTracker } from './usage/tracker.js';
 
 export type { Caller };
@@ -21,6 +22,8 @@ export interface Deps {
   readonly settings: Settings;
   /** Each key's last cryptographic use (GetKeyLastUsage), noted in memory and written in batches. */
   readonly usage: UsageTracker;
+  /** Secrets generated ahead for slow key specs; `secretFor` is how new key material is made. */
+  readonly pool: MaterialPool;
 }
 
 export interface OpContext {

@@ -17,6 +17,7 @@ import { devAuthenticator, serveAuthenticator } from './authenticators.js';
 import type { Config } from './config.js';
 import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
+import { MaterialPool } from '../ops/material-pool.js';
 
 /** A running Trent without its HTTP listener: the store, the root key, the pipeline's hooks. */
 export interface App {
@@ -25,6 +26,8 @@ export interface App {
   readonly accessKeys: AccessKeys;
   readonly hooks: PipelineHooks;
   readonly scheduler: Scheduler;
+  /** Starts the background work one process per node does: due key work, refilling the material pool. */
+  startBackgroundWork(): void;
   close(): Promise<void>;
 }
 
@@ -43,8 +46,9 @@ export async function createApp(config: Config): Promise<App> {
   const root = await loadRootKey(store, config.dataDir);
   const clock = new Clock();
   const usage = new UsageTracker(store);
+  const pool = new MaterialPool(store, root, config.keyPool);
   const deps: Deps = {
-    store, root, clock, usage, settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere },
+    store, root, clock, usage, pool, settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere },
   };
   // A dev clock moved forward before this start (or by another worker) stays moved.
   await syncDevClock({ config, deps });
@@ -84,8 +88,13 @@ export async function createApp(config: Config): Promise<App> {
 
   return {
     config, deps, accessKeys, hooks, scheduler,
+    startBackgroundWork() {
+      scheduler.start();
+      pool.start();
+    },
     async close() {
       await scheduler.stop();
+      await pool.stop();
       await usage.stop();
       await audit.close();
       await store.close();

@@ -76,7 +76,7 @@ async function prepare(config: Config): Promise<void> {
 async function runWorker(config: Config, index: number): Promise<void> {
   const app = await createApp(config);
   const server = await startHttpServer(app);
-  if (index === 0) app.scheduler.start();
+  if (index === 0) app.startBackgroundWork();
   const address = server.address();
   process.send?.({ listening: typeof address === 'object' && address ? address.port : config.port });
 

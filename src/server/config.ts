@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_POOL_SIZES, parsePoolSizes, type PoolSizes } from '../ops/material-pool.js';
 
 export type Posture = 'dev' | 'serve';
 
@@ -16,6 +17,8 @@ export interface Config {
   /** The Region of unsigned dev-posture requests (signed ones name theirs). */
   readonly defaultRegion: string;
   readonly sm2Everywhere: boolean;
+  /** Secrets to keep generated ahead, per slow key spec (RSA). */
+  readonly keyPool: PoolSizes;
   /** Worker processes sharing the port: by default one per core. */
   readonly workers: number;
   /** Allowed difference between a request's signing time and the server clock. */
@@ -31,6 +34,7 @@ export const ENV = {
   defaultRegion: 'TRENT_DEFAULT_REGION',
   sm2Everywhere: 'TRENT_SM2_EVERYWHERE',
   workers: 'TRENT_WORKERS',
+  keyPool: 'TRENT_KEY_POOL',
 } as const;
 
 export type ConfigFlags = Partial<Record<keyof typeof ENV, string>>;
@@ -46,6 +50,7 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
   return {
     posture,
     workers,
+    keyPool: get('keyPool') === undefined ? DEFAULT_POOL_SIZES : parsePoolSizes(get('keyPool')!),
     host: get('host') ?? '127.0.0.1',
     port,
     dataDir: get('dataDir') ?? join(process.cwd(), '.trent'),

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
-import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow } from './records.js';
+import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
 import { MIGRATIONS, WIPED_TABLES } from './schema.js';
 import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
 import {
   StoreConflictError, changeId,
   type AccessKeyRecord, type AliasRecord, type Change, type ChangeListener, type KeyRecord, type KeyRef,
-  type KeyUseRecord, type MaterialRecord, type PageQuery, type Store, type StoreOps, type TableRow, type TagRecord,
+  type KeyUseRecord, type MaterialRecord, type PageQuery, type PooledSecret, type Store, type StoreOps, type TableRow,
+  type TagRecord,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -170,6 +171,9 @@ export class PostgresStore implements Store {
   deleteAccessKey(id: string) { return this.transaction((tx) => tx.deleteAccessKey(id)); }
   putSetting(name: string, value: string) { return this.transaction((tx) => tx.putSetting(name, value)); }
   putKeyLastUses(uses: readonly KeyUseRecord[]) { return this.transaction((tx) => tx.putKeyLastUses(uses)); }
+  addPooledSecret(secret: PooledSecret) { return this.transaction((tx) => tx.addPooledSecret(secret)); }
+  takePooledSecret(keySpec: string) { return this.transaction((tx) => tx.takePooledSecret(keySpec)); }
+  countPooledSecrets(keySpec: string) { return this.opened.then((r) => r.countPooledSecrets(keySpec)); }
 
   private async retrying<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -558,6 +562,24 @@ class PostgresOps implements StoreOps {
     await this.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       [name, value]);
     this.changes.add({ kind: 'setting', id: name });
+  }
+
+  async addPooledSecret(p: PooledSecret): Promise<void> {
+    await this.run('INSERT INTO material_pool (id, key_spec, created_at, wrapped) VALUES ($1, $2, $3, $4)',
+      [p.id, p.keySpec, p.createdAt.getTime(), p.wrapped]);
+  }
+
+  /** SKIP LOCKED: nodes taking at once each get a different secret instead of waiting on one another. */
+  async takePooledSecret(keySpec: string): Promise<PooledSecret | undefined> {
+    const [row] = await this.rows(`DELETE FROM material_pool WHERE id = (
+        SELECT id FROM material_pool WHERE key_spec = $1 ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, key_spec, created_at, wrapped`, [keySpec]);
+    return row ? pooledFromRow(row) : undefined;
+  }
+
+  async countPooledSecrets(keySpec: string): Promise<number> {
+    const [row] = await this.rows('SELECT count(*) AS n FROM material_pool WHERE key_spec = $1', [keySpec]);
+    return Number(row?.n ?? 0);
   }
 }
 

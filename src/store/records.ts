@@ -1,4 +1,4 @@
-import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord } from './types.js';
+import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord, PooledSecret } from './types.js';
 
 /**
  * How a key record is kept: a JSON document (dates as epoch milliseconds) plus the column the scheduler
@@ -27,6 +27,10 @@ export function dueAt(key: KeyRecord): number | null {
 }
 
 // Rows as both backends return them (BIGINT columns as numbers).
+export function pooledFromRow(r: Record<string, unknown>): PooledSecret {
+  return { id: r.id as string, keySpec: r.key_spec as string, createdAt: new Date(Number(r.created_at)), wrapped: r.wrapped as Buffer };
+}
+
 export function materialFromRow(r: Record<string, unknown>): MaterialRecord {
   return {
     keyId: r.key_id as string,

@@ -31,6 +31,10 @@ export const MIGRATIONS: readonly string[] = [
      account_id TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL,
      operation TEXT NOT NULL, used_at BIGINT NOT NULL, request_id TEXT NOT NULL,
      PRIMARY KEY (account_id, region, key_id));`,
+  // Secrets generated ahead for key specs whose generation is slow (ops/material-pool.ts), wrapped like any key.
+  `CREATE TABLE material_pool (
+     id TEXT PRIMARY KEY, key_spec TEXT NOT NULL, created_at BIGINT NOT NULL, wrapped BYTEA NOT NULL);
+   CREATE INDEX material_pool_by_spec ON material_pool (key_spec, created_at);`,
 ];
 
 /** The tables of keys and what hangs off them: what Store.wipe empties (settings and access keys stay). */

@@ -2,13 +2,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
-import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow } from './records.js';
+import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
 import { MIGRATIONS, WIPED_TABLES } from './schema.js';
 import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
 import {
   StoreConflictError, changeId, type ChangeListener, type TableRow,
   type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
-  type Store, type StoreOps, type TagRecord,
+  type PooledSecret, type Store, type StoreOps, type TagRecord,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -200,6 +200,9 @@ export class SqliteStore implements Store {
   deleteAccessKey(id: string) { return this.transaction((tx) => tx.deleteAccessKey(id)); }
   putSetting(name: string, value: string) { return this.transaction((tx) => tx.putSetting(name, value)); }
   putKeyLastUses(uses: readonly KeyUseRecord[]) { return this.transaction((tx) => tx.putKeyLastUses(uses)); }
+  addPooledSecret(secret: PooledSecret) { return this.transaction((tx) => tx.addPooledSecret(secret)); }
+  takePooledSecret(keySpec: string) { return this.transaction((tx) => tx.takePooledSecret(keySpec)); }
+  countPooledSecrets(keySpec: string) { return this.readOps.countPooledSecrets(keySpec); }
 }
 
 function open(path: string): Database.Database {
@@ -452,4 +455,22 @@ class SqliteOps implements StoreOps {
       .run(name, value);
     this.changes.add({ kind: 'setting', id: name });
   }
+  async addPooledSecret(p: PooledSecret): Promise<void> {
+    this.stmt('INSERT INTO material_pool (id, key_spec, created_at, wrapped) VALUES (?, ?, ?, ?)')
+      .run(p.id, p.keySpec, p.createdAt.getTime(), p.wrapped);
+  }
+
+  /** Inside a transaction, which holds SQLite's write lock: no other taker can see the row in between. */
+  async takePooledSecret(keySpec: string): Promise<PooledSecret | undefined> {
+    const row = this.stmt(`SELECT id, key_spec, created_at, wrapped FROM material_pool WHERE key_spec = ?
+                           ORDER BY created_at, id LIMIT 1`).get(keySpec) as Row | undefined;
+    if (!row) return undefined;
+    this.stmt('DELETE FROM material_pool WHERE id = ?').run(row.id);
+    return pooledFromRow(row);
+  }
+
+  async countPooledSecrets(keySpec: string): Promise<number> {
+    return Number((this.stmt('SELECT count(*) AS n FROM material_pool WHERE key_spec = ?').get(keySpec) as Row).n);
+  }
+
 }

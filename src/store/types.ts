@@ -127,6 +127,19 @@ export interface StoreOps {
   getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
   /** Records each use unless a later one is already recorded for its key; uses of keys deleted since are dropped. */
   putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void>;
+
+  /** The material pool: secrets generated ahead of need, wrapped under the root key. */
+  addPooledSecret(secret: PooledSecret): Promise<void>;
+  /** Removes and returns the oldest pooled secret of a key spec; each one is handed out once, whatever the race. */
+  takePooledSecret(keySpec: string): Promise<PooledSecret | undefined>;
+  countPooledSecrets(keySpec: string): Promise<number>;
+}
+
+export interface PooledSecret {
+  readonly id: string;
+  readonly keySpec: string;
+  readonly createdAt: Date;
+  readonly wrapped: Buffer;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { familyOf } from '../../keys/crypto.js';
 import { KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
@@ -50,7 +49,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
     xksKeyId: input.XksKeyId,
     policy,
   };
-  const secret = origin === 'AWS_KMS' ? await familyOf(spec).generate(spec) : undefined;
+  const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
   await deps.store.transaction(async (tx) => {
     if (secret) key.currentMaterialId = await addMaterial(tx, deps, key, secret, now);
     await tx.insertKey(key);

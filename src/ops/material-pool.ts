@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { familyOf } from '../keys/crypto.js';
+import { wrapIdentity, type RootKey } from '../keys/root-key.js';
+import type { KeySpec } from '../model/types.gen.js';
+import type { Store } from '../store/types.js';
+
+/** How many secrets to keep ready per key spec: the specs whose generation takes too long for a request. */
+export type PoolSizes = Readonly<Partial<Record<KeySpec, number>>>;
+
+export const DEFAULT_POOL_SIZES: PoolSizes = { RSA_2048: 16, RSA_3072: 8, RSA_4096: 16 };
+
+/**
+ * Secrets generated ahead of need for slow key specs (RSA_4096 takes about a second here), so CreateKey
+ * answers in milliseconds. The pool lives in the store, wrapped under the root key like any key material,
+ * so it survives restarts and is shared by every worker and node; each secret is handed out once (the
+ * store's take is atomic). One process refills it in the background, one secret at a time, generating on
+ * libuv's thread pool so requests are never blocked; when the pool is empty, CreateKey generates inline.
+ */
+export class MaterialPool {
+  private timer: NodeJS.Timeout | undefined;
+  private refilling: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly store: Store, private readonly root: RootKey, private readonly sizes: PoolSizes,
+    private readonly intervalMs = 1_000) {}
+
+  /** A fresh secret for `spec`: from the pool when it has one, generated now otherwise. */
+  async secretFor(spec: KeySpec): Promise<Buffer> {
+    if (this.sizes[spec]) {
+      const pooled = await this.store.takePooledSecret(spec);
+      if (pooled) return this.root.unwrap(wrapIdentity.pooled(pooled.id), pooled.wrapped);
+    }
+    return familyOf(spec).generate(spec);
+  }
+
+  start(): void {
+    const tick = () => {
+      this.refilling = this.refill().catch((e: unknown) => {
+        console.error(`material pool: ${e instanceof Error ? e.message : String(e)}`);
+      }).finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs).unref();
+      });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.refilling;
+  }
+
+  /** Tops every spec up to its size, smallest specs first so they are never stuck behind the slow ones. */
+  private async refill(): Promise<void> {
+    for (const [spec, size] of Object.entries(this.sizes) as Array<[KeySpec, number]>) {
+      let count = await this.store.countPooledSecrets(spec);
+      while (count < size && !this.stopped) {
+        const id = randomUUID();
+        const secret = await familyOf(spec).generate(spec);
+        await this.store.addPooledSecret({ id, keySpec: spec, createdAt: new Date(), wrapped: this.root.wrap(wrapIdentity.pooled(id), secret) });
+        count++;
+      }
+    }
+  }
+}
+
+/** Parses `RSA_4096=16,RSA_2048=32` (an empty string or `0` turns the pool off). */
+export function parsePoolSizes(text: string): PoolSizes {
+  if (text.trim() === '' || text.trim() === '0') return {};
+  const sizes: Partial<Record<KeySpec, number>> = {};
+  for (const part of text.split(',')) {
+    const [spec, n] = part.split('=').map((s) => s.trim());
+    const size = Number(n);
+    if (!spec || !Number.isInteger(size) || size < 0) throw new Error(`invalid key pool size: ${part}`);
+    sizes[spec as KeySpec] = size;
+  }
+  return sizes;
+}
