@@ -68,7 +68,8 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
   const child: ChildProcess = spawn(process.execPath,
     [join(REPO, 'bin', 'trent.js'), options.posture ?? 'dev', '--port', '0', ...storeArgs, ...(options.args ?? [])],
     // Its own process group, so that a SIGKILL takes the primary and its workers down at once, as a crash would.
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // No RSA pool refill in tests (fresh data directories would each spend ~20 CPU-seconds filling one), unless asked.
+    { env: { ...process.env, TRENT_KEY_POOL: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
