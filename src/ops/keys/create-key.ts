@@ -51,7 +51,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   };
   const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
   await deps.store.transaction(async (tx) => {
-    if (secret) key.currentMaterialId = await addMaterial(tx, deps, key, secret, now);
+    if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await tx.insertKey(key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));
   });

@@ -40,6 +40,6 @@ export function automaticRotationEnabled(key: KeyRecord): boolean {
  */
 export async function rotateMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, now: Date, type: RotationType): Promise<void> {
   const secret = await familyOf(key.keySpec).generate(key.keySpec);
-  key.currentMaterialId = await addMaterial(tx, deps, key, secret, now, type);
+  key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now, type);
   await tx.updateKey(key);
 }
