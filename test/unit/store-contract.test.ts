@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import type { Deps } from '../../src/ops/context.js';
 import { Scheduler } from '../../src/server/scheduler.js';
 import { PostgresStore } from '../../src/store/postgres.js';
@@ -356,9 +357,10 @@ describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, ()
   test('two nodes creating one alias name: exactly one wins, the other gets StoreConflictError', async () => {
     for (let round = 0; round < 10; round++) {
       const aliasName = `alias/race-${round}`;
+      // Each holds its uncommitted insert a moment, so the other's insert of the name meets it and must wait.
       const results = await Promise.allSettled(nodes.slice(0, 2).map((node, i) => node.transaction(async (tx) => {
-        assert.equal(await tx.getAlias(ACCOUNT, REGION, aliasName), undefined);
         await tx.insertAlias({ accountId: ACCOUNT, region: REGION, aliasName, targetKeyId: `k${i}`, createdAt: new Date(), updatedAt: new Date() });
+        await new Promise((r) => setTimeout(r, 20));
       })));
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -393,6 +395,26 @@ describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, ()
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(own, [{ kind: 'setting', id: 'dev.clockOffsetMs' }], 'a node hears its own change once');
     for (const u of [...unsubscribes, unsubscribeOwn]) u();
+  });
+
+  test('a node whose notification connection is cut reconnects, resyncs, and hears changes again', async () => {
+    const heard: Change[] = [];
+    const unsubscribe = nodes[1]!.onChange((c) => heard.push(c));
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // every node's LISTEN is up
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const { rowCount } = await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN %'`);
+      await client.end();
+      assert.ok((rowCount ?? 0) >= 1, 'the nodes were listening');
+      heard.length = 0;
+      await until(() => heard.some((c) => c.kind === 'resync'), 3_000);
+      await nodes[0]!.putSetting('after-reconnect', '1');
+      await until(() => heard.some((c) => c.kind === 'setting' && c.id === 'after-reconnect'), 1_000);
+    } finally {
+      unsubscribe();
+    }
   });
 
   test('due deletions run exactly once with the schedulers of two nodes racing', async () => {
