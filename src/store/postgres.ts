@@ -101,7 +101,7 @@ export class PostgresStore implements Store {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       for (const table of backupOrder([...(await columnsOf(client)).keys()])) {
         await client.query(`DECLARE backup_rows NO SCROLL CURSOR FOR SELECT * FROM ${ident(table)}`);
-        for (let rows = await fetch(client); rows.length; rows = await fetch(client)) {
+        for (let rows = await nextRows(client); rows.length; rows = await nextRows(client)) {
           for (const row of rows) yield { table, row };
         }
         await client.query('CLOSE backup_rows');
@@ -208,8 +208,14 @@ export class PostgresStore implements Store {
   }
 
   private notification(changes: readonly Change[]): string {
-    const listed = changes.some((c) => c.kind === 'resync') ? null
-      : changes.map((c) => [c.kind, c.kind === 'resync' ? '' : c.id] as [Exclude<Change['kind'], 'resync'>, string]);
+    let listed: Notification['c'] = [];
+    for (const c of changes) {
+      if (c.kind === 'resync') {
+        listed = null;
+        break;
+      }
+      listed.push([c.kind, c.id]);
+    }
     const payload = JSON.stringify({ o: this.origin, c: listed } satisfies Notification);
     return payload.length <= MAX_PAYLOAD ? payload : JSON.stringify({ o: this.origin, c: null } satisfies Notification);
   }
@@ -310,7 +316,7 @@ async function columnsOf(db: Queryable): Promise<Map<string, Set<string>>> {
   return columns;
 }
 
-async function fetch(client: pg.PoolClient): Promise<TableRow[]> {
+async function nextRows(client: pg.PoolClient): Promise<TableRow[]> {
   return (await client.query<TableRow>('FETCH 500 FROM backup_rows')).rows;
 }
 
