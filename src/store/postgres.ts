@@ -373,10 +373,10 @@ class PostgresOps implements StoreOps {
     return row ? decodeKey(row.doc as string) : undefined;
   }
 
-  async listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRecord[]> {
-    const rows = await this.rows(`SELECT doc FROM keys WHERE account_id = $1 AND region = $2 AND key_id > $3
+  async listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRef[]> {
+    const rows = await this.rows(`SELECT key_id FROM keys WHERE account_id = $1 AND region = $2 AND key_id > $3
                                   ORDER BY key_id LIMIT $4`, [accountId, region, page.after ?? '', page.limit]);
-    return rows.map((r) => decodeKey(r.doc as string));
+    return rows.map((r) => ({ accountId, region, keyId: r.key_id as string }));
   }
 
   /**

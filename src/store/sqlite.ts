@@ -270,10 +270,10 @@ class SqliteOps implements StoreOps {
     return this.getKey(ref);
   }
 
-  async listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRecord[]> {
-    const rows = this.stmt(`SELECT doc FROM keys WHERE account_id = ? AND region = ? AND key_id > ?
+  async listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRef[]> {
+    const rows = this.stmt(`SELECT key_id FROM keys WHERE account_id = ? AND region = ? AND key_id > ?
                             ORDER BY key_id LIMIT ?`).all(accountId, region, page.after ?? '', page.limit) as Row[];
-    return rows.map((r) => decodeKey(r.doc as string));
+    return rows.map((r) => ({ accountId, region, keyId: r.key_id as string }));
   }
 
   async keysDue(now: Date, limit: number): Promise<KeyRecord[]> {

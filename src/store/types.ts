@@ -94,7 +94,8 @@ export interface StoreOps {
    * changes, rotation, tags, deletion) never loses a concurrent update. Every such write reads through this.
    */
   lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
-  listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRecord[]>;
+  /** The keys of an account and Region by key ID, as references only: ListKeys needs no more, at any scale. */
+  listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRef[]>;
   /** Keys whose time has come: PendingDeletion past their deletion date, or rotation due. */
   keysDue(now: Date, limit: number): Promise<KeyRecord[]>;
   insertKey(key: KeyRecord): Promise<void>;
