@@ -63,7 +63,7 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     response = reply(200, requestId, encodeOutput(output) ?? {});
   } catch (e) {
     error = e instanceof KmsError ? e : internal(e, requestId, hooks);
-    response = reply(error.status, requestId, { __type: error.type, message: error.message });
+    response = reply(error.status, requestId, { __type: error.type, message: error.message }, error.type);
   }
   const userAgent = req.headers['user-agent'];
   hooks.record({
@@ -103,15 +103,14 @@ function internal(e: unknown, requestId: string, hooks: PipelineHooks): KmsError
   return new KmsError('KMSInternalException', 'The request could not be completed due to an internal error.');
 }
 
-function reply(status: number, requestId: string, payload: unknown): WireResponse {
+/** An error also names its type in x-amzn-ErrorType, as AWS's JSON services do (some clients read only that). */
+function reply(status: number, requestId: string, payload: unknown, errorType?: string): WireResponse {
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
-  return {
-    status,
-    body,
-    headers: {
-      'content-type': JSON_11,
-      'content-length': String(body.length),
-      'x-amzn-requestid': requestId,
-    },
+  const headers: Record<string, string> = {
+    'content-type': JSON_11,
+    'content-length': String(body.length),
+    'x-amzn-requestid': requestId,
   };
+  if (errorType) headers['x-amzn-errortype'] = errorType;
+  return { status, body, headers };
 }

@@ -30,6 +30,7 @@ describe('the AWS JSON 1.1 wire', () => {
     assert.equal(ok.headers.get('content-type'), 'application/x-amz-json-1.1');
     const bad = await call(trent.endpoint, 'TrentService.Nope', '{}');
     assert.match(bad.headers.get('x-amzn-requestid')!, /^[0-9a-f-]{36}$/);
+    assert.equal(bad.headers.get('x-amzn-errortype'), 'UnknownOperationException');
   });
 
   test('an unknown or missing target is UnknownOperationException', async () => {
