@@ -92,8 +92,13 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
     }
     case 'list': {
       if (!Array.isArray(value)) throw typeError('a list', value);
+      // The items first: a mistyped one (an array nested 100k deep…) is a SerializationException before the list
+      // is ever described in a length message. Their constraint violations still follow the list's own.
+      const itemProblems: string[] = [];
+      const items = value.map((item, i) => decodeShape(s.member!, item, `${path}.${i + 1}.member`, itemProblems));
       checkLength(value.length, value);
-      return value.map((item, i) => decodeShape(s.member!, item, `${path}.${i + 1}.member`, problems));
+      problems.push(...itemProblems);
+      return items;
     }
     case 'map': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError('a map', value);
@@ -132,7 +137,10 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
     }
     case 'timestamp': {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw typeError('a timestamp in epoch seconds', value);
-      return new Date(value * 1000);
+      const date = new Date(value * 1000);
+      // Beyond ±8.64e12 seconds a Date is invalid, and every later use of it (storing, auditing) would throw.
+      if (Number.isNaN(date.getTime())) throw new KmsError('SerializationException', `Value at '${path}' is not a valid timestamp.`);
+      return date;
     }
   }
 }

@@ -14,6 +14,8 @@ import type { App } from './app.js';
 export const ADMIN_PATH_PREFIX = '/-/admin/';
 
 const CLOCK_OFFSET_SETTING = 'dev.clockOffsetMs';
+/** Past year 9999 timestamps stop being four-digit ISO and SigV4 dates, and soon after stop being Dates at all. */
+const CLOCK_END_MS = Date.UTC(10000, 0, 1);
 
 export interface AdminResponse {
   readonly status: number;
@@ -66,9 +68,13 @@ async function advanceClock(app: AppParts, body: Buffer): Promise<AdminResponse>
   const { store, clock } = app.deps;
   const offset = await store.transaction(async (tx) => {
     const next = Number((await tx.getSetting(CLOCK_OFFSET_SETTING)) ?? 0) + Math.round(seconds * 1000);
+    if (Date.now() + next >= CLOCK_END_MS) return undefined;
     await tx.putSetting(CLOCK_OFFSET_SETTING, String(next));
     return next;
   });
+  if (offset === undefined) {
+    return error(400, 'ValidationException', 'The clock cannot be moved past the year 9999.');
+  }
   clock.setOffset(offset);
   await app.scheduler.tick();
   return ok(clockState(app));

@@ -11,6 +11,8 @@ export const LIMITS = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 65_000,
+  /** How often Node enforces the two timeouts above: its default (30 s) let a slow sender hold a connection up to 40 s. */
+  timeoutCheckIntervalMs: 1_000,
 } as const;
 
 export function startHttpServer(app: App): Promise<Server> {
@@ -19,7 +21,10 @@ export function startHttpServer(app: App): Promise<Server> {
     headersTimeout: LIMITS.headersTimeoutMs,
     requestTimeout: LIMITS.requestTimeoutMs,
     keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
-  }, (req, res) => void serve(app, req, res));
+    connectionsCheckingInterval: LIMITS.timeoutCheckIntervalMs,
+  }, (req, res) => {
+    serve(app, req, res).catch((e: unknown) => answerBug(res, e));
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(app.config.port, app.config.host, () => resolve(server));
@@ -43,6 +48,21 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
   const parts: HttpRequestParts = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
   const out = await handleKmsRequest(parts, { sourceIp: req.socket.remoteAddress, time }, app.hooks);
   send(res, out.status, out.headers, out.body);
+}
+
+/**
+ * An error that escaped the pipeline (which answers every failure it knows of) is a bug: logged, and answered as
+ * KMSInternalException. Left unhandled, the rejection would end the worker and drop every connection it holds.
+ */
+function answerBug(res: ServerResponse, e: unknown): void {
+  // The stack, never the request: it may hold plaintext.
+  console.error(`request failed outside the pipeline: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  send(res, 500, { 'content-type': 'application/x-amz-json-1.1', connection: 'close' }, Buffer.from(JSON.stringify(
+    { __type: 'KMSInternalException', message: 'The request could not be completed due to an internal error.' })));
 }
 
 /** The whole body, or undefined once it passes the limit (the rest is drained, not buffered). */
