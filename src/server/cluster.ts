@@ -80,14 +80,19 @@ async function runWorker(config: Config, index: number): Promise<void> {
   const address = server.address();
   process.send?.({ listening: typeof address === 'object' && address ? address.port : config.port });
 
-  // Finish the requests in progress, then close the store; give up after a few seconds.
+  // Finish the requests in progress, then close the store (flushing what is kept in memory); give up after a
+  // few seconds. Idempotent: a signal sent to the whole process group reaches a worker twice (directly and
+  // relayed by the primary), and the second must not cut the first short.
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     server.close(() => void app.close().then(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5_000).unref();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   // The primary is gone (killed, crashed): nothing would replace or stop this worker, so it stops itself.
   process.once('disconnect', () => process.exit(1));
 }
