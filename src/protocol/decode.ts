@@ -102,7 +102,8 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
     }
     case 'map': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError('a map', value);
-      const out: Record<string, unknown> = {};
+      // No prototype: a member named __proto__ is a pair like any other, not a prototype to set.
+      const out = Object.create(null) as Record<string, unknown>;
       for (const [k, v] of Object.entries(value)) {
         decodeShape(s.key!, k, `${path}.${k}.key`, problems);
         out[k] = decodeShape(s.value!, v, `${path}.${k}.value`, problems);

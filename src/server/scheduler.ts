@@ -27,7 +27,14 @@ export class Scheduler {
   /** One batch: a backlog larger than a batch drains over the following ticks. */
   private async pass(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const key of await this.deps.store.keysDue(now, this.batch)) await runDueWork(this.deps, key, now);
+    for (const key of await this.deps.store.keysDue(now, this.batch)) {
+      // One key's failure must not hold up the others (the failing key stays due and is retried next tick).
+      try {
+        await runDueWork(this.deps, key, now);
+      } catch (e) {
+        console.error(`scheduler: key ${key.keyId}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      }
+    }
   }
 
   async stop(): Promise<void> {

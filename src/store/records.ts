@@ -16,13 +16,12 @@ export function decodeKey(doc: string): KeyRecord {
   return raw as unknown as KeyRecord;
 }
 
-/** The earliest moment the scheduler has work on this key (deletion, rotation, material expiry), if any. */
+/** The earliest moment the scheduler has work on this key, if any: each reason here has its handler in ops/lifecycle.ts. */
 export function dueAt(key: KeyRecord): number | null {
   const times: number[] = [];
   if (key.keyState === 'PendingDeletion' && key.deletionDate) times.push(key.deletionDate.getTime());
   // Only Enabled keys rotate: a Disabled one waits, off the due list, and is due again once enabled.
   if (key.nextRotationDate && key.keyState === 'Enabled') times.push(key.nextRotationDate.getTime());
-  if (key.validTo && key.keyState !== 'PendingImport') times.push(key.validTo.getTime());
   return times.length ? Math.min(...times) : null;
 }
 

@@ -13,11 +13,18 @@ import {
 
 type Row = Record<string, unknown>;
 
+/** A transaction waiting for the next group commit. */
+interface Waiting {
+  readonly fn: (tx: StoreOps) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * The embedded default: one SQLite file in WAL mode with synchronous=FULL, so a committed transaction is on
- * disk before the call returns. Writes go through one connection, one transaction at a time (SQLite has a
- * single writer anyway); reads use a second connection, so a reader never sees another request's
- * uncommitted writes while a transaction is open across an await.
+ * disk before the call returns. Writes go through one connection, one SQLite transaction at a time (SQLite has
+ * a single writer anyway), which may carry several callers' transactions (group commit, see `transaction`);
+ * reads use a second connection, so a reader never sees uncommitted writes.
  */
 export class SqliteStore implements Store {
   private readonly writer: Database.Database;
@@ -48,55 +55,64 @@ export class SqliteStore implements Store {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (this.waiting.length === 1 && !this.committing) void this.commitBatches();
+      if (!this.committing) {
+        // Set before any await, so a second caller in the same tick joins this loop instead of starting one.
+        this.committing = true;
+        this.drained = this.commitBatches();
+      }
     });
   }
 
-  private readonly waiting: Array<{ fn: (tx: StoreOps) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
-  private committing: Promise<void> | undefined;
+  private readonly waiting: Waiting[] = [];
+  private committing = false;
+  private drained: Promise<void> = Promise.resolve();
 
-  private commitBatches(): Promise<void> {
-    this.committing = (async () => {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, SqliteStore.MAX_BATCH);
-        const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+  private async commitBatches(): Promise<void> {
+    while (this.waiting.length > 0) await this.commitBatch(this.waiting.splice(0, SqliteStore.MAX_BATCH));
+    // In the same step as the emptiness check above: no caller can slip in between and find nobody committing.
+    this.committing = false;
+  }
+
+  /** One SQLite transaction for the batch. Never throws: every caller is answered, whatever SQLite does. */
+  private async commitBatch(batch: Waiting[]): Promise<void> {
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.writer.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const t of batch) t.reject(error);
+      return;
+    }
+    try {
+      for (const t of batch) {
+        this.writer.exec('SAVEPOINT one');
+        const mark = this.pending.mark();
         try {
-          this.writer.exec('BEGIN IMMEDIATE');
+          outcomes.push({ ok: true, value: await t.fn(this.writeOps) });
+          this.writer.exec('RELEASE one');
         } catch (error) {
-          for (const t of batch) t.reject(error);
-          continue;
+          this.writer.exec('ROLLBACK TO one');
+          this.writer.exec('RELEASE one');
+          this.pending.rollbackTo(mark);
+          outcomes.push({ ok: false, error });
         }
-        for (const t of batch) {
-          this.writer.exec('SAVEPOINT one');
-          const mark = this.pending.mark();
-          try {
-            outcomes.push({ ok: true, value: await t.fn(this.writeOps) });
-            this.writer.exec('RELEASE one');
-          } catch (error) {
-            this.writer.exec('ROLLBACK TO one');
-            this.writer.exec('RELEASE one');
-            this.pending.rollbackTo(mark);
-            outcomes.push({ ok: false, error });
-          }
-        }
-        try {
-          this.writer.exec('COMMIT');
-        } catch (error) {
-          this.writer.exec('ROLLBACK');
-          this.pending.drain();
-          for (const t of batch) t.reject(error);
-          continue;
-        }
-        for (const change of this.pending.drain()) this.feed.emit(change);
-        batch.forEach((t, i) => {
-          const o = outcomes[i]!;
-          if (o.ok) t.resolve(o.value);
-          else t.reject(o.error);
-        });
       }
-      this.committing = undefined;
-    })();
-    return this.committing;
+      this.writer.exec('COMMIT');
+    } catch (error) {
+      // SQLite itself failed (disk full, I/O error, a transaction it rolled back on its own): nothing of the
+      // batch is durable, so every caller hears so.
+      try {
+        this.writer.exec('ROLLBACK');
+      } catch { /* SQLite already rolled it back */ }
+      this.pending.drain();
+      for (const t of batch) t.reject(error);
+      return;
+    }
+    for (const change of this.pending.drain()) this.feed.emit(change);
+    batch.forEach((t, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) t.resolve(o.value);
+      else t.reject(o.error);
+    });
   }
 
   static readonly MAX_BATCH = 256;
@@ -165,7 +181,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.poll);
-    await this.committing;
+    await this.drained;
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { KmsError } from '../../src/model/errors.js';
+import { canonicalContext } from '../../src/keys/ciphertext.js';
 import { decodeInput, encodeOutput } from '../../src/protocol/decode.js';
 
 function validationMessage(shape: string, body: unknown): string {
@@ -64,6 +65,13 @@ describe('request validation driven by the model', () => {
     serializationError('CreateKeyRequest', { Tags: { TagKey: 'a' } });
     serializationError('CreateKeyRequest', { MultiRegion: 'true' });
     serializationError('EncryptRequest', { KeyId: 'k', Plaintext: 'not base64!' });
+  });
+
+  test('a map member named __proto__ is kept as a pair, so it is bound like any other', () => {
+    const body = JSON.parse('{"KeyId":"k","Plaintext":"aGk=","EncryptionContext":{"__proto__":"x","a":"b"}}') as unknown;
+    const input = decodeInput('EncryptRequest', body) as { EncryptionContext: Record<string, string> };
+    assert.deepEqual(Object.entries(input.EncryptionContext), [['__proto__', 'x'], ['a', 'b']]);
+    assert.notDeepEqual(canonicalContext(input.EncryptionContext), canonicalContext({ a: 'b' }));
   });
 
   test('unknown members are ignored, as AWS ignores them', () => {

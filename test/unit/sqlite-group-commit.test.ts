@@ -26,3 +26,26 @@ test('concurrent transactions commit together, and one that fails is undone alon
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('when SQLite itself fails, every caller of the batch hears it and later transactions still run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trent-group-'));
+  const store = new SqliteStore(join(dir, 'trent.db'));
+  const writer = (store as unknown as { writer: { exec(sql: string): unknown } }).writer;
+  const exec = writer.exec.bind(writer);
+  try {
+    const failOnce = new Set(['BEGIN IMMEDIATE', 'COMMIT']);
+    writer.exec = (sql: string) => {
+      if (failOnce.delete(sql)) throw new Error(`disk I/O error (simulated at ${sql})`);
+      return exec(sql);
+    };
+    await assert.rejects(store.putSetting('a', '1'), /simulated at BEGIN/);
+    await assert.rejects(store.putSetting('b', '1'), /simulated at COMMIT/);
+    assert.equal(await store.getSetting('b'), undefined);
+    await store.putSetting('c', '1');
+    assert.equal(await store.getSetting('c'), '1');
+  } finally {
+    writer.exec = exec;
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
