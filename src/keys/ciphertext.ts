@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { publicRandomBytes } from '../util/random.js';
 
 /**
  * Trent's symmetric ciphertext blob, version 1 (docs/ciphertext-format.md describes it for humans):
@@ -73,7 +74,7 @@ export function seal(h: BlobHeader, material: Buffer, plaintext: Buffer, context
   if (!/^\d{12}$/.test(h.accountId) || keyId.length > 0xff || !/^[0-9a-f]{64}$/.test(h.materialId)) {
     throw new Error('the blob header cannot hold this account, key or material ID');
   }
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = publicRandomBytes(NONCE_BYTES);
   const header = Buffer.concat([
     Buffer.of(VERSION), Buffer.from(h.accountId, 'ascii'), Buffer.of(keyId.length), keyId,
     Buffer.from(h.materialId, 'hex'), nonce,
