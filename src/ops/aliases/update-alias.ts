@@ -16,8 +16,10 @@ export const updateAlias: Handler<'UpdateAlias'> = async (input, ctx) => {
     if (!alias) throw aliasNotFound(ctx, input.AliasName);
     const target = await resolveKeyLocked(ctx, tx, 'UpdateAlias', input.TargetKeyId, TARGET_KEY);
     if (target.keyId === alias.targetKeyId) return;
-    // Deleting a key deletes its aliases in the same transaction, so an alias's key always exists.
-    const current = (await tx.lockKey({ accountId, region, keyId: alias.targetKeyId }))!;
+    // Deleting a key deletes its aliases in the same transaction: a key gone since the alias was read means
+    // a concurrent deletion took the alias with it.
+    const current = await tx.lockKey({ accountId, region, keyId: alias.targetKeyId });
+    if (!current) throw aliasNotFound(ctx, input.AliasName);
     if (keyType(current) !== keyType(target) || current.keyUsage !== target.keyUsage) {
       throw new KmsError('ValidationException',
         `${keyArn(region, accountId, target.keyId)} is not the same key type and key usage as the KMS key that `
