@@ -46,8 +46,11 @@ const JSON_11 = 'application/x-amz-json-1.1';
  * One KMS request, phase by phase: route by X-Amz-Target → authenticate → parse JSON → decode and
  * validate against the model → invoke the handler → serialize → record. Every failure becomes an
  * AWS-shaped error; a failure that is not a KmsError is a bug and answers KMSInternalException.
+ * `refusal` is the HTTP layer's verdict on a request it would not read (a body over the limit): answered
+ * and recorded like any other failure, so every request reaches the audit trail.
  */
-export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta, hooks: PipelineHooks): Promise<WireResponse> {
+export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta, hooks: PipelineHooks,
+  refusal?: KmsError): Promise<WireResponse> {
   const requestId = newRequestId();
   let operation: OperationName | undefined;
   let caller: Caller | undefined;
@@ -55,6 +58,10 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
   let error: KmsError | undefined;
   let response: WireResponse;
   try {
+    if (refusal) {
+      operation = routeOrUndefined(req);
+      throw refusal;
+    }
     operation = route(req);
     caller = await hooks.authenticate(req);
     const def = OPERATIONS[operation]!;
@@ -82,6 +89,14 @@ function route(req: HttpRequestParts): OperationName {
     throw new KmsError('UnknownOperationException', '');
   }
   return op as OperationName;
+}
+
+function routeOrUndefined(req: HttpRequestParts): OperationName | undefined {
+  try {
+    return route(req);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseBody(body: Buffer): unknown {

@@ -41,7 +41,8 @@ export function openStore(config: Config): Store {
 }
 
 /** The composition root: every dependency is made here and nowhere else. */
-export async function createApp(config: Config): Promise<App> {
+/** `workerIndex` names the worker's own audit file, so workers never interleave their batches in one file. */
+export async function createApp(config: Config, workerIndex = 0): Promise<App> {
   const store = openStore(config);
   const root = await loadRootKey(store, config.dataDir);
   const clock = new Clock();
@@ -61,7 +62,7 @@ export async function createApp(config: Config): Promise<App> {
   await usage.begin(clock.now());
   usage.start();
   const accessKeys = new AccessKeys(store, root);
-  const audit = new AuditSink(join(config.dataDir, 'audit', 'trent-audit.jsonl'));
+  const audit = new AuditSink(join(config.dataDir, 'audit', `trent-audit-w${workerIndex}.jsonl`));
   const scheduler = new Scheduler(deps);
   const authenticate = config.posture === 'dev' ? devAuthenticator(config) : serveAuthenticator(config, accessKeys, clock);
 

@@ -74,7 +74,7 @@ async function prepare(config: Config): Promise<void> {
 }
 
 async function runWorker(config: Config, index: number): Promise<void> {
-  const app = await createApp(config);
+  const app = await createApp(config, index);
   const server = await startHttpServer(app);
   if (index === 0) app.startBackgroundWork();
   const address = server.address();

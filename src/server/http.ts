@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { KmsError } from '../model/errors.js';
 import { handleKmsRequest } from '../protocol/pipeline.js';
 import type { HttpRequestParts } from '../util/sigv4.js';
 import { handleAdminRequest, isAdminPath, syncDevClock } from './admin.js';
@@ -36,8 +37,10 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
   const time = app.deps.clock.now();
   const body = await readBody(req);
   if (body === undefined) {
-    send(res, 413, { 'content-type': 'application/x-amz-json-1.1', connection: 'close' },
-      Buffer.from(JSON.stringify({ __type: 'RequestEntityTooLargeException', message: 'Request body too large.' })));
+    const parts: HttpRequestParts = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.alloc(0) };
+    const out = await handleKmsRequest(parts, { sourceIp: req.socket.remoteAddress, time }, app.hooks,
+      new KmsError('RequestEntityTooLargeException', 'Request body too large.'));
+    send(res, out.status, { ...out.headers, connection: 'close' }, out.body);
     return;
   }
   if (isAdminPath(req.url)) {
