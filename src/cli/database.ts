@@ -76,7 +76,7 @@ export async function restoreCommand(config: Config, file: string | undefined): 
   try {
     await loadRootKey({
       getSetting: async (name) => settings.get(name),
-      putSetting: async () => { throw new Error('the backup records no root-key check value to verify the root key against'); },
+      putSettingIfAbsent: async () => { throw new Error('the backup records no root-key check value to verify the root key against'); },
     }, config.dataDir);
   } catch (e) {
     throw new Error(`restore refused: ${e instanceof Error ? e.message : String(e)}`);

@@ -5,7 +5,7 @@ import { RootKey, wrapIdentity } from '../keys/root-key.js';
 import type { StoreOps } from '../store/types.js';
 
 /** Where the root-key check value and salt are read and written: a store, or a backup's settings being restored. */
-type SettingsOf = Pick<StoreOps, 'getSetting' | 'putSetting'>;
+type SettingsOf = Pick<StoreOps, 'getSetting' | 'putSettingIfAbsent'>;
 
 export const ROOT_KEY_ENV = 'TRENT_ROOT_KEY';
 export const ROOT_PASSPHRASE_ENV = 'TRENT_ROOT_KEY_PASSPHRASE';
@@ -21,17 +21,22 @@ const CHECK_PLAINTEXT = Buffer.from('trent root key check v1');
  */
 export async function loadRootKey(store: SettingsOf, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<RootKey> {
   const root = new RootKey(await rootKeyBytes(store, dataDir, env));
-  const check = await store.getSetting(CHECK_SETTING);
-  if (check === undefined) {
-    await store.putSetting(CHECK_SETTING, root.wrap(wrapIdentity.rootCheck(), CHECK_PLAINTEXT).toString('base64'));
-  } else {
-    try {
-      root.unwrap(wrapIdentity.rootCheck(), Buffer.from(check, 'base64'));
-    } catch {
-      throw new Error('the root key does not match the one this store was created with');
-    }
+  // Nodes starting together on an empty store each offer a check value; the first one stored is the one all check.
+  const check = await settingOnce(store, CHECK_SETTING, () => root.wrap(wrapIdentity.rootCheck(), CHECK_PLAINTEXT).toString('base64'));
+  try {
+    root.unwrap(wrapIdentity.rootCheck(), Buffer.from(check, 'base64'));
+  } catch {
+    throw new Error('the root key does not match the one this store was created with');
   }
   return root;
+}
+
+/**
+ * The setting's value, stored first if it has none. Insert-if-absent, never get-then-put: two nodes starting
+ * together with one passphrase must derive their root key from the same salt, whichever of them wrote it.
+ */
+async function settingOnce(store: SettingsOf, name: string, make: () => string): Promise<string> {
+  return (await store.getSetting(name)) ?? store.putSettingIfAbsent(name, make());
 }
 
 async function rootKeyBytes(store: SettingsOf, dataDir: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
@@ -43,11 +48,7 @@ async function rootKeyBytes(store: SettingsOf, dataDir: string, env: NodeJS.Proc
   }
   const passphrase = env[ROOT_PASSPHRASE_ENV];
   if (passphrase) {
-    let salt = await store.getSetting(SALT_SETTING);
-    if (salt === undefined) {
-      salt = randomBytes(16).toString('base64');
-      await store.putSetting(SALT_SETTING, salt);
-    }
+    const salt = await settingOnce(store, SALT_SETTING, () => randomBytes(16).toString('base64'));
     return scryptSync(passphrase, Buffer.from(salt, 'base64'), 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 << 20 });
   }
   const file = join(dataDir, 'root.key');

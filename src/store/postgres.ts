@@ -170,6 +170,7 @@ export class PostgresStore implements Store {
   insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }
   deleteAccessKey(id: string) { return this.transaction((tx) => tx.deleteAccessKey(id)); }
   putSetting(name: string, value: string) { return this.transaction((tx) => tx.putSetting(name, value)); }
+  putSettingIfAbsent(name: string, value: string) { return this.transaction((tx) => tx.putSettingIfAbsent(name, value)); }
   putKeyLastUses(uses: readonly KeyUseRecord[]) { return this.transaction((tx) => tx.putKeyLastUses(uses)); }
   addPooledSecret(secret: PooledSecret) { return this.transaction((tx) => tx.addPooledSecret(secret)); }
   takePooledSecret(keySpec: string) { return this.transaction((tx) => tx.takePooledSecret(keySpec)); }
@@ -568,6 +569,16 @@ class PostgresOps implements StoreOps {
     await this.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       [name, value]);
     this.changes.add({ kind: 'setting', id: name });
+  }
+
+  /**
+   * A racing insert of the same name waits for the other transaction, then does nothing; the read after it is
+   * a new statement, so at READ COMMITTED it sees the value the winner committed.
+   */
+  async putSettingIfAbsent(name: string, value: string): Promise<string> {
+    const { rowCount } = await this.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
+    if (rowCount) this.changes.add({ kind: 'setting', id: name });
+    return (await this.getSetting(name))!;
   }
 
   async addPooledSecret(p: PooledSecret): Promise<void> {

@@ -215,6 +215,7 @@ export class SqliteStore implements Store {
   insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }
   deleteAccessKey(id: string) { return this.transaction((tx) => tx.deleteAccessKey(id)); }
   putSetting(name: string, value: string) { return this.transaction((tx) => tx.putSetting(name, value)); }
+  putSettingIfAbsent(name: string, value: string) { return this.transaction((tx) => tx.putSettingIfAbsent(name, value)); }
   putKeyLastUses(uses: readonly KeyUseRecord[]) { return this.transaction((tx) => tx.putKeyLastUses(uses)); }
   addPooledSecret(secret: PooledSecret) { return this.transaction((tx) => tx.addPooledSecret(secret)); }
   takePooledSecret(keySpec: string) { return this.transaction((tx) => tx.takePooledSecret(keySpec)); }
@@ -471,6 +472,13 @@ class SqliteOps implements StoreOps {
       .run(name, value);
     this.changes.add({ kind: 'setting', id: name });
   }
+
+  async putSettingIfAbsent(name: string, value: string): Promise<string> {
+    const inserted = this.stmt('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, value);
+    if (inserted.changes > 0) this.changes.add({ kind: 'setting', id: name });
+    return (await this.getSetting(name))!;
+  }
+
   async addPooledSecret(p: PooledSecret): Promise<void> {
     this.stmt('INSERT INTO material_pool (id, key_spec, created_at, wrapped) VALUES (?, ?, ?, ?)')
       .run(p.id, p.keySpec, p.createdAt.getTime(), p.wrapped);

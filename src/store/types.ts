@@ -124,6 +124,11 @@ export interface StoreOps {
 
   getSetting(name: string): Promise<string | undefined>;
   putSetting(name: string, value: string): Promise<void>;
+  /**
+   * Writes the setting unless it already has a value, and returns the value now stored (this one or the
+   * earlier one): values that must be chosen once for every node (the root key's salt and check value).
+   */
+  putSettingIfAbsent(name: string, value: string): Promise<string>;
 
   getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
   /** Records each use unless a later one is already recorded for its key; uses of keys deleted since are dropped. */
