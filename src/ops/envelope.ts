@@ -2,10 +2,9 @@ import { canonicalContext, open, parseBlob, seal } from '../keys/ciphertext.js';
 import { KmsError } from '../model/errors.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { KeyRecord } from '../store/types.js';
-import { keyArn } from '../util/arn.js';
 import type { OpContext } from './context.js';
-import { checkKeyState } from './key-state.js';
 import { currentMaterial, loadMaterial } from './material.js';
+import { resolveKeyRef } from './resolve.js';
 
 type Context = Readonly<Record<string, string>> | undefined;
 
@@ -21,24 +20,18 @@ const invalidCiphertext = () => new KmsError('InvalidCiphertextException', '');
 
 /**
  * Opens a symmetric ciphertext blob: the blob names its key and material version, so no key is ever tried
- * in vain. `requested`, the key the caller named (if any), must be that same key (IncorrectKeyException
- * otherwise); naming it saves the store read of the blob's key. The key's state is checked for `op`.
- * Anything that does not authenticate, including a blob naming another account or a key that is not a
- * symmetric encryption key, is InvalidCiphertextException, with nothing said about why.
+ * in vain. `requested`, the key the caller named (if any, already resolved for `op`), must be that same key
+ * (IncorrectKeyException otherwise); naming it saves the store read of the blob's key. Otherwise the blob's
+ * key is resolved for `op` here. Anything that does not authenticate, including a blob naming a key that does
+ * not exist or is not a symmetric encryption key, is InvalidCiphertextException, with nothing said about why.
  */
 export async function openBlob(ctx: OpContext, op: OperationName, blob: Buffer, context: Context,
   requested: KeyRecord | undefined): Promise<{ key: KeyRecord; plaintext: Buffer; materialId: string }> {
   const parsed = parseBlob(blob);
   if (!parsed) throw invalidCiphertext();
-  let key: KeyRecord | undefined;
-  if (requested) {
-    if (requested.keyId !== parsed.keyId || requested.accountId !== parsed.accountId) throw incorrectKey();
-    key = requested;
-  } else if (parsed.accountId === ctx.caller.accountId) {
-    key = await ctx.deps.store.getKey({ accountId: parsed.accountId, region: ctx.caller.region, keyId: parsed.keyId });
-  }
-  if (!key || !isSymmetricEncryption(key)) throw invalidCiphertext();
-  checkKeyState(op, key.keyState, keyArn(key.region, key.accountId, key.keyId), key.origin);
+  if (requested && (requested.keyId !== parsed.keyId || requested.accountId !== parsed.accountId)) throw incorrectKey();
+  const key = requested ?? await resolveKeyRef(ctx, op, { accountId: parsed.accountId, region: ctx.caller.region, keyId: parsed.keyId },
+    { notFound: invalidCiphertext, accepts: isSymmetricEncryption });
   const material = await loadMaterial(ctx.deps, key, parsed.materialId);
   const plaintext = material && open(parsed, material, canonicalContext(context));
   if (!plaintext) throw invalidCiphertext();

@@ -101,10 +101,11 @@ export const KEY_STATE_TABLE: Readonly<Partial<Record<OperationName, Row>>> = {
 /**
  * Throws AWS's error when `op` may not act on a key in `state`. The origin is needed only where AWS names it
  * (operations refused to Unavailable keys, which are all in custom key stores); resolveKey always passes it.
+ * `arn` may be a function, called only to word a refusal: the resolver admits far more keys than it refuses.
  */
-export function checkKeyState(op: OperationName, state: KeyState, arn: string, origin?: OriginType): void {
+export function checkKeyState(op: OperationName, state: KeyState, arn: string | (() => string), origin?: OriginType): void {
   const row = KEY_STATE_TABLE[op];
   if (!row) throw new Error(`${op} has no row in the key-state table`);
   const refusal = row[state];
-  if (refusal) throw REFUSALS[refusal](arn, state, origin);
+  if (refusal) throw REFUSALS[refusal](typeof arn === 'string' ? arn : arn(), state, origin);
 }

@@ -1,7 +1,7 @@
 import { KmsError } from '../model/errors.js';
 import type { OperationName } from '../model/types.gen.js';
-import type { KeyRecord, StoreOps } from '../store/types.js';
-import { aliasArn, keyArn, parseArn } from '../util/arn.js';
+import type { KeyRecord, KeyRef, StoreOps } from '../store/types.js';
+import { aliasArn, keyArn, parseArn, partitionOf } from '../util/arn.js';
 import { isKeyIdForm } from '../util/ids.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-state.js';
@@ -13,72 +13,104 @@ export interface ResolveOptions {
   readonly aliasRefused?: ((keyIdParam: string) => KmsError) | undefined;
 }
 
-/**
- * The one key resolver: turns a KeyId parameter (key ID, key ARN, alias name or alias ARN) into the key
- * record of the caller's account and Region, with AWS's errors for every wrong form, then checks the key
- * state table for `op`.
- */
-export async function resolveKey(ctx: OpContext, op: OperationName, keyIdParam: string,
-  options: ResolveOptions): Promise<KeyRecord> {
-  const key = await findKey(ctx, keyIdParam, options);
-  checkKeyState(op, key.keyState, keyArn(key.region, key.accountId, key.keyId), key.origin);
-  return key;
+/** What a request does with a key: the operation whose key-state row applies. */
+export interface KeyUse {
+  readonly op: OperationName;
+  /** The key may be in any state (UpdateAlias's current key: footnote [10] of the key-state table). */
+  readonly anyState?: boolean;
+}
+
+/** The key a parameter or a record names, before it is read: its reference and the error when it does not exist. */
+interface Named {
+  readonly ref: KeyRef;
+  readonly notFound: () => KmsError;
 }
 
 /**
- * As resolveKey, for a read-modify-write inside `tx`: the key is re-read locked and the key-state table is
- * checked on that locked read, so a change never acts on a state another request has just changed.
+ * The one key resolver. Every operation reaches its keys through the functions of this file, which turn what
+ * names a key (a KeyId parameter: key ID, key ARN, alias name or alias ARN; or a reference stored in a
+ * ciphertext blob or an alias) into the key record of the caller's Region with AWS's error for every wrong
+ * form, then admit it: the key-state table for the operation.
  */
-export async function resolveKeyLocked(ctx: OpContext, tx: StoreOps, op: OperationName, keyIdParam: string,
+export async function resolveKey(ctx: OpContext, use: OperationName | KeyUse, keyIdParam: string,
   options: ResolveOptions): Promise<KeyRecord> {
-  const found = await findKey(ctx, keyIdParam, options);
-  const key = await tx.lockKey(found);
-  if (!key) throw keyNotFound(found.region, found.accountId, found.keyId);
-  checkKeyState(op, key.keyState, keyArn(key.region, key.accountId, key.keyId), key.origin);
+  const named = await nameKey(ctx, ctx.deps.store, keyIdParam, options);
+  return admit(ctx, use, await ctx.deps.store.getKey(named.ref), named);
+}
+
+/**
+ * As resolveKey, for a read-modify-write inside `tx`: the key is read once, locked, and the key-state table
+ * is checked on that locked read, so a change never acts on a state another request has just changed.
+ */
+export async function resolveKeyLocked(ctx: OpContext, tx: StoreOps, use: OperationName | KeyUse, keyIdParam: string,
+  options: ResolveOptions): Promise<KeyRecord> {
+  const named = await nameKey(ctx, tx, keyIdParam, options);
+  return admit(ctx, use, await tx.lockKey(named.ref), named);
+}
+
+export interface RefLookup {
+  /** The error when the key does not exist or is not one `accepts` takes (a blob's key: InvalidCiphertextException). */
+  readonly notFound: () => KmsError;
+  readonly accepts?: (key: KeyRecord) => boolean;
+  /** Read the key locked inside this transaction. */
+  readonly tx?: StoreOps;
+}
+
+/** The key a stored reference names (the key of a ciphertext blob, an alias's current key), admitted as resolveKey admits. */
+export async function resolveKeyRef(ctx: OpContext, use: OperationName | KeyUse, ref: KeyRef,
+  lookup: RefLookup): Promise<KeyRecord> {
+  const { notFound, accepts, tx } = lookup;
+  if (ref.region !== ctx.caller.region || ref.accountId !== ctx.caller.accountId) throw notFound();
+  const key = tx ? await tx.lockKey(ref) : await ctx.deps.store.getKey(ref);
+  return admit(ctx, use, key && (!accepts || accepts(key)) ? key : undefined, { ref, notFound });
+}
+
+function admit(_ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named): KeyRecord {
+  if (!key) throw named.notFound();
+  const { op, anyState } = typeof use === 'string' ? { op: use, anyState: false } : use;
+  if (!anyState) checkKeyState(op, key.keyState, () => keyArn(key.region, key.accountId, key.keyId), key.origin);
   return key;
 }
 
-/** As resolveKey, without the key-state check (for operations that decide on the state themselves). */
-export async function findKey(ctx: OpContext, keyIdParam: string, options: ResolveOptions): Promise<KeyRecord> {
+/** Reads nothing for a key ID or key ARN; an alias is looked up (in `reader`) to the key it names. */
+async function nameKey(ctx: OpContext, reader: StoreOps, keyIdParam: string, options: ResolveOptions): Promise<Named> {
   const { accountId, region } = ctx.caller;
   let keyId = keyIdParam;
 
   if (keyIdParam.startsWith('arn:')) {
     const arn = parseArn(keyIdParam);
-    if (!arn || arn.service !== 'kms' || !/^(key|alias)\//.test(arn.resource)) {
+    // An ARN whose partition is not its Region's names nothing that can exist (arn:aws-cn:kms:us-east-1:…).
+    if (!arn || arn.service !== 'kms' || !/^(key|alias)\//.test(arn.resource) || arn.partition !== partitionOf(arn.region)) {
       throw new KmsError('InvalidArnException', `Invalid arn ${keyIdParam}`);
     }
     if (arn.region !== region) throw new KmsError('NotFoundException', `Invalid arn ${arn.region}`);
     if (arn.resource.startsWith('alias/')) {
       if (!options.aliases) throw aliasRefused(keyIdParam, options);
-      return byAlias(ctx, arn.accountId, arn.resource);
+      return byAlias(ctx, reader, arn.accountId, arn.resource);
     }
     keyId = arn.resource.slice('key/'.length);
-    if (arn.accountId !== accountId) throw keyNotFound(region, arn.accountId, keyId);
+    if (arn.accountId !== accountId) throw keyNotFound({ region, accountId: arn.accountId, keyId });
   } else if (keyIdParam.startsWith('alias/')) {
     if (!options.aliases) throw aliasRefused(keyIdParam, options);
-    return byAlias(ctx, accountId, keyIdParam);
+    return byAlias(ctx, reader, accountId, keyIdParam);
   }
 
   if (!isKeyIdForm(keyId)) throw new KmsError('NotFoundException', `Invalid keyId '${keyIdParam}'`);
-  const key = await ctx.deps.store.getKey({ accountId, region, keyId });
-  if (!key) throw keyNotFound(region, accountId, keyId);
-  return key;
+  const ref = { accountId, region, keyId };
+  return { ref, notFound: () => keyNotFound(ref) };
 }
 
-async function byAlias(ctx: OpContext, accountId: string, aliasName: string): Promise<KeyRecord> {
+async function byAlias(ctx: OpContext, reader: StoreOps, accountId: string, aliasName: string): Promise<Named> {
   const { region } = ctx.caller;
   const notFound = () => new KmsError('NotFoundException', `Alias ${aliasArn(region, accountId, aliasName)} is not found.`);
   if (accountId !== ctx.caller.accountId) throw notFound();
-  const alias = await ctx.deps.store.getAlias(accountId, region, aliasName);
+  const alias = await reader.getAlias(accountId, region, aliasName);
   if (!alias) throw notFound();
-  const key = await ctx.deps.store.getKey({ accountId, region, keyId: alias.targetKeyId });
-  if (!key) throw notFound();
-  return key;
+  return { ref: { accountId, region, keyId: alias.targetKeyId }, notFound };
 }
 
-function keyNotFound(region: string, accountId: string, keyId: string): KmsError {
-  return new KmsError('NotFoundException', `Key '${keyArn(region, accountId, keyId)}' does not exist`);
+function keyNotFound(ref: KeyRef): KmsError {
+  return new KmsError('NotFoundException', `Key '${keyArn(ref.region, ref.accountId, ref.keyId)}' does not exist`);
 }
 
 function aliasRefused(keyIdParam: string, options: ResolveOptions): KmsError {

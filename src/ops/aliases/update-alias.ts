@@ -1,7 +1,7 @@
 import { KmsError } from '../../model/errors.js';
 import { keyArn } from '../../util/arn.js';
 import type { Handler } from '../context.js';
-import { resolveKeyLocked } from '../resolve.js';
+import { resolveKeyLocked, resolveKeyRef } from '../resolve.js';
 import { TARGET_KEY, aliasNotFound, checkAliasName, checkAliasQuota, keyType } from './alias-rules.js';
 
 /**
@@ -18,8 +18,8 @@ export const updateAlias: Handler<'UpdateAlias'> = async (input, ctx) => {
     if (target.keyId === alias.targetKeyId) return;
     // Deleting a key deletes its aliases in the same transaction: a key gone since the alias was read means
     // a concurrent deletion took the alias with it.
-    const current = await tx.lockKey({ accountId, region, keyId: alias.targetKeyId });
-    if (!current) throw aliasNotFound(ctx, input.AliasName);
+    const current = await resolveKeyRef(ctx, { op: 'UpdateAlias', anyState: true }, { accountId, region, keyId: alias.targetKeyId },
+      { notFound: () => aliasNotFound(ctx, input.AliasName), tx });
     if (keyType(current) !== keyType(target) || current.keyUsage !== target.keyUsage) {
       throw new KmsError('ValidationException',
         `${keyArn(region, accountId, target.keyId)} is not the same key type and key usage as the KMS key that `

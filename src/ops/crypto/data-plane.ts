@@ -5,9 +5,8 @@ import type { KeyRecord } from '../../store/types.js';
 import { keyArn } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
 import { incorrectKey, isSymmetricEncryption, openBlob, sealUnder } from '../envelope.js';
-import { checkKeyState } from '../key-state.js';
 import { currentMaterial } from '../material.js';
-import { findKey } from '../resolve.js';
+import { resolveKey } from '../resolve.js';
 import { requireKeyUsage } from '../usage-check.js';
 
 /**
@@ -74,20 +73,20 @@ export async function encryptWith(ctx: OpContext, op: OperationName, key: KeyRec
 
 /**
  * Decrypts a ciphertext. Without a key ID it must be a symmetric blob, which names its own key; with one,
- * the key decides: a symmetric key opens the blob (which must name it), an RSA or SM2 encryption key decrypts
- * with the algorithm given, and any other key is not one that can decrypt (IncorrectKeyException, as AWS).
+ * the key (resolved for `op`) decides: a symmetric key opens the blob (which must name it), an RSA or SM2
+ * encryption key decrypts with the algorithm given, and any other key is not one that can decrypt
+ * (IncorrectKeyException, as AWS).
  */
 export async function decryptWith(ctx: OpContext, op: OperationName, ciphertext: Buffer,
   params: DecryptParams): Promise<Opened> {
   const algorithm = params.algorithm ?? 'SYMMETRIC_DEFAULT';
-  const requested = params.keyId === undefined ? undefined : await findKey(ctx, params.keyId, { aliases: true });
+  const requested = params.keyId === undefined ? undefined : await resolveKey(ctx, op, params.keyId, { aliases: true });
   if (!requested || isSymmetricEncryption(requested)) {
     requireAlgorithm('SYMMETRIC_DEFAULT', algorithm);
     const { key, plaintext, materialId } = await openBlob(ctx, op, ciphertext, params.context, requested);
     return { key, plaintext, algorithm, materialId };
   }
   if (requested.keyUsage !== 'ENCRYPT_DECRYPT') throw incorrectKey();
-  checkKeyState(op, requested.keyState, arnOf(requested), requested.origin);
   requireAlgorithm(requested.keySpec, algorithm);
   refuseContext(params.context);
   const family = familyOf(requested.keySpec);
@@ -105,8 +104,7 @@ export async function checkDecryptKey(ctx: OpContext, op: OperationName, keyIdPa
   if (keyIdParam === undefined) {
     throw new KmsError('ValidationException', `${parameterName} is required when DryRunModifiers contains IGNORE_CIPHERTEXT.`);
   }
-  const key = await findKey(ctx, keyIdParam, { aliases: true });
-  checkKeyState(op, key.keyState, arnOf(key), key.origin);
+  const key = await resolveKey(ctx, op, keyIdParam, { aliases: true });
   requireKeyUsage(key, 'ENCRYPT_DECRYPT', op);
 }
 
