@@ -1,11 +1,11 @@
 import { KEY_SPECS } from '../keys/specs.js';
 import type { KeyMetadata } from '../model/types.gen.js';
 import type { KeyRecord } from '../store/types.js';
-import { keyArn } from '../util/arn.js';
+import { arnOf, keyArn } from '../util/arn.js';
 
 /** KeyMetadata exactly as AWS returns it for a key: fields present only where AWS shows them. */
 export function keyMetadata(key: KeyRecord): KeyMetadata {
-  const arn = keyArn(key.region, key.accountId, key.keyId);
+  const arn = arnOf(key);
   const algorithms = KEY_SPECS[key.keySpec].usages[key.keyUsage] ?? {};
   const m: KeyMetadata = {
     AWSAccountId: key.accountId,

@@ -1,7 +1,7 @@
 import { KmsError } from '../model/errors.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { KeyRecord, KeyRef, StoreOps } from '../store/types.js';
-import { aliasArn, keyArn, parseArn, partitionOf } from '../util/arn.js';
+import { aliasArn, arnOf, parseArn, partitionOf } from '../util/arn.js';
 import { isKeyIdForm } from '../util/ids.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-state.js';
@@ -68,12 +68,15 @@ export async function resolveKeyRef(ctx: OpContext, use: OperationName | KeyUse,
 function admit(_ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named): KeyRecord {
   if (!key) throw named.notFound();
   const { op, anyState } = typeof use === 'string' ? { op: use, anyState: false } : use;
-  if (!anyState) checkKeyState(op, key.keyState, () => keyArn(key.region, key.accountId, key.keyId), key.origin);
+  if (!anyState) checkKeyState(op, key.keyState, () => arnOf(key), key.origin);
   return key;
 }
 
+/** Where an alias is read: the store, or the transaction that will lock its key. */
+type AliasReader = Pick<StoreOps, 'getAlias'>;
+
 /** Reads nothing for a key ID or key ARN; an alias is looked up (in `reader`) to the key it names. */
-async function nameKey(ctx: OpContext, reader: StoreOps, keyIdParam: string, options: ResolveOptions): Promise<Named> {
+async function nameKey(ctx: OpContext, reader: AliasReader, keyIdParam: string, options: ResolveOptions): Promise<Named> {
   const { accountId, region } = ctx.caller;
   let keyId = keyIdParam;
 
@@ -100,7 +103,7 @@ async function nameKey(ctx: OpContext, reader: StoreOps, keyIdParam: string, opt
   return { ref, notFound: () => keyNotFound(ref) };
 }
 
-async function byAlias(ctx: OpContext, reader: StoreOps, accountId: string, aliasName: string): Promise<Named> {
+async function byAlias(ctx: OpContext, reader: AliasReader, accountId: string, aliasName: string): Promise<Named> {
   const { region } = ctx.caller;
   const notFound = () => new KmsError('NotFoundException', `Alias ${aliasArn(region, accountId, aliasName)} is not found.`);
   if (accountId !== ctx.caller.accountId) throw notFound();
@@ -110,7 +113,7 @@ async function byAlias(ctx: OpContext, reader: StoreOps, accountId: string, alia
 }
 
 function keyNotFound(ref: KeyRef): KmsError {
-  return new KmsError('NotFoundException', `Key '${keyArn(ref.region, ref.accountId, ref.keyId)}' does not exist`);
+  return new KmsError('NotFoundException', `Key '${arnOf(ref)}' does not exist`);
 }
 
 function aliasRefused(keyIdParam: string, options: ResolveOptions): KmsError {

@@ -1,7 +1,7 @@
 import { KmsError } from '../model/errors.js';
 import type { KeyUsageType, OperationName } from '../model/types.gen.js';
 import type { KeyRecord } from '../store/types.js';
-import { keyArn } from '../util/arn.js';
+import { arnOf } from '../util/arn.js';
 
 /**
  * Refuses a key whose KeyUsage is not the one `op` needs, with AWS's error and text (recorded:
@@ -11,5 +11,5 @@ import { keyArn } from '../util/arn.js';
 export function requireKeyUsage(key: KeyRecord, usage: KeyUsageType, op: OperationName): void {
   if (key.keyUsage === usage) return;
   throw new KmsError('InvalidKeyUsageException',
-    `${keyArn(key.region, key.accountId, key.keyId)} key usage is ${key.keyUsage} which is not valid for ${op}.`);
+    `${arnOf(key)} key usage is ${key.keyUsage} which is not valid for ${op}.`);
 }

@@ -11,6 +11,11 @@ export function keyArn(region: string, accountId: string, keyId: string): string
   return `arn:${partitionOf(region)}:kms:${region}:${accountId}:key/${keyId}`;
 }
 
+/** The ARN of the key a reference names (any record with an account, a Region and a key ID). */
+export function arnOf(ref: { readonly region: string; readonly accountId: string; readonly keyId: string }): string {
+  return keyArn(ref.region, ref.accountId, ref.keyId);
+}
+
 export function aliasArn(region: string, accountId: string, aliasName: string): string {
   return `arn:${partitionOf(region)}:kms:${region}:${accountId}:${aliasName}`;
 }

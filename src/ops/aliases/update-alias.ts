@@ -1,5 +1,5 @@
 import { KmsError } from '../../model/errors.js';
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
 import { resolveKeyLocked, resolveKeyRef } from '../resolve.js';
 import { TARGET_KEY, aliasNotFound, checkAliasName, checkAliasQuota, keyType } from './alias-rules.js';
@@ -22,8 +22,8 @@ export const updateAlias: Handler<'UpdateAlias'> = async (input, ctx) => {
       { notFound: () => aliasNotFound(ctx, input.AliasName), tx });
     if (keyType(current) !== keyType(target) || current.keyUsage !== target.keyUsage) {
       throw new KmsError('ValidationException',
-        `${keyArn(region, accountId, target.keyId)} is not the same key type and key usage as the KMS key that `
-        + `${input.AliasName} refers to (${keyArn(region, accountId, current.keyId)}).`);
+        `${arnOf(target)} is not the same key type and key usage as the KMS key that `
+        + `${input.AliasName} refers to (${arnOf(current)}).`);
     }
     await checkAliasQuota(ctx, tx, target);
     alias.targetKeyId = target.keyId;

@@ -1,5 +1,5 @@
 import { familyOf, requireAlgorithm } from '../../keys/crypto.js';
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { currentMaterial } from '../material.js';
@@ -23,7 +23,7 @@ export const deriveSharedSecret: Handler<'DeriveSharedSecret'> = async (input, c
   const sharedSecret = derive(key.keySpec, secret, input.PublicKey);
   stopIfDryRun(input.DryRun);
   return {
-    KeyId: keyArn(key.region, key.accountId, key.keyId),
+    KeyId: arnOf(key),
     SharedSecret: sharedSecret,
     KeyAgreementAlgorithm: input.KeyAgreementAlgorithm,
     KeyOrigin: key.origin,

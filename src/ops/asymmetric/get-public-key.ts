@@ -2,7 +2,7 @@ import { familyOf } from '../../keys/crypto.js';
 import { isAsymmetric, KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
 import type { GetPublicKeyResponse } from '../../model/types.gen.js';
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
 import { currentMaterial } from '../material.js';
 import { resolveKey } from '../resolve.js';
@@ -13,7 +13,7 @@ import { resolveKey } from '../resolve.js';
  */
 export const getPublicKey: Handler<'GetPublicKey'> = async (input, ctx) => {
   const key = await resolveKey(ctx, 'GetPublicKey', input.KeyId, { aliases: true });
-  const arn = keyArn(key.region, key.accountId, key.keyId);
+  const arn = arnOf(key);
   const family = familyOf(key.keySpec);
   if (!isAsymmetric(key.keySpec) || !family.publicKey) {
     throw new KmsError('UnsupportedOperationException', `${arn} key spec ${key.keySpec} is not supported for this operation.`);

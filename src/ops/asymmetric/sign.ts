@@ -1,4 +1,4 @@
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
 import { prepareSigning } from './signing.js';
 
@@ -7,7 +7,7 @@ export const sign: Handler<'Sign'> = async (input, ctx) => {
   const { key, family, material, type } = await prepareSigning(ctx, 'Sign', input);
   const signature = family.sign(key.keySpec, material, input.SigningAlgorithm, input.Message, type);
   return {
-    KeyId: keyArn(key.region, key.accountId, key.keyId),
+    KeyId: arnOf(key),
     Signature: signature,
     SigningAlgorithm: input.SigningAlgorithm,
   };

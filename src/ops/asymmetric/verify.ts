@@ -1,5 +1,5 @@
 import { KmsError } from '../../model/errors.js';
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
 import { prepareSigning } from './signing.js';
 
@@ -9,5 +9,5 @@ export const verify: Handler<'Verify'> = async (input, ctx) => {
   if (!family.verify(key.keySpec, material, input.SigningAlgorithm, input.Message, type, input.Signature)) {
     throw new KmsError('KMSInvalidSignatureException', '');
   }
-  return { KeyId: keyArn(key.region, key.accountId, key.keyId), SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
+  return { KeyId: arnOf(key), SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
 };

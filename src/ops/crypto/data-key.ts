@@ -4,7 +4,8 @@ import type { DataKeySpec } from '../../model/types.gen.js';
 import type { OpContext } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { resolveKey } from '../resolve.js';
-import { arnOf, encryptWith } from './data-plane.js';
+import { encryptWith } from './data-plane.js';
+import { arnOf } from '../../util/arn.js';
 
 const SPEC_BYTES: Readonly<Record<DataKeySpec, number>> = { AES_128: 16, AES_256: 32 };
 

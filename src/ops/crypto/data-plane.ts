@@ -2,7 +2,6 @@ import { familyOf, requireAlgorithm } from '../../keys/crypto.js';
 import { KmsError } from '../../model/errors.js';
 import type { EncryptionAlgorithmSpec, OperationName } from '../../model/types.gen.js';
 import type { KeyRecord } from '../../store/types.js';
-import { keyArn } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
 import { incorrectKey, isSymmetricEncryption, openBlob, sealUnder } from '../envelope.js';
 import { currentMaterial } from '../material.js';
@@ -36,10 +35,6 @@ export interface DecryptParams {
   readonly keyId: string | undefined;
   readonly algorithm: EncryptionAlgorithmSpec | undefined;
   readonly context: Context;
-}
-
-export function arnOf(key: KeyRecord): string {
-  return keyArn(key.region, key.accountId, key.keyId);
 }
 
 /** AWS's asymmetric encryption algorithms take no associated data, so a context would be silently unbound. */

@@ -1,7 +1,8 @@
 import type { Handler } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { refuseRecipient } from '../recipient.js';
-import { arnOf, checkDecryptKey, decryptWith, requireCiphertext } from './data-plane.js';
+import { checkDecryptKey, decryptWith, requireCiphertext } from './data-plane.js';
+import { arnOf } from '../../util/arn.js';
 
 /**
  * Decrypt. Under DryRun the ciphertext is decrypted too (AWS validates it), unless DryRunModifiers says

@@ -1,7 +1,8 @@
 import type { Handler } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { resolveKey } from '../resolve.js';
-import { arnOf, encryptWith } from './data-plane.js';
+import { encryptWith } from './data-plane.js';
+import { arnOf } from '../../util/arn.js';
 
 /** Encrypt. Under DryRun the encryption runs too, so every check (the asymmetric size limits included) applies. */
 export const encrypt: Handler<'Encrypt'> = async (input, ctx) => {

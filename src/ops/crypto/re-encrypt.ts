@@ -1,7 +1,8 @@
 import type { Handler } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { resolveKey } from '../resolve.js';
-import { arnOf, checkDecryptKey, checkEncryptable, decryptWith, encryptWith, requireCiphertext } from './data-plane.js';
+import { checkDecryptKey, checkEncryptable, decryptWith, encryptWith, requireCiphertext } from './data-plane.js';
+import { arnOf } from '../../util/arn.js';
 
 /**
  * ReEncrypt: decrypt with the source key (named by the blob, or by SourceKeyId, which asymmetric ciphertexts

@@ -3,7 +3,7 @@ import { KmsError } from '../../model/errors.js';
 import type {
   GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextResponse, KeySpec,
 } from '../../model/types.gen.js';
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { sealUnder } from '../envelope.js';
@@ -27,7 +27,7 @@ export interface DataKeyPair {
 export async function generateDataKeyPair(ctx: OpContext, op: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext',
   input: GenerateDataKeyPairRequest): Promise<DataKeyPair> {
   const key = await resolveKey(ctx, op, input.KeyId, { aliases: true });
-  const arn = keyArn(key.region, key.accountId, key.keyId);
+  const arn = arnOf(key);
   requireKeyUsage(key, 'ENCRYPT_DECRYPT', op);
   // An asymmetric encryption key is refused as Encrypt refuses it with the symmetric algorithm AWS would use.
   requireAlgorithm(key.keySpec, 'SYMMETRIC_DEFAULT');

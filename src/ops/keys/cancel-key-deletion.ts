@@ -1,4 +1,4 @@
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
 import { resolveKeyLocked } from '../resolve.js';
 
@@ -15,5 +15,5 @@ export const cancelKeyDeletion: Handler<'CancelKeyDeletion'> = async (input, ctx
     await tx.updateKey(k);
     return k;
   });
-  return { KeyId: keyArn(key.region, key.accountId, key.keyId) };
+  return { KeyId: arnOf(key) };
 };

@@ -1,4 +1,4 @@
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
 import { decodeMarker, pageLimit, toPage } from '../paginate.js';
 
@@ -9,7 +9,7 @@ export const listKeys: Handler<'ListKeys'> = async (input, ctx) => {
   const rows = await ctx.deps.store.listKeys(accountId, region, { after, limit: limit + 1 });
   const page = toPage('ListKeys', rows, limit, (k) => k.keyId);
   return {
-    Keys: page.items.map((k) => ({ KeyId: k.keyId, KeyArn: keyArn(k.region, k.accountId, k.keyId) })),
+    Keys: page.items.map((k) => ({ KeyId: k.keyId, KeyArn: arnOf(k) })),
     NextMarker: page.nextMarker,
     Truncated: page.truncated,
   };

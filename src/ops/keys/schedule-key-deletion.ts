@@ -1,5 +1,5 @@
 import { KmsError } from '../../model/errors.js';
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
 import { resolveKeyLocked } from '../resolve.js';
 
@@ -28,7 +28,7 @@ export const scheduleKeyDeletion: Handler<'ScheduleKeyDeletion'> = async (input,
     return k;
   });
   return {
-    KeyId: keyArn(key.region, key.accountId, key.keyId),
+    KeyId: arnOf(key),
     DeletionDate: key.deletionDate,
     KeyState: key.keyState,
     PendingWindowInDays: days,

@@ -1,7 +1,7 @@
 import type { Handler } from '../context.js';
 import { resolveKey } from '../resolve.js';
-import { arnOf } from '../crypto/data-plane.js';
 import { automaticRotationEnabled, requireRotatable } from './rotation.js';
+import { arnOf } from '../../util/arn.js';
 
 /**
  * GetKeyRotationStatus. A key pending deletion reports rotation off (AWS: "its key rotation status is false"),

@@ -1,8 +1,8 @@
 import { KmsError } from '../../model/errors.js';
 import type { Handler } from '../context.js';
-import { arnOf } from '../crypto/data-plane.js';
 import { resolveKeyLocked } from '../resolve.js';
 import { MAX_ON_DEMAND_ROTATIONS, requireRotatable, rotateMaterial } from './rotation.js';
+import { arnOf } from '../../util/arn.js';
 
 /**
  * RotateKeyOnDemand: rotates at once, inside the request's transaction (AWS rotates in the background and

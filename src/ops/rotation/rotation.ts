@@ -2,7 +2,7 @@ import { familyOf } from '../../keys/crypto.js';
 import { KmsError } from '../../model/errors.js';
 import type { RotationType } from '../../model/types.gen.js';
 import type { KeyRecord, StoreOps } from '../../store/types.js';
-import { keyArn } from '../../util/arn.js';
+import { arnOf } from '../../util/arn.js';
 import type { Deps } from '../context.js';
 import { addMaterial } from '../material.js';
 
@@ -25,7 +25,7 @@ export function requireRotatable(key: KeyRecord): void {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperationException', '');
   if (key.origin !== 'AWS_KMS') {
     throw new KmsError('UnsupportedOperationException',
-      `${keyArn(key.region, key.accountId, key.keyId)} origin is ${key.origin} which is not valid for this operation.`);
+      `${arnOf(key)} origin is ${key.origin} which is not valid for this operation.`);
   }
 }
 
