@@ -82,47 +82,52 @@ export interface PageQuery {
   readonly limit: number;
 }
 
-/**
- * Everything a request can read or write. The store itself answers single reads (each its own consistent
- * snapshot); `transaction` runs several reads and writes atomically and durably: when it resolves, the
- * writes survive kill -9 and power loss; when it rejects, none of them happened.
- */
-export interface StoreOps {
+/** The reads: on the store, each its own consistent snapshot; in a transaction, that transaction's view. */
+export interface StoreReads {
   getKey(ref: KeyRef): Promise<KeyRecord | undefined>;
-  /**
-   * Inside a transaction: the key, locked until the transaction ends, so a read-modify-write of it (state
-   * changes, rotation, tags, deletion) never loses a concurrent update. Every such write reads through this.
-   */
-  lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
   /** The keys of an account and Region by key ID, as references only: ListKeys needs no more, at any scale. */
   listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRef[]>;
   /** Keys whose time has come: PendingDeletion past their deletion date, or rotation due. */
   keysDue(now: Date, limit: number): Promise<KeyRecord[]>;
+  getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined>;
+  listMaterials(ref: KeyRef): Promise<MaterialRecord[]>;
+  listTags(ref: KeyRef): Promise<TagRecord[]>;
+  getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined>;
+  listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery): Promise<AliasRecord[]>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  listAccessKeys(): Promise<AccessKeyRecord[]>;
+  getSetting(name: string): Promise<string | undefined>;
+  getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
+  countPooledSecrets(keySpec: string): Promise<number>;
+}
+
+/**
+ * A transaction: the reads and every write, run atomically and durably by `Store.transaction` (when it
+ * resolves, the writes survive kill -9 and power loss; when it rejects, none of them happened).
+ */
+export interface StoreOps extends StoreReads {
+  /**
+   * The key, locked until the transaction ends, so a read-modify-write of it (state changes, rotation, tags,
+   * deletion) never loses a concurrent update. Every such write reads through this.
+   */
+  lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
   insertKey(key: KeyRecord): Promise<void>;
   updateKey(key: KeyRecord): Promise<void>;
   /** Deletes the key with its material, tags and aliases. */
   deleteKey(ref: KeyRef): Promise<void>;
 
-  getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined>;
-  listMaterials(ref: KeyRef): Promise<MaterialRecord[]>;
   insertMaterial(ref: KeyRef, material: MaterialRecord): Promise<void>;
 
-  listTags(ref: KeyRef): Promise<TagRecord[]>;
   putTags(ref: KeyRef, tags: readonly TagRecord[]): Promise<void>;
   deleteTags(ref: KeyRef, tagKeys: readonly string[]): Promise<void>;
 
-  getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined>;
-  listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery): Promise<AliasRecord[]>;
   insertAlias(alias: AliasRecord): Promise<void>;
   updateAlias(alias: AliasRecord): Promise<void>;
   deleteAlias(accountId: string, region: string, aliasName: string): Promise<void>;
 
-  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
-  listAccessKeys(): Promise<AccessKeyRecord[]>;
   insertAccessKey(key: AccessKeyRecord): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<boolean>;
 
-  getSetting(name: string): Promise<string | undefined>;
   putSetting(name: string, value: string): Promise<void>;
   /**
    * Writes the setting unless it already has a value, and returns the value now stored (this one or the
@@ -130,7 +135,6 @@ export interface StoreOps {
    */
   putSettingIfAbsent(name: string, value: string): Promise<string>;
 
-  getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
   /** Records each use unless a later one is already recorded for its key; uses of keys deleted since are dropped. */
   putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void>;
 
@@ -138,8 +142,14 @@ export interface StoreOps {
   addPooledSecret(secret: PooledSecret): Promise<void>;
   /** Removes and returns the oldest pooled secret of a key spec; each one is handed out once, whatever the race. */
   takePooledSecret(keySpec: string): Promise<PooledSecret | undefined>;
-  countPooledSecrets(keySpec: string): Promise<number>;
 }
+
+/**
+ * The writes Trent makes on their own, outside any request's transaction (settings, access keys from the CLI,
+ * the usage tracker's batches, the material pool): on the store, each is a transaction of one write.
+ */
+export type SingleWrites = Pick<StoreOps,
+  'putSetting' | 'putSettingIfAbsent' | 'insertAccessKey' | 'deleteAccessKey' | 'putKeyLastUses' | 'addPooledSecret' | 'takePooledSecret'>;
 
 export interface PooledSecret {
   readonly id: string;
@@ -168,7 +178,8 @@ export const changeId = {
 /** One row of a table, as backup and restore carry it: column name → value. */
 export type TableRow = Record<string, string | number | Buffer | null>;
 
-export interface Store extends StoreOps {
+/** A store: single reads and writes, transactions, and what a running Trent needs around them. */
+export interface Store extends StoreReads, SingleWrites {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /**
    * Calls `listener` after every committed write, from this process or (PostgreSQL: LISTEN/NOTIFY; SQLite:

@@ -89,20 +89,20 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
     test('keys: insert, get, update, list in byte order by pages, duplicates refused', async () => {
       await fresh();
       const ids = ['b-key', 'B-key', '_key', 'a-key', 'mrk-1'];
-      for (const keyId of ids) await store.insertKey(keyRecord({ keyId, description: keyId }));
-      await store.insertKey(keyRecord({ keyId: 'other-region', region: 'eu-west-1' }));
+      for (const keyId of ids) await store.transaction((tx) => tx.insertKey(keyRecord({ keyId, description: keyId })));
+      await store.transaction((tx) => tx.insertKey(keyRecord({ keyId: 'other-region', region: 'eu-west-1' })));
       const got = await store.getKey({ accountId: ACCOUNT, region: REGION, keyId: 'a-key' });
       assert.equal(got?.description, 'a-key');
       assert.ok(got.createdAt instanceof Date);
       got.description = 'changed';
       got.keyState = 'Disabled';
-      await store.updateKey(got);
+      await store.transaction((tx) => tx.updateKey(got));
       assert.equal((await store.getKey(got))?.keyState, 'Disabled');
       assert.equal((await store.getKey(got))?.description, 'changed');
       const first = await store.listKeys(ACCOUNT, REGION, { limit: 3 });
       const rest = await store.listKeys(ACCOUNT, REGION, { after: first.at(-1)!.keyId, limit: 10 });
       assert.deepEqual([...first, ...rest].map((k) => k.keyId), ['B-key', '_key', 'a-key', 'b-key', 'mrk-1']);
-      assert.ok((await rejection(store.insertKey(keyRecord({ keyId: 'a-key' })))) instanceof StoreConflictError);
+      assert.ok((await rejection(store.transaction((tx) => tx.insertKey(keyRecord({ keyId: 'a-key' }))))) instanceof StoreConflictError);
       await close();
     });
 
@@ -118,12 +118,12 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
         await tx.insertAlias({ accountId: ACCOUNT, region: REGION, aliasName: 'alias/shared', targetKeyId: home.keyId,
           createdAt: new Date(1), updatedAt: new Date(1) });
       });
-      await store.deleteKey(home);
+      await store.transaction((tx) => tx.deleteKey(home));
       assert.equal(await store.getKey(home), undefined);
       assert.deepEqual(await store.listTags(home), []);
       assert.equal(await store.getAlias(ACCOUNT, REGION, 'alias/shared'), undefined);
       assert.ok(await store.getMaterial(replica, 'm1'), 'the replica still uses the material');
-      await store.deleteKey(replica);
+      await store.transaction((tx) => tx.deleteKey(replica));
       assert.equal(await store.getMaterial(replica, 'm1'), undefined);
       await close();
     });
@@ -131,25 +131,25 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
     test('materials: get, list oldest first, duplicates refused', async () => {
       await fresh();
       const key = keyRecord();
-      await store.insertKey(key);
-      await store.insertMaterial(key, material(key, 'm-b', 2_000));
-      await store.insertMaterial(key, { ...material(key, 'm-a', 1_000), rotationType: 'ON_DEMAND' });
+      await store.transaction((tx) => tx.insertKey(key));
+      await store.transaction((tx) => tx.insertMaterial(key, material(key, 'm-b', 2_000)));
+      await store.transaction((tx) => tx.insertMaterial(key, { ...material(key, 'm-a', 1_000), rotationType: 'ON_DEMAND' }));
       const got = await store.getMaterial(key, 'm-a');
       assert.deepEqual(got, { ...material(key, 'm-a', 1_000), rotationType: 'ON_DEMAND' });
       assert.deepEqual((await store.listMaterials(key)).map((m) => [m.materialId, m.rotationType]),
         [['m-a', 'ON_DEMAND'], ['m-b', undefined]]);
-      assert.ok((await rejection(store.insertMaterial(key, material(key, 'm-a', 3)))) instanceof StoreConflictError);
+      assert.ok((await rejection(store.transaction((tx) => tx.insertMaterial(key, material(key, 'm-a', 3))))) instanceof StoreConflictError);
       await close();
     });
 
     test('tags: put replaces values, delete removes, listed by key', async () => {
       await fresh();
       const key = keyRecord();
-      await store.insertKey(key);
-      await store.putTags(key, [{ tagKey: 'b', tagValue: '1' }, { tagKey: 'a', tagValue: '2' }]);
-      await store.putTags(key, [{ tagKey: 'b', tagValue: '3' }]);
+      await store.transaction((tx) => tx.insertKey(key));
+      await store.transaction((tx) => tx.putTags(key, [{ tagKey: 'b', tagValue: '1' }, { tagKey: 'a', tagValue: '2' }]));
+      await store.transaction((tx) => tx.putTags(key, [{ tagKey: 'b', tagValue: '3' }]));
       assert.deepEqual(await store.listTags(key), [{ tagKey: 'a', tagValue: '2' }, { tagKey: 'b', tagValue: '3' }]);
-      await store.deleteTags(key, ['a', 'missing']);
+      await store.transaction((tx) => tx.deleteTags(key, ['a', 'missing']));
       assert.deepEqual(await store.listTags(key), [{ tagKey: 'b', tagValue: '3' }]);
       await close();
     });
@@ -159,9 +159,9 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       const [k1, k2] = [keyRecord(), keyRecord()];
       const alias = (aliasName: string, targetKeyId: string) =>
         ({ accountId: ACCOUNT, region: REGION, aliasName, targetKeyId, createdAt: new Date(5), updatedAt: new Date(5) });
-      await store.insertAlias(alias('alias/b', k1.keyId));
-      await store.insertAlias(alias('alias/A', k2.keyId));
-      await store.insertAlias(alias('alias/a', k1.keyId));
+      await store.transaction((tx) => tx.insertAlias(alias('alias/b', k1.keyId)));
+      await store.transaction((tx) => tx.insertAlias(alias('alias/A', k2.keyId)));
+      await store.transaction((tx) => tx.insertAlias(alias('alias/a', k1.keyId)));
       const outcome = await store.transaction(async (tx) => {
         const e = await rejection(tx.insertAlias(alias('alias/b', k2.keyId)));
         await tx.insertAlias(alias('alias/c', k2.keyId));
@@ -175,10 +175,10 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       assert.deepEqual([...page1, ...page2].map((a) => a.aliasName), ['alias/A', 'alias/a', 'alias/b', 'alias/c']);
       assert.deepEqual((await store.listAliases(ACCOUNT, REGION, k1.keyId, { limit: 5 })).map((a) => a.aliasName),
         ['alias/a', 'alias/b']);
-      await store.updateAlias({ ...alias('alias/a', k2.keyId), updatedAt: new Date(9) });
+      await store.transaction((tx) => tx.updateAlias({ ...alias('alias/a', k2.keyId), updatedAt: new Date(9) }));
       const moved = await store.getAlias(ACCOUNT, REGION, 'alias/a');
       assert.deepEqual([moved?.targetKeyId, moved?.createdAt.getTime(), moved?.updatedAt.getTime()], [k2.keyId, 5, 9]);
-      await store.deleteAlias(ACCOUNT, REGION, 'alias/a');
+      await store.transaction((tx) => tx.deleteAlias(ACCOUNT, REGION, 'alias/a'));
       assert.equal(await store.getAlias(ACCOUNT, REGION, 'alias/a'), undefined);
       await close();
     });
@@ -203,10 +203,10 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       await fresh();
       const gone = keyRecord({ keyState: 'PendingDeletion', deletionDate: new Date(2_000) });
       const rotating = keyRecord({ nextRotationDate: new Date(1_000) });
-      await store.insertKey(gone);
-      await store.insertKey(rotating);
-      await store.insertKey(keyRecord({ keyState: 'PendingDeletion', deletionDate: new Date(9_000) }));
-      await store.insertKey(keyRecord());
+      await store.transaction((tx) => tx.insertKey(gone));
+      await store.transaction((tx) => tx.insertKey(rotating));
+      await store.transaction((tx) => tx.insertKey(keyRecord({ keyState: 'PendingDeletion', deletionDate: new Date(9_000) })));
+      await store.transaction((tx) => tx.insertKey(keyRecord()));
       assert.deepEqual((await store.keysDue(new Date(5_000), 10)).map((k) => k.keyId), [rotating.keyId, gone.keyId]);
       assert.equal((await store.keysDue(new Date(5_000), 1)).length, 1);
       await close();
@@ -228,7 +228,7 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
     test('lockKey: concurrent read-modify-writes of one key lose no update', async () => {
       await fresh();
       const key = keyRecord({ description: '0' });
-      await store.insertKey(key);
+      await store.transaction((tx) => tx.insertKey(key));
       await Promise.all(Array.from({ length: 20 }, () => store.transaction(async (tx) => {
         const k = (await tx.lockKey(key))!;
         await new Promise((r) => setTimeout(r, 1));
@@ -274,9 +274,9 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
     test('backup rows round-trip into an empty store, and restore refuses a store with records', async () => {
       const source = await fresh();
       const key = keyRecord();
-      await source.insertKey(key);
-      await source.insertMaterial(key, material(key, 'm1', 1));
-      await source.putTags(key, [{ tagKey: 'a', tagValue: 'b' }]);
+      await source.transaction((tx) => tx.insertKey(key));
+      await source.transaction((tx) => tx.insertMaterial(key, material(key, 'm1', 1)));
+      await source.transaction((tx) => tx.putTags(key, [{ tagKey: 'a', tagValue: 'b' }]));
       await source.putSetting('root-key.check', 'abc');
       const rows = await collect(source.exportRows());
       assert.equal(rows[0]?.table, 'settings', 'settings come first');
@@ -304,7 +304,7 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       const heard: Change[] = [];
       other.onChange((c) => heard.push(c));
       const key = keyRecord();
-      await store.insertKey(key);
+      await store.transaction((tx) => tx.insertKey(key));
       assert.equal((await other.getKey(key))?.keyId, key.keyId, 'visible at once');
       await until(() => heard.some((c) => c.kind === 'resync' || (c.kind === 'key' && c.id === changeId.key(key))), 3_000);
       await other.close();
@@ -370,7 +370,7 @@ describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, ()
 
   test('read-modify-writes of one key from three nodes lose no update', async () => {
     const key = keyRecord({ description: '0' });
-    await nodes[0]!.insertKey(key);
+    await nodes[0]!.transaction((tx) => tx.insertKey(key));
     await Promise.all(nodes.flatMap((node) => Array.from({ length: 10 }, () => node.transaction(async (tx) => {
       const k = (await tx.lockKey(key))!;
       await new Promise((r) => setTimeout(r, 2));
@@ -419,7 +419,7 @@ describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, ()
 
   test('due deletions run exactly once with the schedulers of two nodes racing', async () => {
     const due = Array.from({ length: 40 }, () => keyRecord({ keyState: 'PendingDeletion', deletionDate: new Date(1_000) }));
-    for (const k of due) await nodes[0]!.insertKey(k);
+    for (const k of due) await nodes[0]!.transaction((tx) => tx.insertKey(k));
     const deletions: string[] = [];
     const counting = (store: Store): Store => Object.assign(Object.create(store) as Store, {
       transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => store.transaction((tx) => fn(Object.assign(Object.create(tx) as StoreOps, {

@@ -1,0 +1,288 @@
+import type pg from 'pg';
+import type { ChangeBatch } from './change-feed.js';
+import { codeOf, type Queryable, type Row } from './postgres-connection.js';
+import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
+import {
+  StoreConflictError, changeId,
+  type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type PooledSecret, type StoreOps, type TagRecord,
+} from './types.js';
+
+/** Advisory lock class of a key ID's shared material (the pair is this class and a hash of the key ID). */
+const MATERIAL_LOCK_CLASS = 0x74726e74;
+
+/** Each statement text gets one name, so every pooled connection parses and plans it once. */
+const statementNames = new Map<string, string>();
+function named(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `trent_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** The statements, on the pool (single reads) or on one transaction's connection. */
+export class PostgresOps implements StoreOps {
+  constructor(private readonly db: Queryable, private readonly changes: ChangeBatch) {}
+
+  private async run(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    try {
+      return await this.db.query<Row>({ name: named(text), text, values });
+    } catch (e) {
+      if (codeOf(e) === '23505') throw new StoreConflictError((e as pg.DatabaseError).table ?? 'record');
+      throw e;
+    }
+  }
+
+  private async rows(text: string, values: unknown[]): Promise<Row[]> {
+    return (await this.run(text, values)).rows;
+  }
+
+  private keyChanged(ref: KeyRef): void {
+    this.changes.add({ kind: 'key', id: changeId.key(ref) });
+  }
+
+  async getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    const [row] = await this.rows('SELECT doc FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3',
+      [ref.accountId, ref.region, ref.keyId]);
+    return row ? decodeKey(row.doc as string) : undefined;
+  }
+
+  /** The row lock is held until the transaction ends: another node's lockKey of the same key waits for it. */
+  async lockKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    const [row] = await this.rows('SELECT doc FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3 FOR UPDATE',
+      [ref.accountId, ref.region, ref.keyId]);
+    return row ? decodeKey(row.doc as string) : undefined;
+  }
+
+  async listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRef[]> {
+    const rows = await this.rows(`SELECT key_id FROM keys WHERE account_id = $1 AND region = $2 AND key_id > $3
+                                  ORDER BY key_id LIMIT $4`, [accountId, region, page.after ?? '', page.limit]);
+    return rows.map((r) => ({ accountId, region, keyId: r.key_id as string }));
+  }
+
+  /**
+   * A plain read: every node's scheduler may see the same due key, and the work itself (ops/lifecycle.ts)
+   * locks the key and checks it is still due, which is what makes it happen exactly once.
+   */
+  async keysDue(now: Date, limit: number): Promise<KeyRecord[]> {
+    const rows = await this.rows('SELECT doc FROM keys WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2',
+      [now.getTime(), limit]);
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  async insertKey(key: KeyRecord): Promise<void> {
+    const { rowCount } = await this.run(`INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc)
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [key.accountId, key.region, key.keyId, key.keyState, dueAt(key), encodeKey(key)]);
+    if (rowCount === 0) throw new StoreConflictError(`key ${key.keyId}`);
+    this.keyChanged(key);
+  }
+
+  async updateKey(key: KeyRecord): Promise<void> {
+    await this.run('UPDATE keys SET key_state = $1, due_at = $2, doc = $3 WHERE account_id = $4 AND region = $5 AND key_id = $6',
+      [key.keyState, dueAt(key), encodeKey(key), key.accountId, key.region, key.keyId]);
+    this.keyChanged(key);
+  }
+
+  async deleteKey(ref: KeyRef): Promise<void> {
+    const args = [ref.accountId, ref.region, ref.keyId];
+    await this.run('DELETE FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    await this.run('DELETE FROM key_last_usage WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    const aliases = await this.rows(
+      'DELETE FROM aliases WHERE account_id = $1 AND region = $2 AND key_id = $3 RETURNING alias_name', args);
+    // Material is shared by the Regions of a multi-Region key: it goes with the last of them. Two nodes deleting
+    // the last two Regions at once would each still see the other's row; the lock makes the second look after
+    // the first has committed.
+    await this.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MATERIAL_LOCK_CLASS, `${ref.accountId}/${ref.keyId}`]);
+    const [other] = await this.rows('SELECT 1 AS one FROM keys WHERE account_id = $1 AND key_id = $2 LIMIT 1',
+      [ref.accountId, ref.keyId]);
+    if (!other) await this.run('DELETE FROM materials WHERE account_id = $1 AND key_id = $2', [ref.accountId, ref.keyId]);
+    this.keyChanged(ref);
+    for (const a of aliases) {
+      this.changes.add({ kind: 'alias', id: changeId.alias(ref.accountId, ref.region, a.alias_name as string) });
+    }
+  }
+
+  async getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined> {
+    const [row] = await this.rows(`SELECT ${MATERIAL_COLUMNS} FROM materials
+                                   WHERE account_id = $1 AND key_id = $2 AND material_id = $3`,
+    [ref.accountId, ref.keyId, materialId]);
+    return row ? materialFromRow(row) : undefined;
+  }
+
+  async listMaterials(ref: KeyRef): Promise<MaterialRecord[]> {
+    const rows = await this.rows(`SELECT ${MATERIAL_COLUMNS} FROM materials WHERE account_id = $1 AND key_id = $2
+                                  ORDER BY created_at, material_id`, [ref.accountId, ref.keyId]);
+    return rows.map(materialFromRow);
+  }
+
+  async insertMaterial(ref: KeyRef, m: MaterialRecord): Promise<void> {
+    const { rowCount } = await this.run(`INSERT INTO materials (account_id, key_id, material_id, created_at, rotation_type, wrapped)
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [ref.accountId, ref.keyId, m.materialId, m.createdAt.getTime(), m.rotationType ?? null, m.wrapped]);
+    if (rowCount === 0) throw new StoreConflictError(`material ${m.materialId}`);
+    this.keyChanged(ref);
+  }
+
+  async listTags(ref: KeyRef): Promise<TagRecord[]> {
+    const rows = await this.rows(`SELECT tag_key, tag_value FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3
+                                  ORDER BY tag_key`, [ref.accountId, ref.region, ref.keyId]);
+    return rows.map((r) => ({ tagKey: r.tag_key as string, tagValue: r.tag_value as string }));
+  }
+
+  async putTags(ref: KeyRef, tags: readonly TagRecord[]): Promise<void> {
+    for (const t of tags) {
+      await this.run(`INSERT INTO tags (account_id, region, key_id, tag_key, tag_value) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (account_id, region, key_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`,
+      [ref.accountId, ref.region, ref.keyId, t.tagKey, t.tagValue]);
+    }
+    this.keyChanged(ref);
+  }
+
+  async deleteTags(ref: KeyRef, tagKeys: readonly string[]): Promise<void> {
+    for (const k of tagKeys) {
+      await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3 AND tag_key = $4',
+        [ref.accountId, ref.region, ref.keyId, k]);
+    }
+    this.keyChanged(ref);
+  }
+
+  async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const [row] = await this.rows(`SELECT ${ALIAS_COLUMNS} FROM aliases WHERE account_id = $1 AND region = $2 AND alias_name = $3`,
+      [accountId, region, aliasName]);
+    return row ? aliasFromRow(row) : undefined;
+  }
+
+  async listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery): Promise<AliasRecord[]> {
+    const rows = keyId === undefined
+      ? await this.rows(`SELECT ${ALIAS_COLUMNS} FROM aliases WHERE account_id = $1 AND region = $2 AND alias_name > $3
+                         ORDER BY alias_name LIMIT $4`, [accountId, region, page.after ?? '', page.limit])
+      : await this.rows(`SELECT ${ALIAS_COLUMNS} FROM aliases WHERE account_id = $1 AND region = $2 AND key_id = $3
+                         AND alias_name > $4 ORDER BY alias_name LIMIT $5`, [accountId, region, keyId, page.after ?? '', page.limit]);
+    return rows.map(aliasFromRow);
+  }
+
+  /**
+   * ON CONFLICT DO NOTHING rather than catching the unique violation: a failed statement would abort the
+   * whole transaction, where SQLite lets it go on. A concurrent insert of the same name waits for the other
+   * transaction and then reports the conflict, so exactly one of two racing nodes gets the alias.
+   */
+  async insertAlias(a: AliasRecord): Promise<void> {
+    const { rowCount } = await this.run(`INSERT INTO aliases (account_id, region, alias_name, key_id, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [a.accountId, a.region, a.aliasName, a.targetKeyId, a.createdAt.getTime(), a.updatedAt.getTime()]);
+    if (rowCount === 0) throw new StoreConflictError(`alias ${a.aliasName}`);
+    this.changes.add({ kind: 'alias', id: changeId.alias(a.accountId, a.region, a.aliasName) });
+  }
+
+  async updateAlias(a: AliasRecord): Promise<void> {
+    await this.run('UPDATE aliases SET key_id = $1, updated_at = $2 WHERE account_id = $3 AND region = $4 AND alias_name = $5',
+      [a.targetKeyId, a.updatedAt.getTime(), a.accountId, a.region, a.aliasName]);
+    this.changes.add({ kind: 'alias', id: changeId.alias(a.accountId, a.region, a.aliasName) });
+  }
+
+  async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
+    await this.run('DELETE FROM aliases WHERE account_id = $1 AND region = $2 AND alias_name = $3', [accountId, region, aliasName]);
+    this.changes.add({ kind: 'alias', id: changeId.alias(accountId, region, aliasName) });
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const [row] = await this.rows(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = $1`, [accessKeyId]);
+    return row ? accessKeyFromRow(row) : undefined;
+  }
+
+  async listAccessKeys(): Promise<AccessKeyRecord[]> {
+    return (await this.rows(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys ORDER BY created_at, access_key_id`, []))
+      .map(accessKeyFromRow);
+  }
+
+  async insertAccessKey(k: AccessKeyRecord): Promise<void> {
+    const { rowCount } = await this.run(`INSERT INTO access_keys (access_key_id, account_id, user_name, created_at, wrapped_secret)
+      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [k.accessKeyId, k.accountId, k.userName, k.createdAt.getTime(), k.wrappedSecret]);
+    if (rowCount === 0) throw new StoreConflictError(`access key ${k.accessKeyId}`);
+    this.changes.add({ kind: 'accessKey', id: k.accessKeyId });
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    const { rowCount } = await this.run('DELETE FROM access_keys WHERE access_key_id = $1', [accessKeyId]);
+    this.changes.add({ kind: 'accessKey', id: accessKeyId });
+    return (rowCount ?? 0) > 0;
+  }
+
+  async getSetting(name: string): Promise<string | undefined> {
+    const [row] = await this.rows('SELECT value FROM settings WHERE name = $1', [name]);
+    return row ? (row.value as string) : undefined;
+  }
+
+  async getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined> {
+    const [row] = await this.rows(`SELECT operation, used_at, request_id FROM key_last_usage
+                                   WHERE account_id = $1 AND region = $2 AND key_id = $3`, [ref.accountId, ref.region, ref.keyId]);
+    return row ? {
+      accountId: ref.accountId,
+      region: ref.region,
+      keyId: ref.keyId,
+      operation: row.operation as KeyUseRecord['operation'],
+      usedAt: new Date(Number(row.used_at)),
+      requestId: row.request_id as string,
+    } : undefined;
+  }
+
+  /**
+   * No change is announced: last use is never cached. FOR KEY SHARE makes a use racing the key's deletion
+   * wait for it and then find the key gone, so no row outlives its key.
+   */
+  async putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void> {
+    for (const u of uses) {
+      await this.run(`INSERT INTO key_last_usage (account_id, region, key_id, operation, used_at, request_id)
+        SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (
+          SELECT 1 FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3 FOR KEY SHARE)
+        ON CONFLICT (account_id, region, key_id) DO UPDATE
+          SET operation = excluded.operation, used_at = excluded.used_at, request_id = excluded.request_id
+          WHERE excluded.used_at >= key_last_usage.used_at`,
+      [u.accountId, u.region, u.keyId, u.operation, u.usedAt.getTime(), u.requestId]);
+    }
+  }
+
+  async putSetting(name: string, value: string): Promise<void> {
+    await this.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      [name, value]);
+    this.changes.add({ kind: 'setting', id: name });
+  }
+
+  /**
+   * A racing insert of the same name waits for the other transaction, then does nothing; the read after it is
+   * a new statement, so at READ COMMITTED it sees the value the winner committed.
+   */
+  async putSettingIfAbsent(name: string, value: string): Promise<string> {
+    const { rowCount } = await this.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
+    if (rowCount) this.changes.add({ kind: 'setting', id: name });
+    return (await this.getSetting(name))!;
+  }
+
+  async addPooledSecret(p: PooledSecret): Promise<void> {
+    await this.run('INSERT INTO material_pool (id, key_spec, created_at, wrapped) VALUES ($1, $2, $3, $4)',
+      [p.id, p.keySpec, p.createdAt.getTime(), p.wrapped]);
+  }
+
+  /** SKIP LOCKED: nodes taking at once each get a different secret instead of waiting on one another. */
+  async takePooledSecret(keySpec: string): Promise<PooledSecret | undefined> {
+    const [row] = await this.rows(`DELETE FROM material_pool WHERE id = (
+        SELECT id FROM material_pool WHERE key_spec = $1 ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, key_spec, created_at, wrapped`, [keySpec]);
+    return row ? pooledFromRow(row) : undefined;
+  }
+
+  async countPooledSecrets(keySpec: string): Promise<number> {
+    const [row] = await this.rows('SELECT count(*) AS n FROM material_pool WHERE key_spec = $1', [keySpec]);
+    return Number(row?.n ?? 0);
+  }
+}
+
+// Columns are named, never `*`: a named statement's plan must not change shape when a later migration adds one.
+const MATERIAL_COLUMNS = 'account_id, key_id, material_id, created_at, rotation_type, wrapped';
+const ALIAS_COLUMNS = 'account_id, region, alias_name, key_id, created_at, updated_at';
+const ACCESS_KEY_COLUMNS = 'access_key_id, account_id, user_name, created_at, wrapped_secret';

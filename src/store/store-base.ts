@@ -1,0 +1,37 @@
+import type {
+  AccessKeyRecord, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
+} from './types.js';
+
+/**
+ * What every backend's Store does the same way, written once: a single read is the backend's read statement
+ * on its read connection(s), and a single write is a transaction of that one write.
+ */
+export abstract class StoreBase implements StoreReads, SingleWrites {
+  /** The statements single reads run on; a promise, so that a backend can hold reads until it is ready (migrated). */
+  protected abstract readonly reads: Promise<StoreReads>;
+  abstract transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+
+  getKey(ref: KeyRef) { return this.reads.then((r) => r.getKey(ref)); }
+  listKeys(accountId: string, region: string, page: PageQuery) { return this.reads.then((r) => r.listKeys(accountId, region, page)); }
+  keysDue(now: Date, limit: number) { return this.reads.then((r) => r.keysDue(now, limit)); }
+  getMaterial(ref: KeyRef, materialId: string) { return this.reads.then((r) => r.getMaterial(ref, materialId)); }
+  listMaterials(ref: KeyRef) { return this.reads.then((r) => r.listMaterials(ref)); }
+  listTags(ref: KeyRef) { return this.reads.then((r) => r.listTags(ref)); }
+  getAlias(accountId: string, region: string, aliasName: string) { return this.reads.then((r) => r.getAlias(accountId, region, aliasName)); }
+  listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery) {
+    return this.reads.then((r) => r.listAliases(accountId, region, keyId, page));
+  }
+  getAccessKey(accessKeyId: string) { return this.reads.then((r) => r.getAccessKey(accessKeyId)); }
+  listAccessKeys() { return this.reads.then((r) => r.listAccessKeys()); }
+  getSetting(name: string) { return this.reads.then((r) => r.getSetting(name)); }
+  getKeyLastUse(ref: KeyRef) { return this.reads.then((r) => r.getKeyLastUse(ref)); }
+  countPooledSecrets(keySpec: string) { return this.reads.then((r) => r.countPooledSecrets(keySpec)); }
+
+  putSetting(name: string, value: string) { return this.transaction((tx) => tx.putSetting(name, value)); }
+  putSettingIfAbsent(name: string, value: string) { return this.transaction((tx) => tx.putSettingIfAbsent(name, value)); }
+  insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }
+  deleteAccessKey(accessKeyId: string) { return this.transaction((tx) => tx.deleteAccessKey(accessKeyId)); }
+  putKeyLastUses(uses: readonly KeyUseRecord[]) { return this.transaction((tx) => tx.putKeyLastUses(uses)); }
+  addPooledSecret(secret: PooledSecret) { return this.transaction((tx) => tx.addPooledSecret(secret)); }
+  takePooledSecret(keySpec: string) { return this.transaction((tx) => tx.takePooledSecret(keySpec)); }
+}
