@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { familyOf } from '../keys/crypto.js';
 import { wrapIdentity, type RootKey } from '../keys/root-key.js';
+import { KEY_SPECS } from '../keys/specs.js';
 import type { KeySpec } from '../model/types.gen.js';
 import type { Store } from '../store/types.js';
 
@@ -13,8 +14,10 @@ export const DEFAULT_POOL_SIZES: PoolSizes = { RSA_2048: 16, RSA_3072: 8, RSA_40
  * Secrets generated ahead of need for slow key specs (RSA_4096 takes about a second here), so CreateKey
  * answers in milliseconds. The pool lives in the store, wrapped under the root key like any key material,
  * so it survives restarts and is shared by every worker and node; each secret is handed out once (the
- * store's take is atomic). One process refills it in the background, one secret at a time, generating on
- * libuv's thread pool so requests are never blocked; when the pool is empty, CreateKey generates inline.
+ * store's take is atomic). One process per node (worker 0) refills it in the background, one secret at a time,
+ * generating on libuv's thread pool so requests are never blocked; with several nodes, the store adds a secret
+ * only while its spec has room, so together they fill the pool to its size, not nodes × size. When the pool
+ * is empty, CreateKey generates inline.
  */
 export class MaterialPool {
   private timer: NodeJS.Timeout | undefined;
@@ -53,12 +56,13 @@ export class MaterialPool {
   /** Tops every spec up to its size, smallest specs first so they are never stuck behind the slow ones. */
   private async refill(): Promise<void> {
     for (const [spec, size] of Object.entries(this.sizes) as Array<[KeySpec, number]>) {
-      let count = await this.store.countPooledSecrets(spec);
-      while (count < size && !this.stopped) {
+      // Counted afresh each time: other nodes refill (and requests take) meanwhile.
+      while (!this.stopped && (await this.store.countPooledSecrets(spec)) < size) {
         const id = randomUUID();
         const secret = await familyOf(spec).generate(spec);
-        await this.store.addPooledSecret({ id, keySpec: spec, createdAt: new Date(), wrapped: this.root.wrap(wrapIdentity.pooled(id), secret) });
-        count++;
+        const pooled = { id, keySpec: spec, createdAt: new Date(), wrapped: this.root.wrap(wrapIdentity.pooled(id), secret) };
+        // Refused: another node filled the last place while this one generated; that secret is dropped.
+        if (!(await this.store.addPooledSecret(pooled, size))) break;
       }
     }
   }
@@ -72,6 +76,8 @@ export function parsePoolSizes(text: string): PoolSizes {
     const [spec, n] = part.split('=').map((s) => s.trim());
     const size = Number(n);
     if (!spec || !Number.isInteger(size) || size < 0) throw new Error(`invalid key pool size: ${part}`);
+    // Refused here, at start, rather than by the refill every second.
+    if (!Object.hasOwn(KEY_SPECS, spec)) throw new Error(`invalid key pool size: ${spec} is not a key spec`);
     sizes[spec as KeySpec] = size;
   }
   return sizes;

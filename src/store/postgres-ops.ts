@@ -10,6 +10,8 @@ import {
 
 /** Advisory lock class of a key ID's shared material (the pair is this class and a hash of the key ID). */
 const MATERIAL_LOCK_CLASS = 0x74726e74;
+/** Advisory lock class of the material pool's refills (paired with a hash of the key spec). */
+const POOL_LOCK_CLASS = 0x706f6f6c;
 
 /** Each statement text gets one name, so every pooled connection parses and plans it once. */
 const statementNames = new Map<string, string>();
@@ -263,9 +265,17 @@ export class PostgresOps implements StoreOps {
     return (await this.getSetting(name))!;
   }
 
-  async addPooledSecret(p: PooledSecret): Promise<void> {
-    await this.run('INSERT INTO material_pool (id, key_spec, created_at, wrapped) VALUES ($1, $2, $3, $4)',
-      [p.id, p.keySpec, p.createdAt.getTime(), p.wrapped]);
+  /**
+   * Under a lock per key spec held to the end of the transaction: the next node's count is a statement that
+   * starts after this transaction committed, so it sees this insert (at READ COMMITTED a plain conditional
+   * insert would let two nodes both see room for one more).
+   */
+  async addPooledSecret(p: PooledSecret, poolSize: number): Promise<boolean> {
+    await this.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [POOL_LOCK_CLASS, p.keySpec]);
+    const { rowCount } = await this.run(`INSERT INTO material_pool (id, key_spec, created_at, wrapped) SELECT $1, $2, $3, $4
+      WHERE (SELECT count(*) FROM material_pool WHERE key_spec = $2) < $5`,
+    [p.id, p.keySpec, p.createdAt.getTime(), p.wrapped, poolSize]);
+    return (rowCount ?? 0) > 0;
   }
 
   /** SKIP LOCKED: nodes taking at once each get a different secret instead of waiting on one another. */

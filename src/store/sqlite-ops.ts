@@ -234,9 +234,11 @@ export class SqliteOps implements StoreOps {
     return (await this.getSetting(name))!;
   }
 
-  async addPooledSecret(p: PooledSecret): Promise<void> {
-    this.stmt('INSERT INTO material_pool (id, key_spec, created_at, wrapped) VALUES (?, ?, ?, ?)')
-      .run(p.id, p.keySpec, p.createdAt.getTime(), p.wrapped);
+  /** Inside a transaction, which holds SQLite's write lock: the count cannot change before the insert. */
+  async addPooledSecret(p: PooledSecret, poolSize: number): Promise<boolean> {
+    return this.stmt(`INSERT INTO material_pool (id, key_spec, created_at, wrapped) SELECT ?, ?, ?, ?
+                      WHERE (SELECT count(*) FROM material_pool WHERE key_spec = ?) < ?`)
+      .run(p.id, p.keySpec, p.createdAt.getTime(), p.wrapped, p.keySpec, poolSize).changes > 0;
   }
 
   /** Inside a transaction, which holds SQLite's write lock: no other taker can see the row in between. */

@@ -32,6 +32,6 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
   insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }
   deleteAccessKey(accessKeyId: string) { return this.transaction((tx) => tx.deleteAccessKey(accessKeyId)); }
   putKeyLastUses(uses: readonly KeyUseRecord[]) { return this.transaction((tx) => tx.putKeyLastUses(uses)); }
-  addPooledSecret(secret: PooledSecret) { return this.transaction((tx) => tx.addPooledSecret(secret)); }
+  addPooledSecret(secret: PooledSecret, poolSize: number) { return this.transaction((tx) => tx.addPooledSecret(secret, poolSize)); }
   takePooledSecret(keySpec: string) { return this.transaction((tx) => tx.takePooledSecret(keySpec)); }
 }

@@ -138,8 +138,12 @@ export interface StoreOps extends StoreReads {
   /** Records each use unless a later one is already recorded for its key; uses of keys deleted since are dropped. */
   putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void>;
 
-  /** The material pool: secrets generated ahead of need, wrapped under the root key. */
-  addPooledSecret(secret: PooledSecret): Promise<void>;
+  /**
+   * The material pool: secrets generated ahead of need, wrapped under the root key. Adds the secret unless its
+   * key spec already has `poolSize` pooled (then answers false), deciding one add at a time per key spec, so
+   * nodes refilling together fill the pool to its size and no further.
+   */
+  addPooledSecret(secret: PooledSecret, poolSize: number): Promise<boolean>;
   /** Removes and returns the oldest pooled secret of a key spec; each one is handed out once, whatever the race. */
   takePooledSecret(keySpec: string): Promise<PooledSecret | undefined>;
 }
