@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { RootKey } from '../keys/root-key.js';
 import { wrapIdentity } from '../keys/root-key.js';
 import type { AccessKeyRecord, Store } from '../store/types.js';
+import { LruMap } from '../util/lru.js';
 
 export interface AccessKeyIdentity {
   readonly accessKeyId: string;
@@ -25,16 +26,27 @@ export class AccessKeys {
    * Unwrapped identities. The store's change feed drops an entry as soon as its key is created or deleted
    * anywhere; the expiry bounds staleness while that feed is down (a lost PostgreSQL notification connection).
    */
-  private readonly cache = new Map<string, { identity: AccessKeyIdentity | undefined; until: number }>();
+  private readonly known = new LruMap<string, { identity: AccessKeyIdentity; until: number }>(10_000);
+  /**
+   * Access key IDs the store does not have (a client retrying with a deleted key), kept apart and small: a
+   * flood of random IDs evicts only other unknown IDs, never a known key.
+   */
+  private readonly unknown = new LruMap<string, number>(1_000);
   private static readonly CACHE_MS = 5_000;
   /** Moves on every change: a lookup that started before one does not cache what it read. */
   private generation = 0;
 
   constructor(private readonly store: Store, private readonly root: RootKey) {
     store.onChange((change) => {
-      if (change.kind === 'accessKey') this.cache.delete(change.id);
-      else if (change.kind === 'resync') this.cache.clear();
-      else return;
+      if (change.kind === 'accessKey') {
+        this.known.delete(change.id);
+        this.unknown.delete(change.id);
+      } else if (change.kind === 'resync') {
+        this.known.clear();
+        this.unknown.clear();
+      } else {
+        return;
+      }
       this.generation++;
     });
   }
@@ -66,8 +78,9 @@ export class AccessKeys {
 
   async lookup(accessKeyId: string): Promise<AccessKeyIdentity | undefined> {
     const now = Date.now();
-    const hit = this.cache.get(accessKeyId);
+    const hit = this.known.get(accessKeyId);
     if (hit && hit.until > now) return hit.identity;
+    if ((this.unknown.get(accessKeyId) ?? 0) > now) return undefined;
     const generation = this.generation;
     const record = await this.store.getAccessKey(accessKeyId);
     const identity = record && {
@@ -77,8 +90,13 @@ export class AccessKeys {
       secretAccessKey: this.root.unwrap(wrapIdentity.accessKey(accessKeyId), record.wrappedSecret).toString(),
     };
     if (generation !== this.generation) return identity;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(accessKeyId, { identity, until: now + AccessKeys.CACHE_MS });
+    const until = now + AccessKeys.CACHE_MS;
+    if (identity) {
+      this.known.set(accessKeyId, { identity, until });
+    } else {
+      this.known.delete(accessKeyId);
+      this.unknown.set(accessKeyId, until);
+    }
     return identity;
   }
 }
