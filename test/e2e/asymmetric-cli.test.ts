@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { openssl, Scratch } from '../support/asymmetric.js';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { useTrent } from '../support/trent.js';
 
 /**
  * The AWS CLI (v1) against Trent, as a user runs it: binary parameters from fileb://, results base64 in text.
@@ -12,7 +12,7 @@ import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
  * and the wire form of two errors; the SDK tests cover the rest.
  */
 describe('asymmetric operations through the AWS CLI', { concurrency: true }, () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   const scratch = new Scratch();
 
   /** Keys are made with the SDK: what is under test here is the CLI's use of them. */
@@ -21,7 +21,7 @@ describe('asymmetric operations through the AWS CLI', { concurrency: true }, () 
   /** Runs `aws kms …`; asynchronous so the tests (each a few CLI starts, the slow part) run side by side. */
   function aws(...args: string[]): Promise<{ failed: boolean; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile('aws', ['kms', ...args, '--endpoint-url', trent.endpoint, '--output', 'text'], {
+      execFile('aws', ['kms', ...args, '--endpoint-url', trent().endpoint, '--output', 'text'], {
         encoding: 'utf8',
         env: {
           PATH: process.env.PATH, HOME: scratch.dir, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
@@ -43,15 +43,8 @@ describe('asymmetric operations through the AWS CLI', { concurrency: true }, () 
     return scratch.file(openssl('pkey', '-pubin', '-inform', 'DER', '-in', der));
   }
 
-  before(async () => {
-    trent = await startTrent();
-    kms = trent.client();
-  });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-    scratch.remove();
-  });
+  before(() => { kms = trent().client(); });
+  after(() => { scratch.remove(); });
 
   test('sign a DIGEST with --message-type DIGEST; openssl and aws kms verify agree', async () => {
     const arn = (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;

@@ -6,26 +6,20 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
-import { REPO, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { describe, test } from 'node:test';
+import { REPO, useTrent } from '../support/trent.js';
 
 const run = promisify(execFile);
 const ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-west-2' };
 
 describe('key management through the AWS CLI and the trent CLI', () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   const aws = async (...args: string[]): Promise<any> => {
-    const { stdout } = await run('aws', ['--endpoint-url', trent.endpoint, '--output', 'json', 'kms', ...args], { env: ENV });
+    const { stdout } = await run('aws', ['--endpoint-url', trent().endpoint, '--output', 'json', 'kms', ...args], { env: ENV });
     return stdout.trim() ? JSON.parse(stdout) : undefined;
   };
   const trentCli = async (...args: string[]): Promise<string> =>
-    (await run(process.execPath, [join(REPO, 'bin', 'trent.js'), ...args, '--endpoint', trent.endpoint])).stdout;
-
-  before(async () => { trent = await startTrent(); });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-  });
+    (await run(process.execPath, [join(REPO, 'bin', 'trent.js'), ...args, '--endpoint', trent().endpoint])).stdout;
 
   test('alias, tags, policy, then a deletion completed by `trent clock advance`, then `trent reset`', async () => {
     const key = (await aws('create-key')).KeyMetadata;

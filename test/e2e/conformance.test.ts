@@ -2,23 +2,18 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { SHARED, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { describe, test } from 'node:test';
+import { SHARED, useTrent } from '../support/trent.js';
 
 const SEED_CHECKS = join(SHARED, 'conformance', 'seed-examples.py');
 const CLI_ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-west-2' };
 
 describe('the seed examples and other clients', () => {
-  let trent: RunningTrent;
-  before(async () => { trent = await startTrent(); });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-  });
+  const trent = useTrent();
 
   test('../shared/conformance/seed-examples.py passes every check with the AWS CLI', (t) => {
     if (!existsSync(SEED_CHECKS)) return t.skip(`${SEED_CHECKS} not found`);
-    const out = execFileSync('python3', [SEED_CHECKS, '--endpoint', trent.endpoint, '--region', 'us-west-2'],
+    const out = execFileSync('python3', [SEED_CHECKS, '--endpoint', trent().endpoint, '--region', 'us-west-2'],
       { env: CLI_ENV, encoding: 'utf8', timeout: 240_000 });
     assert.match(out, /^\d+ passed, 0 failed$/m, out);
   });
@@ -36,7 +31,7 @@ for page in kms.get_paginator('list_keys').paginate(PaginationConfig={'PageSize'
     seen += [k['KeyId'] for k in page['Keys']]
 assert sorted(seen) == sorted(m['KeyId'] for m in made), seen
 print(json.dumps({'ok': len(seen)}))`;
-    const out = execFileSync('python3', ['-c', script, trent.endpoint], { env: CLI_ENV, encoding: 'utf8' });
+    const out = execFileSync('python3', ['-c', script, trent().endpoint], { env: CLI_ENV, encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out), { ok: 3 });
   });
 });

@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import {
-  CreateKeyCommand, DescribeKeyCommand, KMSServiceException, ListKeysCommand, type CreateKeyCommandInput, type KMSClient,
+  CreateKeyCommand, DescribeKeyCommand, ListKeysCommand, type CreateKeyCommandInput, type KMSClient,
 } from '@aws-sdk/client-kms';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
-
-async function errorOf(p: Promise<unknown>): Promise<KMSServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof KMSServiceException) return e;
-    throw e;
-  }
-  assert.fail('expected the call to fail');
-}
+import { errorOf } from '../support/kms.js';
+import { useTrent } from '../support/trent.js';
 
 describe('CreateKey, DescribeKey, ListKeys through @aws-sdk/client-kms', () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   let kms: KMSClient;
-  before(async () => {
-    trent = await startTrent();
-    kms = trent.client();
-  });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-  });
+  before(() => { kms = trent().client(); });
 
   const cases: Array<[string, CreateKeyCommandInput, Record<string, unknown>]> = [
     ['symmetric default', {}, { KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }],
@@ -128,14 +112,14 @@ describe('CreateKey, DescribeKey, ListKeys through @aws-sdk/client-kms', () => {
 
   test('keys belong to their Region and account', async () => {
     const { KeyMetadata: m } = await kms.send(new CreateKeyCommand({}));
-    const elsewhere = trent.client({ region: 'eu-central-1' });
+    const elsewhere = trent().client({ region: 'eu-central-1' });
     assert.equal((await errorOf(elsewhere.send(new DescribeKeyCommand({ KeyId: m!.KeyId })))).name, 'NotFoundException');
-    const otherAccount = trent.client({ accessKeyId: '444455556666' });
+    const otherAccount = trent().client({ accessKeyId: '444455556666' });
     assert.equal((await errorOf(otherAccount.send(new DescribeKeyCommand({ KeyId: m!.KeyId })))).name, 'NotFoundException');
   });
 
   test('ListKeys pages with Limit and Marker, and refuses a forged Marker', async () => {
-    const region = trent.client({ region: 'ap-south-1' });
+    const region = trent().client({ region: 'ap-south-1' });
     const made = new Set<string>();
     for (let i = 0; i < 7; i++) made.add((await region.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!);
     const seen: string[] = [];

@@ -4,8 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import {
   CreateKeyCommand, DeriveSharedSecretCommand, GetPublicKeyCommand, type KeySpec, type KMSClient,
 } from '@aws-sdk/client-kms';
-import { EMPTY_MESSAGE, errorOf, openssl, Scratch } from '../support/asymmetric.js';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { openssl, Scratch } from '../support/asymmetric.js';
+import { EMPTY_MESSAGE, errorOf } from '../support/kms.js';
+import { useTrent } from '../support/trent.js';
 
 const NIST: Array<[KeySpec, string, number]> = [
   ['ECC_NIST_P256', 'prime256v1', 32], ['ECC_NIST_P384', 'secp384r1', 48], ['ECC_NIST_P521', 'secp521r1', 66],
@@ -15,23 +16,18 @@ const NIST: Array<[KeySpec, string, number]> = [
 const SM2_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a811ccf5501822d034200', 'hex');
 
 describe('DeriveSharedSecret: ECDH that agrees with OpenSSL', () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   let kms: KMSClient;
   let china: KMSClient;
   const scratch = new Scratch();
   const pem = (spki: Buffer) =>
     scratch.file(createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }));
 
-  before(async () => {
-    trent = await startTrent();
-    kms = trent.client();
-    china = trent.client({ region: 'cn-north-1' });
+  before(() => {
+    kms = trent().client();
+    china = trent().client({ region: 'cn-north-1' });
   });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-    scratch.remove();
-  });
+  after(() => { scratch.remove(); });
 
   async function agreementKey(client: KMSClient, spec: KeySpec) {
     const { KeyMetadata: m } = await client.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'KEY_AGREEMENT' }));

@@ -1,57 +1,31 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import {
-  CreateKeyCommand, DecryptCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand,
-  GenerateDataKeyWithoutPlaintextCommand, GenerateRandomCommand, KMSServiceException, ReEncryptCommand,
+  DecryptCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand, GenerateRandomCommand, ReEncryptCommand,
   ScheduleKeyDeletionCommand, type CreateKeyCommandInput, type KMSClient, type KeyMetadata,
 } from '@aws-sdk/client-kms';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
-
-async function errorOf(p: Promise<unknown>): Promise<KMSServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof KMSServiceException) return e;
-    throw e;
-  }
-  assert.fail('expected the call to fail');
-}
-
-/** The SDK shows an error whose wire message is empty (AWS's InvalidCiphertextException) as 'UnknownError'. */
-function wireMessage(e: KMSServiceException): string {
-  return e.message === 'UnknownError' ? '' : e.message;
-}
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<void> {
-  const e = await errorOf(p);
-  assert.equal(e.name, name, e.message);
-  if (typeof message === 'string') assert.equal(wireMessage(e), message);
-  else if (message) assert.match(e.message, message);
-}
+import { createKey, errorOf, rejects, wireMessage } from '../support/kms.js';
+import { useTrent } from '../support/trent.js';
 
 const DRY_RUN = 'The request would have succeeded, but the DryRun option is set.';
 const INCORRECT_KEY = 'The key ID in the request does not identify a CMK that can perform this operation.';
 
 describe('Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, GenerateRandom through @aws-sdk/client-kms', () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   let kms: KMSClient;
   let sym: KeyMetadata;
   let other: KeyMetadata;
   let rsa: KeyMetadata;
   let signing: KeyMetadata;
-  const create = async (input: CreateKeyCommandInput = {}) => (await kms.send(new CreateKeyCommand(input))).KeyMetadata!;
+  const create = (input?: CreateKeyCommandInput) => createKey(kms, input);
 
   before(async () => {
-    trent = await startTrent();
-    kms = trent.client();
+    kms = trent().client();
     [sym, other, rsa, signing] = await Promise.all([
       create(), create(), create({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }),
       create({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
     ]);
-  });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
   });
 
   test('symmetric round trip of 1 and 4,096 bytes with a context; the answer names the key and material', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { describe, test } from 'node:test';
+import { useTrent } from '../support/trent.js';
 
 /** An unsigned dev-posture request, answered as status and JSON. */
 async function post(endpoint: string, path: string, target: string | undefined, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -12,16 +12,11 @@ async function post(endpoint: string, path: string, target: string | undefined, 
 
 // Regressions found by the fuzzer (test/fuzz/): each of these once crashed a worker or answered 500.
 describe('hostile input is a client error, and the server stays up', () => {
-  let trent: RunningTrent;
-  before(async () => { trent = await startTrent(); });
-  after(async () => {
-    await trent.stop();
-    await removeDir(trent.dataDir);
-  });
+  const trent = useTrent();
 
   test('a timestamp beyond the range of dates is a SerializationException (it crashed the worker while auditing)', async () => {
     for (const ValidTo of [1e20, -1e20, 8.64e12 + 1]) {
-      const r = await post(trent.endpoint, '/', 'ImportKeyMaterial', JSON.stringify({
+      const r = await post(trent().endpoint, '/', 'ImportKeyMaterial', JSON.stringify({
         KeyId: 'alias/x', ImportToken: 'AAAA', EncryptedKeyMaterial: 'AAAA', ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo,
       }));
       assert.equal(r.status, 400, String(ValidTo));
@@ -32,29 +27,29 @@ describe('hostile input is a client error, and the server stays up', () => {
 
   test('a list over its maximum whose items are nested 30,000 deep is a SerializationException (describing it overflowed the stack)', async () => {
     const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
-    const r = await post(trent.endpoint, '/', 'GenerateMac', `{"GrantTokens":[${Array(11).fill(deep).join(',')}]}`);
+    const r = await post(trent().endpoint, '/', 'GenerateMac', `{"GrantTokens":[${Array(11).fill(deep).join(',')}]}`);
     assert.equal(r.status, 400);
     assert.equal(r.json.__type, 'SerializationException');
   });
 
   test('a list over its maximum still says so, before the violations of its items', async () => {
-    const r = await post(trent.endpoint, '/', 'GenerateMac', JSON.stringify({ GrantTokens: [...Array(10).fill('t'), ''] }));
+    const r = await post(trent().endpoint, '/', 'GenerateMac', JSON.stringify({ GrantTokens: [...Array(10).fill('t'), ''] }));
     assert.equal(r.json.__type, 'ValidationException');
     assert.match(String(r.json.message), /Value '\[t, t, t, t, t, t, t, t, t, t, \]' at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10; Value '' at 'grantTokens.11.member'/);
   });
 
   test('the dev clock cannot be moved past the year 9999 (an invalid clock crashed every later request)', async () => {
     for (const advanceSeconds of [9e15, 3e11]) {
-      const r = await post(trent.endpoint, '/-/admin/clock', undefined, JSON.stringify({ advanceSeconds }));
+      const r = await post(trent().endpoint, '/-/admin/clock', undefined, JSON.stringify({ advanceSeconds }));
       assert.equal(r.status, 400, String(advanceSeconds));
       assert.equal(r.json.message, 'The clock cannot be moved past the year 9999.');
     }
-    const clock = await fetch(`${trent.endpoint}/-/admin/clock`);
+    const clock = await fetch(`${trent().endpoint}/-/admin/clock`);
     assert.equal(((await clock.json()) as { offsetSeconds: number }).offsetSeconds, 0);
-    assert.equal((await post(trent.endpoint, '/', 'ListKeys', '{}')).status, 200);
+    assert.equal((await post(trent().endpoint, '/', 'ListKeys', '{}')).status, 200);
   });
 
   test('no worker died along the way', () => {
-    assert.doesNotMatch(trent.output(), /exited|failed/);
+    assert.doesNotMatch(trent().output(), /exited|failed/);
   });
 });

@@ -7,31 +7,26 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CommitmentPolicy, KmsKeyringNode, buildClient } from '@aws-crypto/client-node';
 import { CreateKeyCommand, KMS, type KeyMetadata } from '@aws-sdk/client-kms';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { removeDir, useTrent } from '../support/trent.js';
 
 const run = promisify(execFile);
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_DEFAULT_REGION: 'us-west-2' };
 
 describe('interoperability: the AWS Encryption SDK, the AWS CLI, boto3', () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   let key: KeyMetadata;
   let dir: string;
   before(async () => {
-    trent = await startTrent();
-    key = (await trent.client().send(new CreateKeyCommand({}))).KeyMetadata!;
+    key = (await trent().client().send(new CreateKeyCommand({}))).KeyMetadata!;
     dir = mkdtempSync(join(tmpdir(), 'trent-interop-'));
   });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-    removeDir(dir);
-  });
+  after(() => { removeDir(dir); });
 
   test('@aws-crypto/client-node encrypts and decrypts a message with a KMS keyring pointed at Trent', async () => {
     const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
     // The keyring calls the aggregated client's methods (generateDataKey, decrypt), so it takes KMS, not KMSClient.
     const clientProvider = (region: string) => new KMS({
-      endpoint: trent.endpoint, region, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret' },
+      endpoint: trent().endpoint, region, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret' },
     });
     const keyring = new KmsKeyringNode({ generatorKeyId: key.Arn, clientProvider });
     const plaintext = Buffer.from('an envelope-encrypted message, '.repeat(100));
@@ -45,7 +40,7 @@ describe('interoperability: the AWS Encryption SDK, the AWS CLI, boto3', () => {
     const input = join(dir, 'plain.bin');
     writeFileSync(input, Buffer.from('from the AWS CLI'));
     const env = { ...process.env, ...CREDENTIALS };
-    const cli = (...args: string[]) => run('aws', ['--endpoint-url', trent.endpoint, '--output', 'json', 'kms', ...args], { env });
+    const cli = (...args: string[]) => run('aws', ['--endpoint-url', trent().endpoint, '--output', 'json', 'kms', ...args], { env });
     const encrypted = JSON.parse((await cli('encrypt', '--key-id', key.KeyId!, '--plaintext', `fileb://${input}`,
       '--encryption-context', 'app=cli')).stdout) as { CiphertextBlob: string; KeyId: string };
     assert.equal(encrypted.KeyId, key.Arn);
@@ -66,7 +61,7 @@ assert d['Plaintext'] == g['Plaintext'] and len(d['Plaintext']) == 32
 assert d['KeyId'] == g['KeyId']
 print(d['KeyId'])
 `;
-    const { stdout } = await run('python3', ['-c', script, trent.endpoint, key.KeyId!], { env: { ...process.env, ...CREDENTIALS } });
+    const { stdout } = await run('python3', ['-c', script, trent().endpoint, key.KeyId!], { env: { ...process.env, ...CREDENTIALS } });
     assert.equal(stdout.trim(), key.Arn);
   });
 });

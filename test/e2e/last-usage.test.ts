@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import {
   CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyLastUsageCommand, ReEncryptCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { useTrent } from '../support/trent.js';
 
 // One worker: a use noted in memory is answered at once by the worker that noted it (others see it once written).
 const ONE_WORKER = ['--workers', '1'];
 
 describe('GetKeyLastUsage through @aws-sdk/client-kms', () => {
-  let trent: RunningTrent;
+  const trent = useTrent({ args: ONE_WORKER });
   let kms: KMSClient;
-  before(async () => {
-    trent = await startTrent({ args: ONE_WORKER });
-    kms = trent.client();
-  });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-  });
+  before(() => { kms = trent().client(); });
 
   test('a new key has no use; each successful cryptographic use is recorded, a failed one is not; it survives a restart', async () => {
     const { KeyMetadata: key } = await kms.send(new CreateKeyCommand({}));
@@ -46,9 +39,8 @@ describe('GetKeyLastUsage through @aws-sdk/client-kms', () => {
     }
     const stamp = (await kms.send(new GetKeyLastUsageCommand({ KeyId: key!.KeyId }))).KeyLastUsage!.Timestamp!.getTime();
 
-    await trent.stop();
-    trent = await startTrent({ dataDir: trent.dataDir, args: ONE_WORKER });
-    kms = trent.client();
+    await trent.restart();
+    kms = trent().client();
     const restarted = await kms.send(new GetKeyLastUsageCommand({ KeyId: key!.KeyId }));
     assert.equal(restarted.KeyLastUsage!.Operation, 'ReEncrypt');
     assert.equal(restarted.KeyLastUsage!.Timestamp!.getTime(), stamp);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import {
   CreateKeyCommand, GenerateMacCommand, type KeySpec, type KMSClient, type MacAlgorithmSpec, VerifyMacCommand,
 } from '@aws-sdk/client-kms';
-import { EMPTY_MESSAGE, errorOf } from '../support/asymmetric.js';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { EMPTY_MESSAGE, errorOf } from '../support/kms.js';
+import { useTrent } from '../support/trent.js';
 
 const HMAC: Array<[KeySpec, MacAlgorithmSpec, number]> = [
   ['HMAC_224', 'HMAC_SHA_224', 28], ['HMAC_256', 'HMAC_SHA_256', 32], ['HMAC_384', 'HMAC_SHA_384', 48], ['HMAC_512', 'HMAC_SHA_512', 64],
@@ -12,21 +12,16 @@ const HMAC: Array<[KeySpec, MacAlgorithmSpec, number]> = [
 const message = Buffer.from('some important message');
 
 describe('GenerateMac and VerifyMac', () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   let kms: KMSClient;
   const keys = new Map<KeySpec, { keyId: string; arn: string }>();
 
   before(async () => {
-    trent = await startTrent();
-    kms = trent.client();
+    kms = trent().client();
     for (const [spec] of HMAC) {
       const { KeyMetadata: m } = await kms.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'GENERATE_VERIFY_MAC' }));
       keys.set(spec, { keyId: m!.KeyId!, arn: m!.Arn! });
     }
-  });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
   });
 
   for (const [spec, algorithm, length] of HMAC) {

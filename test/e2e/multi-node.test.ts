@@ -10,7 +10,7 @@ import {
   ScheduleKeyDeletionCommand, TagResourceCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.js';
-import { REPO, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { REPO, credentialsFrom, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
 
 /**
  * Several `trent` nodes on one PostgreSQL database behave as one KMS. Every node needs the same root key;
@@ -29,13 +29,6 @@ async function nameOfFailure(p: Promise<unknown>): Promise<string> {
   return 'no failure';
 }
 
-function credentialsFrom(text: string): { accessKeyId: string; secretAccessKey: string } {
-  const accessKeyId = /AWS_ACCESS_KEY_ID=(\S+)/.exec(text)?.[1];
-  const secretAccessKey = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(text)?.[1];
-  assert.ok(accessKeyId && secretAccessKey, `no credentials in:\n${text}`);
-  return { accessKeyId, secretAccessKey };
-}
-
 async function until<T>(probe: () => Promise<T | undefined>, ms: number): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -49,29 +42,41 @@ async function until<T>(probe: () => Promise<T | undefined>, ms: number): Promis
 /** The root key every node of these tests shares (with a file-based root key, copy root.key to each node). */
 const ROOT_KEY = { TRENT_ROOT_KEY: randomBytes(32).toString('base64') };
 
-/** One after the other, as nodes joining a running cluster: the first makes the schema and the admin key. */
-async function startNodes(db: TestDatabase, posture: 'dev' | 'serve', count: number): Promise<RunningTrent[]> {
+interface Cluster {
+  readonly db: TestDatabase;
+  readonly nodes: RunningTrent[];
+}
+
+/**
+ * A PostgreSQL database of its own and `count` nodes on it for the tests of the current describe, started one
+ * after the other, as nodes joining a running cluster (the first makes the schema and the admin key); all of it
+ * is removed after those tests.
+ */
+function useCluster(posture: 'dev' | 'serve', count: number): () => Cluster {
+  let db: TestDatabase | undefined;
   const nodes: RunningTrent[] = [];
-  while (nodes.length < count) nodes.push(await startTrent({ posture, database: db.url, env: ROOT_KEY, args: ['--workers', '1'] }));
-  return nodes;
+  before(async () => {
+    db = await createTestDatabase();
+    while (nodes.length < count) nodes.push(await startTrent({ posture, database: db.url, env: ROOT_KEY, args: ['--workers', '1'] }));
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    for (const n of nodes) await removeDir(n.dataDir);
+    await db?.drop();
+  });
+  return () => ({ db: db!, nodes });
 }
 
 describe('two dev nodes on one PostgreSQL database', { skip }, () => {
-  let db: TestDatabase;
+  const cluster = useCluster('dev', 2);
   let a: RunningTrent;
   let b: RunningTrent;
   let kmsA: KMSClient;
   let kmsB: KMSClient;
-  before(async () => {
-    db = await createTestDatabase();
-    [a, b] = (await startNodes(db, 'dev', 2)) as [RunningTrent, RunningTrent];
+  before(() => {
+    [a, b] = cluster().nodes as [RunningTrent, RunningTrent];
     kmsA = a.client();
     kmsB = b.client();
-  });
-  after(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    for (const n of [a, b]) if (n) await removeDir(n.dataDir);
-    await db?.drop();
   });
 
   test('a key created on one node is usable on the other at once', async () => {
@@ -140,19 +145,10 @@ describe('two dev nodes on one PostgreSQL database', { skip }, () => {
 });
 
 describe('serve nodes share access keys; a deleted one stops working on every node within a second', { skip }, () => {
-  let db: TestDatabase;
-  let nodes: RunningTrent[];
-  before(async () => {
-    db = await createTestDatabase();
-    nodes = await startNodes(db, 'serve', 2);
-  });
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    for (const n of nodes) await removeDir(n.dataDir);
-    await db.drop();
-  });
+  const cluster = useCluster('serve', 2);
 
   test('created by the CLI, used on both nodes, deleted by the CLI, refused on both', async () => {
+    const { nodes } = cluster();
     const [a, b] = nodes as [RunningTrent, RunningTrent];
     assert.match(a.output(), /First start: created the administrator access key/);
     assert.doesNotMatch(b.output(), /First start/, 'the second node finds the administrator key already there');
@@ -172,19 +168,10 @@ describe('serve nodes share access keys; a deleted one stops working on every no
 });
 
 describe('kill -9 of one node under write load', { skip }, () => {
-  let db: TestDatabase;
-  let nodes: RunningTrent[];
-  before(async () => {
-    db = await createTestDatabase();
-    nodes = await startNodes(db, 'dev', 2);
-  });
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    for (const n of nodes) await removeDir(n.dataDir);
-    await db.drop();
-  });
+  const cluster = useCluster('dev', 2);
 
   test('every acknowledged write is there, nothing is half-made, and the other node never fails', async () => {
+    const { db, nodes } = cluster();
     const [victim, survivor] = nodes as [RunningTrent, RunningTrent];
     const acknowledged: string[] = [];
     const survivorFailures: unknown[] = [];

@@ -5,8 +5,9 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { errorOf, openssl, Scratch } from '../support/asymmetric.js';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { openssl, Scratch } from '../support/asymmetric.js';
+import { errorOf } from '../support/kms.js';
+import { useTrent } from '../support/trent.js';
 
 const RSA_SIGNING = [
   'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512',
@@ -33,22 +34,17 @@ const CASES: Array<[string, CreateKeyCommandInput, Record<string, unknown>, RegE
 const ALGORITHM_LISTS = ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreementAlgorithms'] as const;
 
 describe('GetPublicKey', () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   let kms: KMSClient;
   let china: KMSClient;
   const scratch = new Scratch();
   const clientFor = (input: CreateKeyCommandInput) => (input.KeySpec === 'SM2' ? china : kms);
 
-  before(async () => {
-    trent = await startTrent();
-    kms = trent.client();
-    china = trent.client({ region: 'cn-north-1' });
+  before(() => {
+    kms = trent().client();
+    china = trent().client({ region: 'cn-north-1' });
   });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-    scratch.remove();
-  });
+  after(() => { scratch.remove(); });
 
   async function publicKeyOf(input: CreateKeyCommandInput) {
     const client = clientFor(input);

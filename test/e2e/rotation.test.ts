@@ -1,46 +1,27 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import {
-  CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyCommand,
-  EnableKeyRotationCommand, EncryptCommand, GetKeyRotationStatusCommand, KMSServiceException, ListKeyRotationsCommand,
+  DecryptCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyCommand,
+  EnableKeyRotationCommand, EncryptCommand, GetKeyRotationStatusCommand, ListKeyRotationsCommand,
   ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, type CreateKeyCommandInput, type KMSClient,
 } from '@aws-sdk/client-kms';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
-
-async function rejects(p: Promise<unknown>, name: string, message?: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof KMSServiceException);
-    assert.equal(e.name, name, e.message);
-    // The SDK shows an empty wire message as 'UnknownError'.
-    if (message !== undefined) assert.equal(e.message === 'UnknownError' ? '' : e.message, message);
-    return;
-  }
-  assert.fail('expected the call to fail');
-}
+import { createKey, rejects } from '../support/kms.js';
+import { useTrent } from '../support/trent.js';
 
 const DAY = 24 * 60 * 60;
 
 describe('key rotation through @aws-sdk/client-kms', () => {
-  let trent: RunningTrent;
+  const trent = useTrent();
   let kms: KMSClient;
-  const create = async (input: CreateKeyCommandInput = {}) => (await kms.send(new CreateKeyCommand(input))).KeyMetadata!;
+  const create = (input?: CreateKeyCommandInput) => createKey(kms, input);
   const advanceClock = async (seconds: number) => {
-    const res = await fetch(`${trent.endpoint}/-/admin/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
+    const res = await fetch(`${trent().endpoint}/-/admin/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
     assert.equal(res.status, 200, await res.text());
   };
   const decrypt = async (blob: Uint8Array | undefined) =>
     Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString();
 
-  before(async () => {
-    trent = await startTrent();
-    kms = trent.client();
-  });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-  });
+  before(() => { kms = trent().client(); });
 
   test('encrypt, rotate on demand and by the clock, encrypt again: all decrypt, ReEncrypt moves to the newest', async () => {
     const key = await create();

@@ -4,8 +4,9 @@ import {
   CreateKeyCommand, DisableKeyCommand, GetPublicKeyCommand, type KeySpec, type KMSClient, type MessageType, SignCommand,
   type SigningAlgorithmSpec, VerifyCommand,
 } from '@aws-sdk/client-kms';
-import { digestFor, EMPTY_MESSAGE, errorOf, externalMu, Scratch, verifiedIndependently } from '../support/asymmetric.js';
-import { removeDir, startTrent, type RunningTrent } from '../support/trent.js';
+import { digestFor, externalMu, Scratch, verifiedIndependently } from '../support/asymmetric.js';
+import { EMPTY_MESSAGE, errorOf } from '../support/kms.js';
+import { useTrent } from '../support/trent.js';
 
 /** What AWS allows, stated here independently of Trent's spec table. */
 const RSA: SigningAlgorithmSpec[] = [
@@ -36,15 +37,14 @@ interface SigningKey {
 }
 
 describe('Sign and Verify: every key spec × algorithm × message type, checked by independent verifiers', () => {
-  let trent: RunningTrent;
+  // AWS offers SM2 in China only; this server offers it everywhere (the other files use a cn- Region).
+  const trent = useTrent({ env: { TRENT_SM2_EVERYWHERE: '1' } });
   let kms: KMSClient;
   const keys = new Map<KeySpec, SigningKey>();
   const scratch = new Scratch();
 
   before(async () => {
-    // AWS offers SM2 in China only; this server offers it everywhere (the other files use a cn- Region).
-    trent = await startTrent({ env: { TRENT_SM2_EVERYWHERE: '1' } });
-    kms = trent.client();
+    kms = trent().client();
     // One key per spec, created concurrently: RSA generation runs off Trent's event loop.
     await Promise.all(SIGNING.map(async ([spec]) => {
       const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY' }));
@@ -52,11 +52,7 @@ describe('Sign and Verify: every key spec × algorithm × message type, checked 
       keys.set(spec, { arn: KeyMetadata!.Arn!, spki: Buffer.from(PublicKey!) });
     }));
   });
-  after(async () => {
-    await trent.stop();
-    removeDir(trent.dataDir);
-    scratch.remove();
-  });
+  after(() => { scratch.remove(); });
 
   function inputFor(spec: KeySpec, algorithm: SigningAlgorithmSpec, type: MessageType, data: Buffer): Buffer {
     const { spki } = keys.get(spec)!;

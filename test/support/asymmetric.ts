@@ -8,29 +8,11 @@ import { join } from 'node:path';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
-import { KMSServiceException } from '@aws-sdk/client-kms';
 
 /**
  * Independent checks for the asymmetric e2e tests: everything here verifies Trent's output with other
  * implementations (OpenSSL's CLI, Node's crypto, @noble) and never with Trent's own key families.
  */
-
-/** The KMS error a call fails with (anything else fails the test). */
-export async function errorOf(p: Promise<unknown>): Promise<KMSServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof KMSServiceException) return e;
-    throw e;
-  }
-  assert.fail('expected the call to fail');
-}
-
-/**
- * How @aws-sdk reports an error whose message is empty on the wire (as AWS sends KMSInvalidSignatureException,
- * KMSInvalidMacException and InvalidCiphertextException): smithy's decorateServiceException fills in this.
- */
-export const EMPTY_MESSAGE = 'UnknownError';
 
 /** A scratch directory for the openssl CLI's files. */
 export class Scratch {

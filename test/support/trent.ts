@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
@@ -112,6 +113,40 @@ export function removeDir(dir: string): Promise<void> {
   const db = databases.get(dir);
   databases.delete(dir);
   return db ? db.drop() : Promise.resolve();
+}
+
+/** The server of a suite: `useTrent()` returns it; calling it gives the running server. */
+export interface SuiteTrent {
+  (): RunningTrent;
+  /** Stops the server and starts it again on the same data directory, with the same options. */
+  restart(): Promise<RunningTrent>;
+}
+
+/**
+ * Starts a server before the tests of the current describe and, after them, stops it and removes its data
+ * directory. Hooks run in the order they are registered, so a `before` after this call sees the server. Call it
+ * inside a describe: Node 20 runs a file's top-level hooks without waiting for them.
+ */
+export function useTrent(options: StartOptions = {}): SuiteTrent {
+  let trent: RunningTrent | undefined;
+  before(async () => { trent = await startTrent(options); });
+  after(async () => {
+    if (!trent) return;
+    await trent.stop();
+    await removeDir(trent.dataDir);
+  });
+  const current = (): RunningTrent => {
+    if (!trent) throw new Error('the server is not running: useTrent starts it in a before hook');
+    return trent;
+  };
+  return Object.assign(current, {
+    restart: async () => {
+      const { dataDir } = current();
+      await current().stop();
+      trent = await startTrent({ ...options, dataDir });
+      return trent;
+    },
+  });
 }
 
 /** The administrator access key that `trent serve` prints on its first start. */

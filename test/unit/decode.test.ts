@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { KmsError } from '../../src/model/errors.js';
 import { canonicalContext } from '../../src/keys/ciphertext.js';
 import { decodeInput, encodeOutput } from '../../src/protocol/decode.js';
+import { throws } from '../support/kms.js';
 
 function validationMessage(shape: string, body: unknown): string {
   try {
@@ -16,7 +17,7 @@ function validationMessage(shape: string, body: unknown): string {
 }
 
 function serializationError(shape: string, body: unknown): void {
-  assert.throws(() => decodeInput(shape, body), (e: unknown) => e instanceof KmsError && e.type === 'SerializationException');
+  throws(() => decodeInput(shape, body), 'SerializationException');
 }
 
 describe('request validation driven by the model', () => {

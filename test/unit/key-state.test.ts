@@ -8,6 +8,7 @@ import { KmsError } from '../../src/model/errors.js';
 import { OPERATIONS } from '../../src/model/shapes.gen.js';
 import type { KeyState, OperationName } from '../../src/model/types.gen.js';
 import { KEY_STATE_TABLE, checkKeyState } from '../../src/ops/key-state.js';
+import { throws } from '../support/kms.js';
 
 const STATES: readonly KeyState[] = [
   'Enabled', 'Disabled', 'PendingDeletion', 'PendingReplicaDeletion', 'PendingImport', 'Unavailable', 'Creating', 'Updating',
@@ -101,8 +102,7 @@ describe('key-state table (kms-facts.md §1.6)', () => {
           return;
         }
         const [type, message] = OUTCOMES[outcome]!;
-        assert.throws(() => checkKeyState(op, state, ARN, ORIGIN),
-          (e: unknown) => e instanceof KmsError && e.type === type && e.message === message);
+        throws(() => checkKeyState(op, state, ARN, ORIGIN), type, message);
       });
     });
   }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { parseAuthorization, verifySignature } from '../../src/protocol/authenticate.js';
 import { KmsError } from '../../src/model/errors.js';
+import { rejects } from '../support/kms.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 let server: Server;
@@ -46,15 +47,6 @@ after(() => server.close());
 function client(secretAccessKey: string): KMSClient {
   // One attempt: the SDK would otherwise correct its clock from our reply and retry.
   return new KMSClient({ endpoint, region: 'eu-central-1', maxAttempts: 1, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey } });
-}
-
-async function rejects(p: Promise<unknown>, name: string, message: RegExp | string): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
 }
 
 test('the SDK signs, we verify', async () => {
