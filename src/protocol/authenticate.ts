@@ -13,10 +13,10 @@ import {
   computeSignature,
   credentialScope,
   sha256Hex,
-  signingKey,
   stringToSign,
   toAmzDate,
   type HttpRequestParts,
+  type SigningKeys,
 } from '../util/sigv4.js';
 
 export interface ParsedAuthorization {
@@ -176,7 +176,7 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
 }
 
 /**
- * Verifies the signature against the secret in constant time and the request time against the
+ * Verifies the signature against the secret's signing keys in constant time and the request time against the
  * allowed clock skew (default 5 minutes). Throws KmsError as AWS does.
  *
  * The payload hash is always SHA-256 of the body actually received: an x-amz-content-sha256 header
@@ -185,7 +185,7 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
 export function verifySignature(
   req: HttpRequestParts,
   auth: ParsedAuthorization,
-  secretAccessKey: string,
+  keys: SigningKeys,
   now: Date,
   maxSkewMs = DEFAULT_MAX_SKEW_MS,
 ): void {
@@ -193,7 +193,7 @@ export function verifySignature(
   const canonical = canonicalRequest(req, auth.signedHeaders, sha256Hex(req.body));
   const scope = credentialScope(auth.date, auth.region, auth.service);
   const expected = Buffer.from(
-    computeSignature(signingKey(secretAccessKey, auth.date, auth.region, auth.service), stringToSign(toAmzDate(auth.requestTime), scope, canonical)),
+    computeSignature(keys.for(auth.date, auth.region, auth.service), stringToSign(toAmzDate(auth.requestTime), scope, canonical)),
     'latin1',
   );
   const provided = Buffer.from(auth.signature, 'latin1');

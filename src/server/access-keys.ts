@@ -3,12 +3,24 @@ import type { RootKey } from '../keys/root-key.js';
 import { wrapIdentity } from '../keys/root-key.js';
 import type { AccessKeyRecord, Store } from '../store/types.js';
 import { LruMap } from '../util/lru.js';
+import { SigningKeys } from '../util/sigv4.js';
 
 export interface AccessKeyIdentity {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly accountId: string;
   readonly userName: string;
+}
+
+/**
+ * A stored access key as requests are checked against it: its secret is held only inside its signing keys,
+ * which are derived once and dropped with the cached entry (when the key changes, or is evicted).
+ */
+export interface KnownAccessKey {
+  readonly accessKeyId: string;
+  readonly accountId: string;
+  readonly userName: string;
+  readonly signingKeys: SigningKeys;
 }
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -26,7 +38,7 @@ export class AccessKeys {
    * Unwrapped identities. The store's change feed drops an entry as soon as its key is created or deleted
    * anywhere; the expiry bounds staleness while that feed is down (a lost PostgreSQL notification connection).
    */
-  private readonly known = new LruMap<string, { identity: AccessKeyIdentity; until: number }>(10_000);
+  private readonly known = new LruMap<string, { identity: KnownAccessKey; until: number }>(10_000);
   /**
    * Access key IDs the store does not have (a client retrying with a deleted key), kept apart and small: a
    * flood of random IDs evicts only other unknown IDs, never a known key.
@@ -76,7 +88,7 @@ export class AccessKeys {
     return this.store.deleteAccessKey(accessKeyId);
   }
 
-  async lookup(accessKeyId: string): Promise<AccessKeyIdentity | undefined> {
+  async lookup(accessKeyId: string): Promise<KnownAccessKey | undefined> {
     const now = Date.now();
     const hit = this.known.get(accessKeyId);
     if (hit && hit.until > now) return hit.identity;
@@ -87,7 +99,7 @@ export class AccessKeys {
       accessKeyId,
       accountId: record.accountId,
       userName: record.userName,
-      secretAccessKey: this.root.unwrap(wrapIdentity.accessKey(accessKeyId), record.wrappedSecret).toString(),
+      signingKeys: new SigningKeys(this.root.unwrap(wrapIdentity.accessKey(accessKeyId), record.wrappedSecret).toString()),
     };
     if (generation !== this.generation) return identity;
     const until = now + AccessKeys.CACHE_MS;

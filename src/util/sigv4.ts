@@ -8,6 +8,7 @@
  * are trimmed with inner runs of spaces collapsed, and the payload hash is always SHA-256 of the body.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { LruMap } from './lru.js';
 
 export interface HttpRequestParts {
   method: string;
@@ -121,23 +122,33 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
   return ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + sha256Hex(canonical);
 }
 
-// Deriving the key costs four HMACs; a client or server sees few (secret, day, region, service)
-// combinations, so remember them. Bounded, oldest evicted first (Map keeps insertion order).
-const KEY_CACHE_MAX = 256;
-const keyCache = new Map<string, Buffer>();
-
-/** kSigning = HMAC chain over "AWS4"+secret, date, region, service, "aws4_request"; cached. */
+/** kSigning = HMAC chain over "AWS4"+secret, date, region, service, "aws4_request". */
 export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
-  const cacheKey = secretAccessKey + '\n' + date + '\n' + region + '\n' + service;
-  const cached = keyCache.get(cacheKey);
-  if (cached) return cached;
   let key = createHmac('sha256', 'AWS4' + secretAccessKey).update(date).digest();
   key = createHmac('sha256', key).update(region).digest();
   key = createHmac('sha256', key).update(service).digest();
-  key = createHmac('sha256', key).update(SCOPE_TERMINATOR).digest();
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
-  keyCache.set(cacheKey, key);
-  return key;
+  return createHmac('sha256', key).update(SCOPE_TERMINATOR).digest();
+}
+
+/**
+ * The signing keys of one secret, each derived once: deriving costs four HMACs, and a secret is used with
+ * few (day, Region, service) scopes. Held by whoever holds the secret (the server's cached access key), so
+ * they go when it goes; never a table keyed by secrets that outlives them.
+ */
+export class SigningKeys {
+  private readonly keys = new LruMap<string, Buffer>(16);
+
+  constructor(private readonly secretAccessKey: string) {}
+
+  for(date: string, region: string, service: string): Buffer {
+    const scope = credentialScope(date, region, service);
+    let key = this.keys.get(scope);
+    if (!key) {
+      key = signingKey(this.secretAccessKey, date, region, service);
+      this.keys.set(scope, key);
+    }
+    return key;
+  }
 }
 
 /** Hex HMAC-SHA256 of the string to sign under the signing key. */

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { parseAuthorization, verifySignature } from '../../src/protocol/authenticate.js';
 import { KmsError } from '../../src/model/errors.js';
+import { SigningKeys } from '../../src/util/sigv4.js';
 import { rejects } from '../support/kms.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
@@ -29,7 +30,7 @@ before(async () => {
       let payload: unknown = { Keys: [], Truncated: false };
       try {
         const auth = parseAuthorization(parts, { now, region: 'eu-central-1' });
-        verifySignature(parts, auth, SECRET, now);
+        verifySignature(parts, auth, new SigningKeys(SECRET), now);
       } catch (e) {
         if (!(e instanceof KmsError)) throw e;
         status = e.status;

@@ -12,6 +12,7 @@ import {
   credentialScope,
   sha256Hex,
   signingKey,
+  SigningKeys,
   signRequest,
   stringToSign,
   type Credentials,
@@ -98,7 +99,7 @@ function ourSign(c: Case, opts: { contentSha256?: boolean } = {}): HttpRequestPa
 
 function authenticate(req: HttpRequestParts, secret: string, now: Date): ParsedAuthorization {
   const auth = parseAuthorization(req, { now });
-  verifySignature(req, auth, secret, now);
+  verifySignature(req, auth, new SigningKeys(secret), now);
   return auth;
 }
 
@@ -299,7 +300,7 @@ describe('AWS errors', () => {
     const req = ourSign(BASE);
     const auth = String(req.headers.authorization).replace('/aws4_request,', '/aws4_request/,');
     const parsed = parseAuthorization({ ...req, headers: { ...req.headers, authorization: auth } });
-    verifySignature(req, parsed, CREDS.secretAccessKey, NOW);
+    verifySignature(req, parsed, new SigningKeys(CREDS.secretAccessKey), NOW);
   });
 
   test('wrong secret', () => {
@@ -348,12 +349,12 @@ describe('AWS errors', () => {
     // verifySignature checks the time itself when parse was not given `now`.
     const parsed = parseAuthorization(req);
     throwsKms(
-      () => verifySignature(req, parsed, CREDS.secretAccessKey, at('2024-01-01T01:00:00Z')),
+      () => verifySignature(req, parsed, new SigningKeys(CREDS.secretAccessKey), at('2024-01-01T01:00:00Z')),
       'InvalidSignatureException',
       'Signature expired: 20240101T001000Z is now earlier than 20240101T005500Z (20240101T010000Z - 5 min.)',
     );
     throwsKms(
-      () => verifySignature(req, parsed, CREDS.secretAccessKey, at('2024-01-01T00:20:00Z'), 60_000),
+      () => verifySignature(req, parsed, new SigningKeys(CREDS.secretAccessKey), at('2024-01-01T00:20:00Z'), 60_000),
       'InvalidSignatureException',
       'Signature expired: 20240101T001000Z is now earlier than 20240101T001900Z (20240101T002000Z - 1 min.)',
     );
