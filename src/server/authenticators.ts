@@ -36,7 +36,7 @@ export function serveAuthenticator(config: Config, accessKeys: AccessKeys, clock
     if (!identity) {
       throw new KmsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
     }
-    verifySignature(req, auth, identity.signingKeys, now, config.maxSkewMs);
+    verifySignature(req, auth, identity.signingKeys);
     return caller(identity.accountId, auth.region, identity.accessKeyId, `user/${identity.userName}`);
   };
 }
