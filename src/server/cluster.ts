@@ -11,22 +11,35 @@ import { loadRootKey } from './root-key-source.js';
  * state another worker could need: everything durable is in the store, and the caches they keep are either
  * immutable (unwrapped material) or expire within a stated bound. Background work runs in worker 0, and is
  * exactly-once by transaction anyway. A worker that dies is replaced; when the primary dies, its workers exit.
+ * A worker that keeps dying at start (the port taken, the database unreachable) is retried with a growing
+ * delay, and after MAX_QUICK_FAILURES in a row the primary gives up and exits with an error.
  */
 export async function runServer(config: Config): Promise<void> {
   if (cluster.isPrimary) await runPrimary(config);
   else await runWorker(config, Number(process.env.TRENT_WORKER_INDEX ?? 0));
 }
 
+/** A worker that exits before listening, or within this long of its start, failed at start. */
+const QUICK_EXIT_MS = 10_000;
+const MAX_QUICK_FAILURES = 5;
+/** The delay before replacing a worker after its n-th quick failure in a row: 250 ms, doubling, at most 8 s. */
+const backoffMs = (failures: number): number => Math.min(250 * 2 ** (failures - 1), 8_000);
+
 async function runPrimary(config: Config): Promise<void> {
   await prepare(config);
   const ports = new Map<number, number>();
+  /** Per worker index, its quick failures in a row. */
+  const failures = new Map<number, number>();
   let stopping = false;
   let announced = false;
 
   const fork = (index: number): Worker => {
     const worker = cluster.fork({ TRENT_WORKER_INDEX: String(index) });
+    const started = Date.now();
+    let listening = false;
     worker.on('message', (m: { listening?: number }) => {
       if (m.listening === undefined) return;
+      listening = true;
       ports.set(index, m.listening);
       if (!announced && ports.size === config.workers) {
         announced = true;
@@ -36,22 +49,33 @@ async function runPrimary(config: Config): Promise<void> {
     });
     worker.on('exit', (code, signal) => {
       if (stopping) return;
-      console.error(`worker ${index} exited (${signal ?? code}); starting another`);
-      fork(index);
+      const quick = !listening || Date.now() - started < QUICK_EXIT_MS;
+      const failed = quick ? (failures.get(index) ?? 0) + 1 : 0;
+      failures.set(index, failed);
+      if (failed >= MAX_QUICK_FAILURES) {
+        console.error(`worker ${index} exited (${signal ?? code}) at start ${failed} times in a row; giving up`);
+        stop('SIGTERM', 1);
+        return;
+      }
+      const delay = failed ? backoffMs(failed) : 0;
+      console.error(`worker ${index} exited (${signal ?? code}); starting another${delay ? ` in ${delay} ms` : ''}`);
+      setTimeout(() => { if (!stopping) fork(index); }, delay);
     });
     return worker;
   };
-  const workers = Array.from({ length: config.workers }, (_, i) => fork(i));
-
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals, exitCode = 0) => {
     stopping = true;
-    let left = workers.length;
-    for (const w of Object.values(cluster.workers ?? {})) {
-      w?.once('exit', () => { if (--left <= 0) process.exit(0); });
+    // A worker that just exited may still be listed: it will not exit again.
+    const running = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
+    let left = running.length;
+    if (left === 0) process.exit(exitCode);
+    for (const w of running) {
+      w?.once('exit', () => { if (--left <= 0) process.exit(exitCode); });
       w?.process.kill(signal);
     }
-    setTimeout(() => process.exit(0), 10_000).unref();
+    setTimeout(() => process.exit(exitCode), 10_000).unref();
   };
+  for (let i = 0; i < config.workers; i++) fork(i);
   process.once('SIGINT', () => stop('SIGTERM'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
