@@ -32,34 +32,49 @@ export function kmsRequest(target: Target, operation: string, payload: unknown, 
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 
-/** One keep-alive connection carrying one request at a time. */
+/**
+ * One keep-alive connection carrying one request at a time. A server that closes the connection (moto's
+ * development server answers every request with `Connection: close`) gets a new one for the next request,
+ * as any HTTP/1.1 client would do.
+ */
 export class Connection {
-  private readonly socket: Socket;
+  private socket: Socket | undefined;
+  private ready: Promise<void> = Promise.resolve();
   private buffer: Buffer = Buffer.alloc(0);
   private waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | undefined;
-  private readonly ready: Promise<void>;
 
-  constructor(host: string, port: number) {
-    this.socket = connect({ host, port, noDelay: true });
+  constructor(private readonly host: string, private readonly port: number) {
+    this.open();
+  }
+
+  private open(): void {
+    const socket = connect({ host: this.host, port: this.port, noDelay: true });
+    this.socket = socket;
+    this.buffer = Buffer.alloc(0);
     this.ready = new Promise((resolve, reject) => {
-      this.socket.once('connect', resolve);
-      this.socket.once('error', reject);
+      socket.once('connect', resolve);
+      socket.once('error', reject);
     });
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('error', (e) => this.fail(e));
-    this.socket.on('close', () => this.fail(new Error('connection closed')));
+    this.ready.catch(() => undefined);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = undefined;
+      this.fail(new Error('connection closed'));
+    });
   }
 
   async send(request: Buffer): Promise<Reply> {
+    if (!this.socket) this.open();
     await this.ready;
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
-      this.socket.write(request);
+      this.socket!.write(request);
     });
   }
 
   close(): void {
-    this.socket.destroy();
+    this.socket?.destroy();
   }
 
   private fail(e: Error): void {
@@ -79,6 +94,13 @@ export class Connection {
     const status = Number(head.slice(9, 12));
     const body = this.buffer.subarray(headEnd + 4, total);
     this.buffer = this.buffer.subarray(total);
+    if (/\r\nconnection:\s*close/i.test(head)) {
+      // Answered, then closed by the server: the next request opens a new connection.
+      const socket = this.socket;
+      this.socket = undefined;
+      socket?.removeAllListeners('close');
+      socket?.destroy();
+    }
     const w = this.waiting;
     this.waiting = undefined;
     w?.resolve({ status, body });
