@@ -47,10 +47,11 @@ async function call(endpoint: string, method: string, path: string, body?: unkno
   const url = new URL(path, endpoint);
   let res: Response;
   try {
-    res = await fetch(url, {
+    // POSTs are JSON, even without arguments: the server takes no other type (see src/server/admin.ts).
+    res = await fetch(url, method === 'GET' ? { method } : {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
     });
   } catch (e) {
     console.error(`trent: cannot reach ${url.origin}: ${e instanceof Error ? (e.cause as Error | undefined)?.message ?? e.message : String(e)}`);

@@ -12,6 +12,11 @@ export interface Settings {
   readonly posture: 'dev' | 'serve';
   /** Offer SM2 outside the China partition (AWS offers it only in aws-cn). */
   readonly sm2Everywhere: boolean;
+  /**
+   * Whether the resolver authorizes each use of a key against its key policy (serve). The dev posture accepts
+   * any credentials as any account, so a policy there would protect nothing: it does not enforce them.
+   */
+  readonly enforceKeyPolicies: boolean;
 }
 
 /** What operations work with: the durable store, the root key, the clock. Built once by the server. */
@@ -32,6 +37,13 @@ export interface OpContext {
   /** The request's moment on Trent's clock: one value for the whole request. */
   readonly now: Date;
   readonly deps: Deps;
+  /**
+   * The operation's decoded input as the resolver's policy conditions read it (encryption context,
+   * algorithms), so that authorizing needs nothing from the handler; handlers read their typed input.
+   */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The client's address (aws:SourceIp), when the transport knows it. */
+  readonly sourceIp: string | undefined;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: OpContext) => Promise<OperationOutputs[Op]>;

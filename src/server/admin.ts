@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { App } from './app.js';
 
 /**
@@ -8,8 +9,13 @@ import type { App } from './app.js';
  *   POST /-/admin/clock {"advanceSeconds": N}    → the same, after moving the clock forward and running due work
  *   POST /-/admin/reset                          → {"now": …}: every key, alias and tag gone, the clock back to real time
  *
- * The clock offset lives in the store's settings, so a restart and every worker process share it: each
- * request in dev re-reads it (syncDevClock). `serve` has none of this: every /-/admin/ path answers 404.
+ * The clock offset lives in the store's settings, so a restart and every worker process share it: each process
+ * follows it through the store's change feed (app.ts), and GET /-/admin/clock reads it afresh. `serve` has none
+ * of this: every /-/admin/ path answers 404.
+ *
+ * There is no authentication (dev accepts any caller), so a web page the developer visits must not be able to
+ * call these cross-site: a POST must be application/json, which a browser sends cross-origin only after a CORS
+ * preflight this server never answers, and a request whose Origin is another site is refused.
  */
 export const ADMIN_PATH_PREFIX = '/-/admin/';
 
@@ -36,9 +42,13 @@ export async function syncDevClock(app: Pick<App, 'config' | 'deps'>): Promise<v
   app.deps.clock.setOffset(stored === undefined ? 0 : Number(stored));
 }
 
-export async function handleAdminRequest(app: AppParts, method: string, url: string, body: Buffer): Promise<AdminResponse> {
+export async function handleAdminRequest(app: AppParts, method: string, url: string, headers: IncomingHttpHeaders,
+  body: Buffer): Promise<AdminResponse> {
   if (app.config.posture !== 'dev') {
     return error(404, 'NotFoundException', 'The admin endpoints exist only in the dev posture (trent dev).');
+  }
+  if (headers.origin !== undefined && !isSameOrigin(headers.origin, headers.host)) {
+    return error(403, 'AccessDeniedException', 'The admin endpoints refuse requests from another origin.');
   }
   const path = url.split('?')[0];
   const route = ROUTES[path as keyof typeof ROUTES];
@@ -47,7 +57,23 @@ export async function handleAdminRequest(app: AppParts, method: string, url: str
   if (!handler) {
     return { ...error(405, 'MethodNotAllowed', `${path} does not accept ${method}.`), headers: { ...JSON_HEADERS, allow: Object.keys(route).join(', ') } };
   }
+  if (method === 'POST' && mediaType(headers['content-type']) !== 'application/json') {
+    return error(415, 'UnsupportedMediaTypeException', `${path} takes a body of content-type application/json.`);
+  }
   return handler(app, body);
+}
+
+/** A browser's Origin names this server when its host (and port) is the one the request was sent to. */
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false; // "null" (a sandboxed or file: page) or garbage
+  }
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 const ROUTES = {
@@ -55,7 +81,9 @@ const ROUTES = {
   '/-/admin/reset': { POST: reset },
 } as const;
 
+/** Read from the store, not this process's copy: another worker may have moved the clock a moment ago. */
 async function showClock(app: AppParts): Promise<AdminResponse> {
+  await syncDevClock(app);
   return ok(clockState(app));
 }
 
@@ -80,11 +108,13 @@ async function advanceClock(app: AppParts, body: Buffer): Promise<AdminResponse>
   return ok(clockState(app));
 }
 
-/** Wipes every key, alias and tag (Store.wipe keeps what binds the store to its root key) and resets the clock. */
+/** Wipes every key, alias and tag (wipe keeps what binds the store to its root key) and resets the clock, at once. */
 async function reset(app: AppParts): Promise<AdminResponse> {
   const { store, clock } = app.deps;
-  await store.wipe();
-  await store.putSetting(CLOCK_OFFSET_SETTING, '0');
+  await store.transaction(async (tx) => {
+    await tx.wipe();
+    await tx.putSetting(CLOCK_OFFSET_SETTING, '0');
+  });
   clock.setOffset(0);
   return ok(clockState(app));
 }

@@ -49,7 +49,8 @@ export async function createApp(config: Config, workerIndex = 0): Promise<App> {
   const usage = new UsageTracker(store);
   const pool = new MaterialPool(store, root, config.keyPool);
   const deps: Deps = {
-    store, root, clock, usage, pool, settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere },
+    store, root, clock, usage, pool,
+    settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere, enforceKeyPolicies: config.posture === 'serve' },
   };
   // A dev clock moved forward before this start (or by another worker) stays moved.
   await syncDevClock({ config, deps });
@@ -68,8 +69,8 @@ export async function createApp(config: Config, workerIndex = 0): Promise<App> {
 
   const hooks: PipelineHooks = {
     authenticate,
-    async invoke(op, input, caller, requestId) {
-      const ctx: OpContext = { caller, requestId, now: clock.now(), deps };
+    async invoke(op, input, caller, requestId, sourceIp) {
+      const ctx: OpContext = { caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp };
       const output = await (HANDLERS[op] as Handler<OperationName>)(input as never, ctx);
       noteKeyUse(usage, op, output, ctx);
       return output;

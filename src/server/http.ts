@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { KmsError } from '../model/errors.js';
 import { handleKmsRequest } from '../protocol/pipeline.js';
 import type { HttpRequestParts } from '../util/sigv4.js';
-import { handleAdminRequest, isAdminPath, syncDevClock } from './admin.js';
+import { handleAdminRequest, isAdminPath } from './admin.js';
 import type { App } from './app.js';
 
 /** Request limits (BENCHMARKS.md / README list them): AWS refuses larger bodies the same way. */
@@ -33,7 +33,6 @@ export function startHttpServer(app: App): Promise<Server> {
 }
 
 async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  await syncDevClock(app);
   const time = app.deps.clock.now();
   const body = await readBody(req);
   if (body === undefined) {
@@ -44,7 +43,7 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
     return;
   }
   if (isAdminPath(req.url)) {
-    const out = await handleAdminRequest(app, req.method ?? 'GET', req.url!, body);
+    const out = await handleAdminRequest(app, req.method ?? 'GET', req.url!, req.headers, body);
     send(res, out.status, out.headers, out.body);
     return;
   }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ChangeBatch } from './change-feed.js';
 import { codeOf, type Queryable, type Row } from './postgres-connection.js';
 import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
+import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
   type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
@@ -284,6 +285,11 @@ export class PostgresOps implements StoreOps {
         SELECT id FROM material_pool WHERE key_spec = $1 ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING id, key_spec, created_at, wrapped`, [keySpec]);
     return row ? pooledFromRow(row) : undefined;
+  }
+
+  async wipe(): Promise<void> {
+    for (const t of WIPED_TABLES) await this.run(`DELETE FROM ${t}`, []);
+    this.changes.add({ kind: 'resync' });
   }
 
   async countPooledSecrets(keySpec: string): Promise<number> {

@@ -4,7 +4,6 @@ import { codeOf, ident, rollback, TYPES, type Queryable, type Row } from './post
 import { appliedVersion, migrate } from './postgres-migrate.js';
 import { ChangeNotifier } from './postgres-notify.js';
 import { PostgresOps } from './postgres-ops.js';
-import { WIPED_TABLES } from './schema.js';
 import { StoreBase } from './store-base.js';
 import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
 import type { ChangeListener, Store, StoreOps, StoreReads, TableRow } from './types.js';
@@ -60,13 +59,6 @@ export class PostgresStore extends StoreBase implements Store {
   async schemaVersion(): Promise<number> {
     await this.opened;
     return appliedVersion(this.pool);
-  }
-
-  async wipe(): Promise<void> {
-    await this.inTransaction(async (client, batch) => {
-      await client.query(WIPED_TABLES.map((t) => `DELETE FROM ${t}`).join('; '));
-      batch.add({ kind: 'resync' });
-    });
   }
 
   async *exportRows(): AsyncIterable<{ table: string; row: TableRow }> {

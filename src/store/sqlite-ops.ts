@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ChangeBatch } from './change-feed.js';
 import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
+import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
   type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
@@ -248,6 +249,11 @@ export class SqliteOps implements StoreOps {
     if (!row) return undefined;
     this.stmt('DELETE FROM material_pool WHERE id = ?').run(row.id);
     return pooledFromRow(row);
+  }
+
+  async wipe(): Promise<void> {
+    for (const t of WIPED_TABLES) this.stmt(`DELETE FROM ${t}`).run();
+    this.changes.add({ kind: 'resync' });
   }
 
   async countPooledSecrets(keySpec: string): Promise<number> {

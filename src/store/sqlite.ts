@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
-import { MIGRATIONS, WIPED_TABLES } from './schema.js';
+import { MIGRATIONS } from './schema.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { SqliteOps } from './sqlite-ops.js';
 import { StoreBase } from './store-base.js';
@@ -40,13 +40,6 @@ export class SqliteStore extends StoreBase implements Store {
 
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return this.commits.run(fn);
-  }
-
-  async wipe(): Promise<void> {
-    await this.transaction(async () => {
-      for (const t of WIPED_TABLES) this.writer.exec(`DELETE FROM ${t}`);
-      this.pending.add({ kind: 'resync' });
-    });
   }
 
   /**

@@ -146,6 +146,12 @@ export interface StoreOps extends StoreReads {
   addPooledSecret(secret: PooledSecret, poolSize: number): Promise<boolean>;
   /** Removes and returns the oldest pooled secret of a key spec; each one is handed out once, whatever the race. */
   takePooledSecret(keySpec: string): Promise<PooledSecret | undefined>;
+
+  /**
+   * Deletes every key, alias, tag and last use, keeping settings and access keys (what binds the store to its
+   * root key, and who may call it): the dev posture's reset. Announced as a resync.
+   */
+  wipe(): Promise<void>;
 }
 
 /**
@@ -196,8 +202,6 @@ export interface Store extends StoreReads, SingleWrites {
   exportRows(): AsyncIterable<{ table: string; row: TableRow }>;
   /** Loads rows into this store, which must hold no records yet, in one transaction (restore). */
   importRows(rows: AsyncIterable<{ table: string; row: TableRow }>): Promise<void>;
-  /** Deletes every record but the settings that bind the store to its root key (dev posture reset). */
-  wipe(): Promise<void>;
   close(): Promise<void>;
 }
 

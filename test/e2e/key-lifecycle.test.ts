@@ -14,7 +14,9 @@ import { createKey, rejects } from '../support/kms.js';
 import { removeDir, startTrent, useTrent, type RunningTrent } from '../support/trent.js';
 
 async function admin(trent: RunningTrent, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${trent.endpoint}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${trent.endpoint}${path}`, method === 'GET' ? { method } : {
+    method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
+  });
   return { status: res.status, json: await res.json() };
 }
 
@@ -110,6 +112,15 @@ describe('key management through @aws-sdk/client-kms', () => {
       assert.equal((await admin(trent(), 'POST', '/-/admin/clock', { advanceSeconds: 'soon' })).status, 400);
       assert.equal((await admin(trent(), 'GET', '/-/admin/reset')).status, 405);
       assert.equal((await admin(trent(), 'GET', '/-/admin/nothing')).status, 404);
+    });
+
+    test('the admin endpoints refuse what a web page could send cross-site', async () => {
+      // A simple (unpreflighted) content type, or another site's Origin.
+      const url = `${trent().endpoint}/-/admin/reset`;
+      assert.equal((await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })).status, 415);
+      const foreign = { 'content-type': 'application/json', origin: 'https://evil.example' };
+      assert.equal((await fetch(url, { method: 'POST', headers: foreign, body: '{}' })).status, 403);
+      assert.equal((await fetch(`${trent().endpoint}/-/admin/clock`, { headers: { origin: trent().endpoint } })).status, 200);
     });
   });
 });

@@ -133,7 +133,9 @@ describe('two dev nodes on one PostgreSQL database', { skip }, () => {
     const { KeyMetadata: key } = await kmsA.send(new CreateKeyCommand({}));
     await kmsA.send(new CreateAliasCommand({ AliasName: 'alias/doomed-everywhere', TargetKeyId: key!.KeyId }));
     await kmsB.send(new ScheduleKeyDeletionCommand({ KeyId: key!.KeyId, PendingWindowInDays: 7 }));
-    const moved = await fetch(`${a.endpoint}/-/admin/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 8 * DAY_S }) });
+    const moved = await fetch(`${a.endpoint}/-/admin/clock`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 8 * DAY_S }),
+    });
     assert.equal(moved.status, 200);
     for (const kms of [kmsA, kmsB]) {
       assert.equal(await nameOfFailure(kms.send(new DescribeKeyCommand({ KeyId: key!.KeyId }))), 'NotFoundException');

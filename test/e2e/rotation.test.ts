@@ -15,7 +15,9 @@ describe('key rotation through @aws-sdk/client-kms', () => {
   let kms: KMSClient;
   const create = (input?: CreateKeyCommandInput) => createKey(kms, input);
   const advanceClock = async (seconds: number) => {
-    const res = await fetch(`${trent().endpoint}/-/admin/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
+    const res = await fetch(`${trent().endpoint}/-/admin/clock`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }),
+    });
     assert.equal(res.status, 200, await res.text());
   };
   const decrypt = async (blob: Uint8Array | undefined) =>

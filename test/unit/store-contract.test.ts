@@ -263,7 +263,7 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       ]);
       const resyncs: Change[] = [];
       store.onChange((c) => { if (c.kind === 'resync') resyncs.push(c); });
-      await store.wipe();
+      await store.transaction((tx) => tx.wipe());
       assert.equal(resyncs.length, 1);
       assert.equal(await store.getKey(key), undefined);
       assert.ok(await store.getAccessKey('AKIAFEED'), 'wipe keeps access keys');

@@ -5,7 +5,7 @@ import type { KeyRecord } from '../../store/types.js';
 import type { OpContext } from '../context.js';
 import { incorrectKey, isSymmetricEncryption, openBlob, sealUnder } from '../envelope.js';
 import { currentMaterial } from '../material.js';
-import { resolveKey } from '../resolve.js';
+import { resolveKey, type KeyUse } from '../resolve.js';
 import { requireKeyUsage } from '../usage-check.js';
 
 /**
@@ -72,13 +72,13 @@ export async function encryptWith(ctx: OpContext, op: OperationName, key: KeyRec
  * encryption key decrypts with the algorithm given, and any other key is not one that can decrypt
  * (IncorrectKeyException, as AWS).
  */
-export async function decryptWith(ctx: OpContext, op: OperationName, ciphertext: Buffer,
+export async function decryptWith(ctx: OpContext, use: OperationName | KeyUse, ciphertext: Buffer,
   params: DecryptParams): Promise<Opened> {
   const algorithm = params.algorithm ?? 'SYMMETRIC_DEFAULT';
-  const requested = params.keyId === undefined ? undefined : await resolveKey(ctx, op, params.keyId, { aliases: true });
+  const requested = params.keyId === undefined ? undefined : await resolveKey(ctx, use, params.keyId, { aliases: true });
   if (!requested || isSymmetricEncryption(requested)) {
     requireAlgorithm('SYMMETRIC_DEFAULT', algorithm);
-    const { key, plaintext, materialId } = await openBlob(ctx, op, ciphertext, params.context, requested);
+    const { key, plaintext, materialId } = await openBlob(ctx, use, ciphertext, params.context, requested);
     return { key, plaintext, algorithm, materialId };
   }
   if (requested.keyUsage !== 'ENCRYPT_DECRYPT') throw incorrectKey();
@@ -94,13 +94,13 @@ export async function decryptWith(ctx: OpContext, op: OperationName, ciphertext:
  * DryRunModifiers IGNORE_CIPHERTEXT: only the key named by `keyIdParam` is checked (existence, state, usage),
  * as AWS checks only authorization then. The parameter is required in that case.
  */
-export async function checkDecryptKey(ctx: OpContext, op: OperationName, keyIdParam: string | undefined,
+export async function checkDecryptKey(ctx: OpContext, use: OperationName | KeyUse, keyIdParam: string | undefined,
   parameterName: string): Promise<void> {
   if (keyIdParam === undefined) {
     throw new KmsError('ValidationException', `${parameterName} is required when DryRunModifiers contains IGNORE_CIPHERTEXT.`);
   }
-  const key = await resolveKey(ctx, op, keyIdParam, { aliases: true });
-  requireKeyUsage(key, 'ENCRYPT_DECRYPT', op);
+  const key = await resolveKey(ctx, use, keyIdParam, { aliases: true });
+  requireKeyUsage(key, 'ENCRYPT_DECRYPT', typeof use === 'string' ? use : use.op);
 }
 
 /** A missing blob, worded as the model's own required-member check words it. */

@@ -1,8 +1,12 @@
 import type { Handler } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
-import { resolveKey } from '../resolve.js';
+import { resolveKey, type KeyUse } from '../resolve.js';
 import { checkDecryptKey, checkEncryptable, decryptWith, encryptWith, requireCiphertext } from './data-plane.js';
 import { arnOf } from '../../util/arn.js';
+
+/** AWS authorizes ReEncrypt as two actions: one on the source key, one on the destination. */
+const REENCRYPT_FROM: KeyUse = { op: 'ReEncrypt', action: 'kms:ReEncryptFrom' };
+const REENCRYPT_TO: KeyUse = { op: 'ReEncrypt', action: 'kms:ReEncryptTo' };
 
 /**
  * ReEncrypt: decrypt with the source key (named by the blob, or by SourceKeyId, which asymmetric ciphertexts
@@ -11,14 +15,14 @@ import { arnOf } from '../../util/arn.js';
  * request whose destination cannot work fails before any decryption.
  */
 export const reEncrypt: Handler<'ReEncrypt'> = async (input, ctx) => {
-  const destination = await resolveKey(ctx, 'ReEncrypt', input.DestinationKeyId, { aliases: true });
+  const destination = await resolveKey(ctx, REENCRYPT_TO, input.DestinationKeyId, { aliases: true });
   if (input.DryRun && input.DryRunModifiers?.includes('IGNORE_CIPHERTEXT')) {
-    await checkDecryptKey(ctx, 'ReEncrypt', input.SourceKeyId, 'SourceKeyId');
+    await checkDecryptKey(ctx, REENCRYPT_FROM, input.SourceKeyId, 'SourceKeyId');
     checkEncryptable(destination, 'ReEncrypt', input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
       input.DestinationEncryptionContext);
     stopIfDryRun(input.DryRun);
   }
-  const source = await decryptWith(ctx, 'ReEncrypt', requireCiphertext(input.CiphertextBlob), {
+  const source = await decryptWith(ctx, REENCRYPT_FROM, requireCiphertext(input.CiphertextBlob), {
     keyId: input.SourceKeyId, algorithm: input.SourceEncryptionAlgorithm, context: input.SourceEncryptionContext,
   });
   const sealed = await encryptWith(ctx, 'ReEncrypt', destination, source.plaintext, input.DestinationEncryptionAlgorithm,

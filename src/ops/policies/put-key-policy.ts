@@ -2,12 +2,15 @@ import type { Handler } from '../context.js';
 import { resolveKeyLocked } from '../resolve.js';
 import { checkNewKeyPolicy, checkPolicyName } from './key-policy-rules.js';
 
-/** PutKeyPolicy: the policy is checked as CreateKey checks it and stored verbatim (evaluation is not applied yet). */
+/**
+ * PutKeyPolicy: the caller must be allowed kms:PutKeyPolicy by the current policy (the resolver) before the new
+ * one is checked as CreateKey checks it; it is stored verbatim.
+ */
 export const putKeyPolicy: Handler<'PutKeyPolicy'> = async (input, ctx) => {
   checkPolicyName(input.PolicyName);
-  checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck);
   await ctx.deps.store.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'PutKeyPolicy', input.KeyId, { aliases: false });
+    checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck);
     key.policy = input.Policy;
     await tx.updateKey(key);
   });
