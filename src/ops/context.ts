@@ -1,7 +1,7 @@
 import type { Caller } from '../model/caller.js';
 import type { RootKey } from '../keys/root-key.js';
 import type { OperationInputs, OperationName, OperationOutputs } from '../model/types.gen.js';
-import type { Store } from '../store/types.js';
+import type { KeyRef, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { MaterialPool } from './material-pool.js';
 import type { UsageTracker } from './usage/tracker.js';
@@ -44,6 +44,8 @@ export interface OpContext {
   readonly input: Readonly<Record<string, unknown>>;
   /** The client's address (aws:SourceIp), when the transport knows it. */
   readonly sourceIp: string | undefined;
+  /** The keys the request uses cryptographically, recorded by the resolver; noted for GetKeyLastUsage on success. */
+  readonly keysUsed: KeyRef[];
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: OpContext) => Promise<OperationOutputs[Op]>;

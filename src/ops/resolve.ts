@@ -6,6 +6,7 @@ import { isKeyIdForm } from '../util/ids.js';
 import { authorize } from './authorize.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-state.js';
+import { recordKeyUse } from './usage/note-use.js';
 
 export interface ResolveOptions {
   /** Whether the parameter accepts an alias name or alias ARN (AWS refuses them for key management). */
@@ -106,6 +107,7 @@ function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | und
     authorize(ctx, { key, action, requestAlias: named.alias, resourceName: named.resourceName });
   }
   if (!anyState) checkKeyState(op, key.keyState, () => arnOf(key), key.origin);
+  recordKeyUse(ctx, op, key);
   return key;
 }
 

@@ -4,7 +4,7 @@ import { AuditSink } from '../audit/sink.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
 import { HANDLERS } from '../ops/index.js';
-import { noteKeyUse } from '../ops/usage/note-use.js';
+import { noteKeyUses } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
 import type { PipelineHooks } from '../protocol/pipeline.js';
 import { PostgresStore } from '../store/postgres.js';
@@ -70,9 +70,11 @@ export async function createApp(config: Config, workerIndex = 0): Promise<App> {
   const hooks: PipelineHooks = {
     authenticate,
     async invoke(op, input, caller, requestId, sourceIp) {
-      const ctx: OpContext = { caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp };
+      const ctx: OpContext = {
+        caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp, keysUsed: [],
+      };
       const output = await (HANDLERS[op] as Handler<OperationName>)(input as never, ctx);
-      noteKeyUse(usage, op, output, ctx);
+      noteKeyUses(usage, op, ctx);
       return output;
     },
     record(o) {
