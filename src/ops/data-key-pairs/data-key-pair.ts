@@ -22,7 +22,8 @@ export interface DataKeyPair {
 /**
  * What GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext share: the checks (the key and its state, a
  * symmetric encryption key outside any custom key store, the pair spec in this Region, Recipient, DryRun), then
- * a fresh key pair, generated off the event loop by its family, its private key sealed under the KMS key.
+ * a fresh key pair from the material pool (RSA pairs generated ahead, as CreateKey takes them; others made by their
+ * family off the event loop), its private key sealed under the KMS key.
  */
 export async function generateDataKeyPair(ctx: OpContext, op: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext',
   input: GenerateDataKeyPairRequest): Promise<DataKeyPair> {
@@ -43,7 +44,7 @@ export async function generateDataKeyPair(ctx: OpContext, op: 'GenerateDataKeyPa
 
   const family = familyOf(spec);
   if (!family.publicKey) throw new Error(`${spec} has no public key`);
-  const privateKey = await family.generate(spec);
+  const privateKey = await ctx.deps.pool.secretFor(spec);
   const { ciphertext, materialId } = await sealUnder(ctx, key, privateKey, input.EncryptionContext);
   return {
     privateKey,
