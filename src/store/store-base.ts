@@ -27,7 +27,6 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
   getKeyLastUse(ref: KeyRef) { return this.reads.then((r) => r.getKeyLastUse(ref)); }
   countPooledSecrets(keySpec: string) { return this.reads.then((r) => r.countPooledSecrets(keySpec)); }
 
-  putSetting(name: string, value: string) { return this.transaction((tx) => tx.putSetting(name, value)); }
   putSettingIfAbsent(name: string, value: string) { return this.transaction((tx) => tx.putSettingIfAbsent(name, value)); }
   insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }
   deleteAccessKey(accessKeyId: string) { return this.transaction((tx) => tx.deleteAccessKey(accessKeyId)); }

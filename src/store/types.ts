@@ -155,11 +155,11 @@ export interface StoreOps extends StoreReads {
 }
 
 /**
- * The writes Trent makes on their own, outside any request's transaction (settings, access keys from the CLI,
- * the usage tracker's batches, the material pool): on the store, each is a transaction of one write.
+ * The writes Trent makes on their own, outside any request's transaction (the root key's settings, access keys
+ * from the CLI, the usage tracker's batches, the material pool): on the store, each is a transaction of one write.
  */
 export type SingleWrites = Pick<StoreOps,
-  'putSetting' | 'putSettingIfAbsent' | 'insertAccessKey' | 'deleteAccessKey' | 'putKeyLastUses' | 'addPooledSecret' | 'takePooledSecret'>;
+  'putSettingIfAbsent' | 'insertAccessKey' | 'deleteAccessKey' | 'putKeyLastUses' | 'addPooledSecret' | 'takePooledSecret'>;
 
 export interface PooledSecret {
   readonly id: string;

@@ -38,10 +38,10 @@ test('when SQLite itself fails, every caller of the batch hears it and later tra
       if (failOnce.delete(sql)) throw new Error(`disk I/O error (simulated at ${sql})`);
       return exec(sql);
     };
-    await assert.rejects(store.putSetting('a', '1'), /simulated at BEGIN/);
-    await assert.rejects(store.putSetting('b', '1'), /simulated at COMMIT/);
+    await assert.rejects(store.transaction((tx) => tx.putSetting('a', '1')), /simulated at BEGIN/);
+    await assert.rejects(store.transaction((tx) => tx.putSetting('b', '1')), /simulated at COMMIT/);
     assert.equal(await store.getSetting('b'), undefined);
-    await store.putSetting('c', '1');
+    await store.transaction((tx) => tx.putSetting('c', '1'));
     assert.equal(await store.getSetting('c'), '1');
   } finally {
     writer.exec = exec;

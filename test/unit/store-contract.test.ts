@@ -193,8 +193,8 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       assert.equal(await store.deleteAccessKey(ak.accessKeyId), true);
       assert.equal(await store.deleteAccessKey(ak.accessKeyId), false);
       assert.equal(await store.getSetting('s'), undefined);
-      await store.putSetting('s', '1');
-      await store.putSetting('s', '2');
+      await store.transaction((tx) => tx.putSetting('s', '1'));
+      await store.transaction((tx) => tx.putSetting('s', '2'));
       assert.equal(await store.getSetting('s'), '2');
       await close();
     });
@@ -253,7 +253,7 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
         await tx.putSetting('never', 'x');
         throw new Error('rolled back');
       }));
-      await store.putSetting('dev.clock', '5');
+      await store.transaction((tx) => tx.putSetting('dev.clock', '5'));
       await store.insertAccessKey({ accessKeyId: 'AKIAFEED', wrappedSecret: Buffer.from('w'), accountId: ACCOUNT, userName: 'u', createdAt: new Date() });
       await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(seen, [
@@ -277,12 +277,12 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       await source.transaction((tx) => tx.insertKey(key));
       await source.transaction((tx) => tx.insertMaterial(key, material(key, 'm1', 1)));
       await source.transaction((tx) => tx.putTags(key, [{ tagKey: 'a', tagValue: 'b' }]));
-      await source.putSetting('root-key.check', 'abc');
+      await source.transaction((tx) => tx.putSetting('root-key.check', 'abc'));
       const rows = await collect(source.exportRows());
       assert.equal(rows[0]?.table, 'settings', 'settings come first');
       assert.ok(!rows.some((r) => r.table === 'schema_migrations'));
       const target = await backend.open();
-      await target.putSetting('root-key.check', 'other');
+      await target.transaction((tx) => tx.putSetting('root-key.check', 'other'));
       await target.importRows(replay(rows));
       assert.deepEqual(await target.getKey(key), await source.getKey(key));
       assert.deepEqual(await target.getMaterial(key, 'm1'), await source.getMaterial(key, 'm1'));
@@ -388,7 +388,7 @@ describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, ()
     await new Promise((r) => setTimeout(r, 300)); // the LISTEN connections come up
     const own: Change[] = [];
     const unsubscribeOwn = nodes[0]!.onChange((c) => { if (c.kind !== 'resync') own.push(c); });
-    await nodes[0]!.putSetting('dev.clockOffsetMs', '1000');
+    await nodes[0]!.transaction((tx) => tx.putSetting('dev.clockOffsetMs', '1000'));
     const started = Date.now();
     await until(() => heard.every((h) => h.some((c) => c.kind === 'setting' && c.id === 'dev.clockOffsetMs')), 1_000);
     assert.ok(Date.now() - started < 1_000);
@@ -410,7 +410,7 @@ describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, ()
       assert.ok((rowCount ?? 0) >= 1, 'the nodes were listening');
       heard.length = 0;
       await until(() => heard.some((c) => c.kind === 'resync'), 3_000);
-      await nodes[0]!.putSetting('after-reconnect', '1');
+      await nodes[0]!.transaction((tx) => tx.putSetting('after-reconnect', '1'));
       await until(() => heard.some((c) => c.kind === 'setting' && c.id === 'after-reconnect'), 1_000);
     } finally {
       unsubscribe();
