@@ -8,19 +8,20 @@ import { KEY_SPECS } from './specs.js';
 
 type Algorithm = SigningAlgorithmSpec | EncryptionAlgorithmSpec | MacAlgorithmSpec | KeyAgreementAlgorithmSpec;
 
+/** Every algorithm KEY_SPECS lists for each spec, under any of its usages: built once, asked on every request. */
+const ALGORITHMS_OF = Object.fromEntries(Object.entries(KEY_SPECS).map(([spec, { usages }]) => [spec,
+  new Set<Algorithm>(Object.values(usages).flatMap((usage) => [
+    ...(usage.SigningAlgorithms ?? []), ...(usage.EncryptionAlgorithms ?? []), ...(usage.MacAlgorithms ?? []),
+    ...(usage.KeyAgreementAlgorithms ?? []),
+  ]))])) as Readonly<Partial<Record<KeySpec, ReadonlySet<Algorithm>>>>;
+
 /**
  * Refuses an algorithm that KEY_SPECS does not list for the spec, with AWS's error (recorded for HMAC keys and
  * observed for signing: "Algorithm ECDSA_SHA_256 is incompatible with key spec ECC_NIST_P521.").
  * Every family calls it first, so the rule and its text live here only.
  */
 export function requireAlgorithm(spec: KeySpec, algorithm: Algorithm): void {
-  for (const usage of Object.values(KEY_SPECS[spec].usages)) {
-    const listed = [
-      ...(usage.SigningAlgorithms ?? []), ...(usage.EncryptionAlgorithms ?? []), ...(usage.MacAlgorithms ?? []),
-      ...(usage.KeyAgreementAlgorithms ?? []),
-    ] as readonly Algorithm[];
-    if (listed.includes(algorithm)) return;
-  }
+  if (ALGORITHMS_OF[spec]?.has(algorithm)) return;
   throw new KmsError('InvalidKeyUsageException', `Algorithm ${algorithm} is incompatible with key spec ${spec}.`);
 }
 

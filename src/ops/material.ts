@@ -22,7 +22,8 @@ export async function addMaterial(tx: StoreOps, root: RootKey, key: KeyRef, secr
 /**
  * Unwrapped material, kept briefly in memory: a material version never changes once written, so a cached
  * copy cannot go stale. It can outlive its key's deletion only until evicted, and nothing reaches it
- * without first finding the key record, which is read from the store on every request.
+ * without first finding the key record, which is read from the store on every request. Least recently used
+ * goes first (a Map iterates in insertion order, and a hit is re-inserted), so the keys in use stay.
  */
 const unwrapped = new Map<string, Buffer>();
 const CACHE_ENTRIES = 4096;
@@ -31,13 +32,26 @@ const CACHE_ENTRIES = 4096;
 export async function loadMaterial(deps: Deps, key: KeyRecord, materialId: string): Promise<Buffer | undefined> {
   const identity = wrapIdentity.material(key.accountId, key.keyId, materialId);
   const hit = unwrapped.get(identity);
-  if (hit) return hit;
+  if (hit) {
+    unwrapped.delete(identity);
+    unwrapped.set(identity, hit);
+    return hit;
+  }
   const record = await deps.store.getMaterial(key, materialId);
   if (!record) return undefined;
   const secret = deps.root.unwrap(identity, record.wrapped);
   if (unwrapped.size >= CACHE_ENTRIES) unwrapped.delete(unwrapped.keys().next().value!);
   unwrapped.set(identity, secret);
   return secret;
+}
+
+/**
+ * Drops every unwrapped secret. The server calls it when the store may have changed under it wholesale (a
+ * `resync`: a reset, a restore, missed notifications), so the secrets of keys that may no longer exist do
+ * not stay in memory until evicted.
+ */
+export function forgetUnwrappedMaterial(): void {
+  unwrapped.clear();
 }
 
 /** The material new operations use; callers have already refused keys without one (the key-state table). */

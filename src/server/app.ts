@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
+import { forgetUnwrappedMaterial } from '../ops/material.js';
 
 /** A running Trent without its HTTP listener: the store, the root key, the pipeline's hooks. */
 export interface App {
@@ -59,6 +60,7 @@ export async function createApp(config: Config, workerIndex = 0): Promise<App> {
     if (change.kind === 'setting' || change.kind === 'resync') {
       syncDevClock({ config, deps }).catch((e: unknown) => console.error(`dev clock: ${String(e)}`));
     }
+    if (change.kind === 'resync') forgetUnwrappedMaterial();
   });
   await usage.begin(clock.now());
   usage.start();
