@@ -136,20 +136,22 @@ export class PostgresOps implements StoreOps {
     return rows.map((r) => ({ tagKey: r.tag_key as string, tagValue: r.tag_value as string }));
   }
 
+  /**
+   * One statement for all the tags (arrays unnested). A statement may not update one row twice, so a key
+   * given twice keeps its last value, as a row-by-row upsert would.
+   */
   async putTags(ref: KeyRef, tags: readonly TagRecord[]): Promise<void> {
-    for (const t of tags) {
-      await this.run(`INSERT INTO tags (account_id, region, key_id, tag_key, tag_value) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (account_id, region, key_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`,
-      [ref.accountId, ref.region, ref.keyId, t.tagKey, t.tagValue]);
-    }
+    const last = new Map(tags.map((t) => [t.tagKey, t.tagValue]));
+    await this.run(`INSERT INTO tags (account_id, region, key_id, tag_key, tag_value)
+      SELECT $1, $2, $3, t.tag_key, t.tag_value FROM unnest($4::text[], $5::text[]) AS t (tag_key, tag_value)
+      ON CONFLICT (account_id, region, key_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`,
+    [ref.accountId, ref.region, ref.keyId, [...last.keys()], [...last.values()]]);
     this.keyChanged(ref);
   }
 
   async deleteTags(ref: KeyRef, tagKeys: readonly string[]): Promise<void> {
-    for (const k of tagKeys) {
-      await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3 AND tag_key = $4',
-        [ref.accountId, ref.region, ref.keyId, k]);
-    }
+    await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3 AND tag_key = ANY($4::text[])',
+      [ref.accountId, ref.region, ref.keyId, tagKeys]);
     this.keyChanged(ref);
   }
 
@@ -235,19 +237,31 @@ export class PostgresOps implements StoreOps {
   }
 
   /**
-   * No change is announced: last use is never cached. FOR KEY SHARE makes a use racing the key's deletion
-   * wait for it and then find the key gone, so no row outlives its key.
+   * One statement for the batch (arrays unnested). No change is announced: last use is never cached. FOR KEY
+   * SHARE makes a use racing the key's deletion wait for it and then find the key gone, so no row outlives its
+   * key. A statement may not update one row twice: each key's latest use is sent once, keys in one order
+   * (the order the row locks are taken in).
    */
   async putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void> {
+    const latest = new Map<string, KeyUseRecord>();
     for (const u of uses) {
-      await this.run(`INSERT INTO key_last_usage (account_id, region, key_id, operation, used_at, request_id)
-        SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (
-          SELECT 1 FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3 FOR KEY SHARE)
-        ON CONFLICT (account_id, region, key_id) DO UPDATE
-          SET operation = excluded.operation, used_at = excluded.used_at, request_id = excluded.request_id
-          WHERE excluded.used_at >= key_last_usage.used_at`,
-      [u.accountId, u.region, u.keyId, u.operation, u.usedAt.getTime(), u.requestId]);
+      const id = changeId.key(u);
+      const seen = latest.get(id);
+      if (!seen || u.usedAt.getTime() >= seen.usedAt.getTime()) latest.set(id, u);
     }
+    const batch = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, u]) => u);
+    if (batch.length === 0) return;
+    await this.run(`INSERT INTO key_last_usage (account_id, region, key_id, operation, used_at, request_id)
+      SELECT u.account_id, u.region, u.key_id, u.operation, u.used_at, u.request_id
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+        AS u (account_id, region, key_id, operation, used_at, request_id)
+      WHERE EXISTS (SELECT 1 FROM keys k WHERE k.account_id = u.account_id AND k.region = u.region AND k.key_id = u.key_id
+                    FOR KEY SHARE)
+      ON CONFLICT (account_id, region, key_id) DO UPDATE
+        SET operation = excluded.operation, used_at = excluded.used_at, request_id = excluded.request_id
+        WHERE excluded.used_at >= key_last_usage.used_at`,
+    [batch.map((u) => u.accountId), batch.map((u) => u.region), batch.map((u) => u.keyId), batch.map((u) => u.operation),
+      batch.map((u) => u.usedAt.getTime()), batch.map((u) => u.requestId)]);
   }
 
   async putSetting(name: string, value: string): Promise<void> {

@@ -151,6 +151,26 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       assert.deepEqual(await store.listTags(key), [{ tagKey: 'a', tagValue: '2' }, { tagKey: 'b', tagValue: '3' }]);
       await store.transaction((tx) => tx.deleteTags(key, ['a', 'missing']));
       assert.deepEqual(await store.listTags(key), [{ tagKey: 'b', tagValue: '3' }]);
+      // A key given twice in one put keeps its last value.
+      await store.transaction((tx) => tx.putTags(key, [{ tagKey: 'c', tagValue: '1' }, { tagKey: 'c', tagValue: '2' }]));
+      assert.deepEqual(await store.listTags(key), [{ tagKey: 'b', tagValue: '3' }, { tagKey: 'c', tagValue: '2' }]);
+      await store.transaction((tx) => tx.deleteTags(key, ['b', 'c']));
+      assert.deepEqual(await store.listTags(key), []);
+      await close();
+    });
+
+    test('last uses: a batch keeps the latest use of each key, never goes back in time, and skips deleted keys', async () => {
+      await fresh();
+      const [k1, k2] = [keyRecord(), keyRecord()];
+      await store.transaction(async (tx) => { await tx.insertKey(k1); await tx.insertKey(k2); });
+      const use = (ref: KeyRef, at: number, requestId: string) =>
+        ({ accountId: ref.accountId, region: ref.region, keyId: ref.keyId, operation: 'Encrypt' as const, usedAt: new Date(at), requestId });
+      await store.putKeyLastUses([use(k1, 2_000, 'r1'), use(k2, 1_000, 'r2'), use(k1, 3_000, 'r3'), use(k1, 2_500, 'r4'),
+        use(keyRecord(), 1_000, 'gone')]);
+      assert.deepEqual([(await store.getKeyLastUse(k1))?.requestId, (await store.getKeyLastUse(k2))?.requestId], ['r3', 'r2']);
+      await store.putKeyLastUses([use(k1, 1_000, 'older'), use(k2, 4_000, 'newer')]);
+      assert.deepEqual([(await store.getKeyLastUse(k1))?.requestId, (await store.getKeyLastUse(k2))?.requestId], ['r3', 'newer']);
+      assert.equal((await store.getKeyLastUse(k2))?.usedAt.getTime(), 4_000);
       await close();
     });
 
