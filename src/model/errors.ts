@@ -2,8 +2,8 @@ import { SHAPES } from './shapes.gen.js';
 import type { ModelErrorName } from './types.gen.js';
 
 /**
- * Errors that every AWS JSON service can return but that the KMS model does not declare
- * (they come from the common service framework: authentication, throttling, parsing).
+ * Errors that every AWS JSON service can return but that the KMS model does not declare (they come from the
+ * common service framework: authentication, parsing, request size); only those Trent answers.
  */
 const COMMON_ERRORS = {
   ValidationException: 400,
@@ -16,10 +16,7 @@ const COMMON_ERRORS = {
   InvalidSignatureException: 400,
   IncompleteSignatureException: 400,
   MissingAuthenticationTokenException: 400,
-  InvalidClientTokenId: 403,
-  ThrottlingException: 400,
   RequestEntityTooLargeException: 413,
-  InternalFailure: 500,
 } as const;
 
 export type CommonErrorName = keyof typeof COMMON_ERRORS;
@@ -40,12 +37,3 @@ export class KmsError extends Error {
     this.status = errorStatus(type);
   }
 }
-
-export const err = {
-  validation: (message: string) => new KmsError('ValidationException', message),
-  notFound: (message: string) => new KmsError('NotFoundException', message),
-  unsupported: (message: string) => new KmsError('UnsupportedOperationException', message),
-  invalidState: (message: string) => new KmsError('KMSInvalidStateException', message),
-  invalidArn: (message: string) => new KmsError('InvalidArnException', message),
-  internal: () => new KmsError('KMSInternalException', 'The request could not be completed due to an internal error.'),
-};

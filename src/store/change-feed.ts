@@ -9,10 +9,6 @@ export class ChangeFeed {
     return () => { this.listeners.delete(listener); };
   }
 
-  get empty(): boolean {
-    return this.listeners.size === 0;
-  }
-
   emit(change: Change): void {
     for (const listener of this.listeners) {
       try {

@@ -1,11 +1,11 @@
 import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord, PooledSecret } from './types.js';
 
 /**
- * How a key record is kept: a JSON document (dates as epoch milliseconds) plus the column the scheduler
- * scans. Shared by every backend so both store the same bytes.
+ * How a key record is kept: a JSON document (dates as ISO 8601 strings, Date's JSON form; absent members
+ * omitted) plus the column the scheduler scans. Shared by every backend so both store the same bytes.
  */
 export function encodeKey(key: KeyRecord): string {
-  return JSON.stringify(key, (_k, v: unknown) => (v === undefined ? undefined : v));
+  return JSON.stringify(key);
 }
 
 const DATE_FIELDS = ['createdAt', 'deletionDate', 'validTo', 'nextRotationDate'] as const;
