@@ -141,3 +141,16 @@ export function decodeSignature(signature: Buffer): { r: bigint; s: bigint } | n
     throw error;
   }
 }
+
+/**
+ * The private scalar d of EC key material: PKCS#8 PrivateKeyInfo { version, algorithm, OCTET STRING
+ * ECPrivateKey { version, OCTET STRING d, … } } (RFC 5208, RFC 5915). A view into `pkcs8`, not a copy.
+ */
+export function ecPrivateKeyScalar(pkcs8: Buffer): Buffer {
+  const info = new DerReader(pkcs8).sequence();
+  info.integer();
+  info.sequence();
+  const ecPrivateKey = new DerReader(info.octetString()).sequence();
+  ecPrivateKey.integer();
+  return ecPrivateKey.octetString();
+}

@@ -1,6 +1,10 @@
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+
 import type {
   EncryptionAlgorithmSpec, KeySpec, MacAlgorithmSpec, MessageType, SigningAlgorithmSpec,
 } from '../model/types.gen.js';
+import { MaterialCache } from './material-cache.js';
 
 /**
  * The cryptography of one family of key specs (keys/families/*.ts). Pure: no I/O, no store, no HTTP.
@@ -26,4 +30,46 @@ export interface KeyFamily {
   /** ECDH: the raw shared secret (the x coordinate) with a peer given as DER SubjectPublicKeyInfo. */
   deriveSharedSecret?(spec: KeySpec, material: Buffer, peerPublicKey: Buffer): Buffer;
   mac?(spec: KeySpec, material: Buffer, algorithm: MacAlgorithmSpec, message: Buffer): Buffer;
+}
+
+/** crypto.generateKeyPair as a promise: OpenSSL generates on the threadpool, off the event loop. */
+export const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** The private KeyObject and the SubjectPublicKeyInfo of a key whose material is PKCS#8 DER. */
+export interface Pkcs8Key {
+  readonly key: KeyObject;
+  readonly spki: Buffer;
+}
+
+/**
+ * What the families whose material is the PKCS#8 DER of an OpenSSL key pair (RSA, ECC, Ed25519, SM2) share:
+ * `generate`, `publicKey`, and `keyOf`, which parses material once per key (cached) into the family's own
+ * view of it plus the KeyObject and SPKI.
+ */
+export function pkcs8Family<View>(options: {
+  newKeyPair(spec: KeySpec): Promise<{ privateKey: KeyObject }>;
+  view(key: KeyObject, spki: Buffer, material: Buffer): View;
+}): Required<Pick<KeyFamily, 'generate' | 'publicKey'>> & { keyOf(material: Buffer): View & Pkcs8Key } {
+  const keys = new MaterialCache<View & Pkcs8Key>();
+  const keyOf = (material: Buffer) => keys.get(material, () => {
+    const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
+    const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+    return { ...options.view(key, spki, material), key, spki };
+  });
+  return {
+    async generate(spec) {
+      return (await options.newKeyPair(spec)).privateKey.export({ format: 'der', type: 'pkcs8' });
+    },
+    publicKey: (_spec, material) => keyOf(material).spki,
+    keyOf,
+  };
+}
+
+/** Parses a DER SubjectPublicKeyInfo once per key (cached) into a family's view of it plus the KeyObject. */
+export function spkiKeys<View>(view: (key: KeyObject) => View): (spki: Buffer) => View & { key: KeyObject } {
+  const keys = new MaterialCache<View & { key: KeyObject }>();
+  return (spki) => keys.get(spki, () => {
+    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    return { ...view(key), key };
+  });
 }

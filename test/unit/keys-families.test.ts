@@ -12,6 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import { p256 } from '@noble/curves/nist.js';
+
+import { encodeSignature } from '../../src/keys/der.js';
 
 import { KmsError } from '../../src/model/errors.js';
 import type { KeySpec, MessageType, SigningAlgorithmSpec } from '../../src/model/types.gen.js';
@@ -287,5 +290,65 @@ describe('HMAC', () => {
       '-in', file('mac.msg', message), 'HMAC').toString().trim(), 'hex'));
     throws(() => familyOf('HMAC_224').mac!('HMAC_224', material('HMAC_224'), 'HMAC_SHA_256', message),
       'InvalidKeyUsageException', 'Algorithm HMAC_SHA_256 is incompatible with key spec HMAC_224.');
+  });
+});
+
+describe('ECDSA and SM2DSA DIGEST signing (blinded BigInt arithmetic) and DIGEST verification (via OpenSSL)', () => {
+  const curves = [['ECC_NIST_P256', 'ECDSA_SHA_256'], ['ECC_NIST_P384', 'ECDSA_SHA_384'], ['ECC_NIST_P521', 'ECDSA_SHA_512'],
+    ['ECC_SECG_P256K1', 'ECDSA_SHA_256']] as const;
+  for (const [spec, algorithm] of curves) {
+    test(`${spec}: signatures across several nonce batches all verify with OpenSSL`, () => {
+      const family = familyOf(spec);
+      const key = createPublicKey({ key: family.publicKey!(spec, material(spec)), format: 'der', type: 'spki' });
+      for (let i = 0; i < 150; i++) {
+        const data = randomBytes(16);
+        const signature = family.sign!(spec, material(spec), algorithm, digest(algorithm, data), 'DIGEST');
+        assert.ok(verify(hashOf(algorithm), data, { key, dsaEncoding: 'der' }, signature), `signature ${i}`);
+        assert.ok(family.verify!(spec, material(spec), algorithm, digest(algorithm, data), 'DIGEST', signature), `verify ${i}`);
+      }
+    });
+  }
+
+  test('SM2: signatures across several nonce batches all verify', () => {
+    const family = familyOf('SM2');
+    for (let i = 0; i < 150; i++) {
+      const e = randomBytes(32);
+      const signature = family.sign!('SM2', material('SM2'), 'SM2DSA', e, 'DIGEST');
+      assert.ok(family.verify!('SM2', material('SM2'), 'SM2DSA', e, 'DIGEST', signature), `signature ${i}`);
+    }
+  });
+
+  test('a DIGEST signature is judged right when the shifted key Q + t·G is the point at infinity', () => {
+    // Built so that Q = −t·G with t = (e − e0)/r, e0 = SHA-256(""): then s = k⁻¹·e0 makes (r, s) valid for e.
+    const { n } = p256.Point.CURVE();
+    const big = (bytes: Uint8Array) => BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+    const bytes = (value: bigint) => Buffer.from(value.toString(16).padStart(64, '0'), 'hex');
+    const modN = (value: bigint) => ((value % n) + n) % n;
+    const inverse = (value: bigint) => { // Fermat: n is prime
+      let result = 1n;
+      for (let base = modN(value), power = n - 2n; power > 0n; power >>= 1n, base = (base * base) % n) {
+        if (power & 1n) result = (result * base) % n;
+      }
+      return result;
+    };
+    const nonce = createECDH('prime256v1');
+    nonce.generateKeys();
+    const r = modN(big(nonce.getPublicKey().subarray(1, 33)));
+    const e = digest('ECDSA_SHA_256', message);
+    const e0 = big(createHash('sha256').digest());
+    const d = modN(-(big(e) - e0) * inverse(r));
+    const s = modN(inverse(big(nonce.getPrivateKey())) * e0);
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(bytes(d));
+    const point = ecdh.getPublicKey();
+    const b64 = (value: Buffer) => value.toString('base64url');
+    const keyMaterial = createPrivateKey({
+      key: { kty: 'EC', crv: 'P-256', d: b64(bytes(d)), x: b64(point.subarray(1, 33)), y: b64(point.subarray(33)) }, format: 'jwk',
+    }).export({ format: 'der', type: 'pkcs8' });
+    const signature = encodeSignature(r, s);
+    assert.ok(p256.verify(Buffer.concat([bytes(r), bytes(s)]), e, point, { prehash: false, lowS: false, format: 'compact' }));
+    const family = familyOf('ECC_NIST_P256');
+    assert.ok(family.verify!('ECC_NIST_P256', keyMaterial, 'ECDSA_SHA_256', e, 'DIGEST', signature));
+    assert.equal(family.verify!('ECC_NIST_P256', keyMaterial, 'ECDSA_SHA_256', e, 'DIGEST', encodeSignature(r, modN(s + 1n))), false);
   });
 });

@@ -1,14 +1,11 @@
-import {
-  createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, sign, verify,
-} from 'node:crypto';
-import { promisify } from 'node:util';
+import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 
 import { ed25519ph } from '@noble/curves/ed25519.js';
 
 import type { KeySpec, MessageType, SigningAlgorithmSpec } from '../../model/types.gen.js';
 import { checkSigningRequest } from '../algorithms.js';
-import type { KeyFamily } from '../family.js';
-import { MaterialCache } from '../material-cache.js';
+import { DerReader } from '../der.js';
+import { generateKeyPairAsync, type KeyFamily, pkcs8Family, spkiKeys } from '../family.js';
 
 /*
  * ED25519_SHA_512 is pure Ed25519 over the RAW message (OpenSSL). ED25519_PH_SHA_512 is Ed25519ph (RFC 8032
@@ -16,66 +13,57 @@ import { MaterialCache } from '../material-cache.js';
  * SHA-512 prehash to it, so the input is hashed twice. OpenSSL 3.0 has no Ed25519ph, hence @noble/curves.
  */
 
-interface EdPrivate {
-  readonly key: KeyObject;
-  /** The 32-byte RFC 8032 private key (seed). */
-  readonly seed: Uint8Array;
-  readonly spki: Buffer;
-}
-
 interface EdPublic {
+  /** The KeyObject OpenSSL verifies with (a private one for the key's own material). */
   readonly key: KeyObject;
+  /** The 32-byte RFC 8032 public key, for Ed25519ph. */
   readonly raw: Uint8Array;
 }
 
-const privateKeys = new MaterialCache<EdPrivate>();
-const publicKeys = new MaterialCache<EdPublic>();
-
-function requireEd25519(key: KeyObject): void {
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
+/** The raw public key of an Ed25519 key (the JWK of its public half, so the seed never becomes a string). */
+function publicParts(publicKey: KeyObject): Omit<EdPublic, 'key'> {
+  if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
+  const { x } = publicKey.export({ format: 'jwk' });
+  if (!x) throw new Error('Ed25519 public key without a point');
+  return { raw: Buffer.from(x, 'base64url') };
 }
 
-function privateKeyOf(material: Buffer): EdPrivate {
-  return privateKeys.get(material, () => {
-    const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
-    requireEd25519(key);
-    const { d } = key.export({ format: 'jwk' });
-    if (!d) throw new Error('Ed25519 key without a seed');
-    return { key, seed: Buffer.from(d, 'base64url'), spki: createPublicKey(key).export({ format: 'der', type: 'spki' }) };
-  });
+/** RFC 8410 PKCS#8: PrivateKeyInfo { version, algorithm, OCTET STRING { OCTET STRING seed } }. */
+function seedOf(material: Buffer): Buffer {
+  const info = new DerReader(material).sequence();
+  info.integer();
+  info.sequence();
+  const seed = new DerReader(info.octetString()).octetString();
+  if (seed.length !== 32) throw new Error('Ed25519 key without a 32-byte seed');
+  return seed;
 }
 
-function publicKeyOf(spki: Buffer): EdPublic {
-  return publicKeys.get(spki, () => {
-    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
-    requireEd25519(key);
-    const { x } = key.export({ format: 'jwk' });
-    if (!x) throw new Error('Ed25519 public key without a point');
-    return { key, raw: Buffer.from(x, 'base64url') };
-  });
+const pkcs8 = pkcs8Family({
+  newKeyPair: () => generateKeyPairAsync('ed25519'),
+  view: (_key, spki, material) => ({
+    ...publicParts(createPublicKey({ key: spki, format: 'der', type: 'spki' })), seed: seedOf(material),
+  }),
+});
+const privateKeyOf = pkcs8.keyOf;
+const publicKeyOf = spkiKeys(publicParts);
+
+/** Verification once the request is checked, with the key's own material or a bare SPKI. */
+function verifyWith(key: EdPublic, algorithm: SigningAlgorithmSpec, message: Buffer, signature: Buffer): boolean {
+  if (algorithm === 'ED25519_SHA_512') return verify(null, message, key.key, signature);
+  // zip215 off: RFC 8032's strict rules (canonical S and point encodings), as OpenSSL applies to pure Ed25519.
+  return signature.length === 64 && ed25519ph.verify(signature, message, key.raw, { zip215: false });
 }
 
 /** Verifies with a DER SubjectPublicKeyInfo alone (what Verify needs; also how test vectors come). */
 export function verifyWithPublicKey(spec: KeySpec, spki: Buffer, algorithm: SigningAlgorithmSpec, message: Buffer,
   type: MessageType, signature: Buffer): boolean {
   checkSigningRequest(spec, algorithm, message, type);
-  const key = publicKeyOf(spki);
-  if (algorithm === 'ED25519_SHA_512') return verify(null, message, key.key, signature);
-  // zip215 off: RFC 8032's strict rules (canonical S and point encodings), as OpenSSL applies to pure Ed25519.
-  return signature.length === 64 && ed25519ph.verify(signature, message, key.raw, { zip215: false });
+  return verifyWith(publicKeyOf(spki), algorithm, message, signature);
 }
 
-const generateEd = promisify(generateKeyPair);
-
 export const ed25519: KeyFamily = {
-  async generate() {
-    const { privateKey } = await generateEd('ed25519');
-    return privateKey.export({ format: 'der', type: 'pkcs8' });
-  },
-
-  publicKey(_spec, material) {
-    return privateKeyOf(material).spki;
-  },
+  generate: pkcs8.generate,
+  publicKey: pkcs8.publicKey,
 
   sign(spec, material, algorithm, message, type) {
     checkSigningRequest(spec, algorithm, message, type);
@@ -85,6 +73,7 @@ export const ed25519: KeyFamily = {
   },
 
   verify(spec, material, algorithm, message, type, signature) {
-    return verifyWithPublicKey(spec, privateKeyOf(material).spki, algorithm, message, type, signature);
+    checkSigningRequest(spec, algorithm, message, type);
+    return verifyWith(privateKeyOf(material), algorithm, message, signature);
   },
 };

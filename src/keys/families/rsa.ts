@@ -1,24 +1,20 @@
 import {
-  constants, createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, privateDecrypt,
-  privateEncrypt, publicDecrypt, publicEncrypt, randomBytes, timingSafeEqual,
+  constants, createHash, type KeyObject, privateDecrypt, privateEncrypt, publicDecrypt, publicEncrypt, randomBytes,
+  timingSafeEqual,
 } from 'node:crypto';
-import { promisify } from 'node:util';
 
 import { KmsError } from '../../model/errors.js';
 import type {
   EncryptionAlgorithmSpec, KeySpec, MessageType, SigningAlgorithmSpec,
 } from '../../model/types.gen.js';
 import { checkSigningRequest, requireAlgorithm, SIGNING, signedDigest } from '../algorithms.js';
-import type { KeyFamily } from '../family.js';
-import { MaterialCache } from '../material-cache.js';
+import { generateKeyPairAsync, type KeyFamily, pkcs8Family, spkiKeys } from '../family.js';
 
 /*
  * Signatures are made from the digest in every case (RAW is hashed first), so a DIGEST is signed exactly as
  * given: PKCS#1 v1.5 pads DigestInfo || digest with OpenSSL's type-1 padding (privateEncrypt), and PSS is
  * EMSA-PSS encoded here (salt length = digest length, MGF1 with the same hash) and raised to d with no padding.
  */
-
-const generateRsa = promisify(generateKeyPair);
 
 const MODULUS_BITS: Partial<Record<KeySpec, number>> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
 
@@ -37,39 +33,27 @@ const OAEP_HASH: Partial<Record<EncryptionAlgorithmSpec, { hash: 'sha1' | 'sha25
 };
 
 interface RsaPublic {
+  /** The KeyObject OpenSSL works with (a private one for the key's own material). */
   readonly key: KeyObject;
   readonly modulusBits: number;
 }
 
-interface RsaPrivate extends RsaPublic {
-  readonly spki: Buffer;
-}
-
-const privateKeys = new MaterialCache<RsaPrivate>();
-const publicKeys = new MaterialCache<RsaPublic>();
-
-function modulusBitsOf(key: KeyObject): number {
+function modulusBitsOf(key: KeyObject): { modulusBits: number } {
   const bits = key.asymmetricKeyDetails?.modulusLength;
   if (key.asymmetricKeyType !== 'rsa' || bits === undefined) throw new Error('not an RSA key');
-  return bits;
+  return { modulusBits: bits };
 }
 
-function privateKeyOf(material: Buffer): RsaPrivate {
-  return privateKeys.get(material, () => {
-    const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
-    return {
-      key, modulusBits: modulusBitsOf(key),
-      spki: createPublicKey(key).export({ format: 'der', type: 'spki' }),
-    };
-  });
-}
-
-function publicKeyOf(spki: Buffer): RsaPublic {
-  return publicKeys.get(spki, () => {
-    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
-    return { key, modulusBits: modulusBitsOf(key) };
-  });
-}
+const pkcs8 = pkcs8Family({
+  newKeyPair(spec) {
+    const modulusLength = MODULUS_BITS[spec];
+    if (modulusLength === undefined) throw new Error(`${spec} is not an RSA key spec`);
+    return generateKeyPairAsync('rsa', { modulusLength, publicExponent: 65537 });
+  },
+  view: modulusBitsOf,
+});
+const privateKeyOf = pkcs8.keyOf;
+const publicKeyOf = spkiKeys(modulusBitsOf);
 
 function hashOf(algorithm: SigningAlgorithmSpec): Hash {
   const { hash } = SIGNING[algorithm];
@@ -134,7 +118,7 @@ function leftPad(bytes: Buffer, length: number): Buffer {
   return bytes.length >= length ? bytes : Buffer.concat([Buffer.alloc(length - bytes.length), bytes]);
 }
 
-function signDigest(key: RsaPrivate, algorithm: SigningAlgorithmSpec, digest: Buffer): Buffer {
+function signDigest(key: RsaPublic, algorithm: SigningAlgorithmSpec, digest: Buffer): Buffer {
   const hash = hashOf(algorithm);
   if (!isPss(algorithm)) {
     return privateEncrypt({ key: key.key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([DIGEST_INFO[hash], digest]));
@@ -179,16 +163,8 @@ function oaepOf(spec: KeySpec, algorithm: EncryptionAlgorithmSpec) {
 }
 
 export const rsa: KeyFamily = {
-  async generate(spec) {
-    const modulusLength = MODULUS_BITS[spec];
-    if (modulusLength === undefined) throw new Error(`${spec} is not an RSA key spec`);
-    const { privateKey } = await generateRsa('rsa', { modulusLength, publicExponent: 65537 });
-    return privateKey.export({ format: 'der', type: 'pkcs8' });
-  },
-
-  publicKey(_spec, material) {
-    return privateKeyOf(material).spki;
-  },
+  generate: pkcs8.generate,
+  publicKey: pkcs8.publicKey,
 
   sign(spec, material, algorithm, message, type) {
     checkSigningRequest(spec, algorithm, message, type);

@@ -1,23 +1,21 @@
-import {
-  createECDH, createHash, createPrivateKey, createPublicKey, type ECDH, generateKeyPair, timingSafeEqual,
-} from 'node:crypto';
-import { promisify } from 'node:util';
+import { createECDH, createHash, type ECDH, timingSafeEqual } from 'node:crypto';
 
-import { invert } from '@noble/curves/abstract/modular.js';
+import { invert, mod } from '@noble/curves/abstract/modular.js';
 import { weierstrass, type WeierstrassOpts, type WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 
 import { KmsError } from '../../model/errors.js';
 import type { KeySpec, MessageType, SigningAlgorithmSpec } from '../../model/types.gen.js';
 import { checkSigningRequest, requireAlgorithm } from '../algorithms.js';
-import { decodeSignature, der, DerError, DerReader, encodeSignature, oidBytes } from '../der.js';
-import type { KeyFamily } from '../family.js';
+import { decodeSignature, der, DerError, DerReader, ecPrivateKeyScalar, encodeSignature, oidBytes } from '../der.js';
+import { generateKeyPairAsync, type KeyFamily, pkcs8Family } from '../family.js';
 import { MaterialCache } from '../material-cache.js';
+import { group, invertAll, maskedScalar, maskMultiple, nonce, NONCE_BATCH, Pool, uniformMask } from './blinding.js';
 
 /*
- * SM2 (GB/T 32918, GM/T 0003): OpenSSL generates the keys and the nonces (an ECDH key pair on the SM2 curve is
- * (k, k·G)) and computes SM3; Node exposes neither SM2DSA, SM2 encryption nor ECDH with parsed SM2 keys, so those
- * equations are written here over @noble/curves' point arithmetic.
+ * SM2 (GB/T 32918, GM/T 0003): OpenSSL generates the keys, computes k·G for nonces and computes SM3; Node exposes
+ * neither SM2DSA, SM2 encryption nor ECDH with parsed SM2 keys, so those equations are written here over
+ * @noble/curves' point arithmetic, and SM2DSA's scalar arithmetic is blinded as blinding.ts explains.
  * SM2DSA signs e = SM3(Z_A || M) with AWS's fixed distinguishing ID 1234567812345678 for RAW messages; a DIGEST
  * is that e, computed by the caller (with any ID). SM2PKE ciphertexts are GM/T 0009 DER: SEQUENCE { x, y, C3, C2 },
  * the form OpenSSL reads and writes.
@@ -37,6 +35,7 @@ type Sm2Point = WeierstrassPoint<bigint>;
 const n = CURVE.n;
 const FIELD_BYTES = 32;
 const OPENSSL_CURVE = 'SM2';
+const GROUP = group(OPENSSL_CURVE, n);
 
 /** GM/T 0009-2012's default user ID, which AWS KMS uses for RAW messages. */
 const DISTINGUISHING_ID = Buffer.from('1234567812345678');
@@ -62,13 +61,12 @@ interface Sm2Public {
 }
 
 interface Sm2Private extends Sm2Public {
+  /** d, for decryption and ECDH (noble's point multiplication). */
   readonly scalar: bigint;
-  /** (1 + d)⁻¹ mod n, fixed per key and needed by every signature. */
-  readonly signingFactor: bigint;
-  readonly spki: Buffer;
+  /** (1 + d)⁻¹ + c·n (blinding.ts): the signing factor, fixed per key, kept only masked. */
+  readonly maskedFactor: bigint;
 }
 
-const privateKeys = new MaterialCache<Sm2Private>();
 const publicKeys = new MaterialCache<Sm2Public>();
 
 const EC_PUBLIC_KEY = oidBytes('1.2.840.10045.2.1');
@@ -91,25 +89,26 @@ function pointOfSpki(spki: Buffer): Sm2Point {
   return Point.fromBytes(point);
 }
 
-/** d from PKCS#8 PrivateKeyInfo { version, algorithm, OCTET STRING ECPrivateKey { version, OCTET STRING d, … } }. */
-function scalarOfPkcs8(material: Buffer): bigint {
-  const info = new DerReader(material).sequence();
-  info.integer();
-  info.sequence();
-  const ecPrivateKey = new DerReader(info.octetString()).sequence();
-  ecPrivateKey.integer();
-  return bytesToNumberBE(ecPrivateKey.octetString());
+/**
+ * (1 + d)⁻¹ + c·n, once per key: the inversion runs on (1 + d)·a for a fresh uniform a, and the factor is
+ * unmasked only to be masked again at once.
+ */
+function maskedSigningFactor(d: Buffer): bigint {
+  const a = uniformMask(GROUP);
+  const blinded = ((maskedScalar(GROUP, d) + 1n) * a) % n;
+  if (blinded === 0n) throw new Error('SM2 private key d = n − 1 is not valid'); // GB/T 32918.1 §6.1
+  return (invert(blinded, n) * a) % n + maskMultiple(GROUP);
 }
 
-function privateKeyOf(material: Buffer): Sm2Private {
-  return privateKeys.get(material, () => {
-    const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
-    const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+const pkcs8 = pkcs8Family({
+  newKeyPair: () => generateKeyPairAsync('ec', { namedCurve: OPENSSL_CURVE }),
+  view(_key, spki, material): Sm2Private {
     const point = pointOfSpki(spki);
-    const scalar = scalarOfPkcs8(material);
-    return { scalar, signingFactor: invert(1n + scalar, n), spki, point, userHash: userHash(point) };
-  });
-}
+    const d = ecPrivateKeyScalar(material);
+    return { point, userHash: userHash(point), scalar: bytesToNumberBE(d), maskedFactor: maskedSigningFactor(d) };
+  },
+});
+const privateKeyOf = pkcs8.keyOf;
 
 function publicKeyOf(spki: Buffer): Sm2Public {
   return publicKeys.get(spki, () => {
@@ -118,26 +117,47 @@ function publicKeyOf(spki: Buffer): Sm2Public {
   });
 }
 
-let nonceSource: ECDH | undefined;
+let ephemeralSource: ECDH | undefined;
 
-/** A fresh k in [1, n-1] with k·G, from OpenSSL. */
-function nonce(): { k: bigint; kG: Buffer } {
-  nonceSource ??= createECDH(OPENSSL_CURVE);
-  const kG = nonceSource.generateKeys();
-  return { k: bytesToNumberBE(nonceSource.getPrivateKey()), kG };
+/** A fresh encryption key pair (k, k·G) in [1, n-1], from OpenSSL. */
+function ephemeralKey(): { k: bigint; kG: Buffer } {
+  ephemeralSource ??= createECDH(OPENSSL_CURVE);
+  const kG = ephemeralSource.generateKeys();
+  return { k: bytesToNumberBE(ephemeralSource.getPrivateKey()), kG };
 }
+
+/** An SM2DSA nonce: x(k·G), k + c·n, a mask b with b⁻¹, and a fresh c·n to re-mask the signing factor. */
+interface SigningNonce {
+  readonly x: bigint;
+  readonly k: bigint;
+  readonly b: bigint;
+  readonly bInverse: bigint;
+  readonly keyMask: bigint;
+}
+
+const signingNonces = new Pool<SigningNonce>(() => {
+  const made = Array.from({ length: NONCE_BATCH }, () => ({ ...nonce(GROUP), b: uniformMask(GROUP) }));
+  const inverses = invertAll(made.map(({ b }) => b), n);
+  return made.map((entry, i) => ({ ...entry, bInverse: inverses[i]!, keyMask: maskMultiple(GROUP) }));
+});
 
 function digestOf(key: Sm2Public, message: Buffer, type: MessageType): bigint {
   return bytesToNumberBE(type === 'DIGEST' ? message : sm3(key.userHash, message));
 }
 
-/** SM2DSA signature generation (GB/T 32918.2 §6.1, steps A3–A7). */
+/**
+ * SM2DSA signature generation (GB/T 32918.2 §6.1, steps A3–A7), as s = (1 + d)⁻¹(k − r·d) = f·(k + r) − r with
+ * f = (1 + d)⁻¹: f·b and (k + r)·b⁻¹ are each uniform, and their product f·(k + r) = s + r is public.
+ */
 function signDigest(key: Sm2Private, e: bigint): Buffer {
   for (;;) {
-    const { k, kG } = nonce();
-    const r = (e + bytesToNumberBE(kG.subarray(1, 1 + FIELD_BYTES))) % n;
-    if (r === 0n || r + k === n) continue;
-    const s = (key.signingFactor * ((k - r * key.scalar) % n + n)) % n;
+    const { x, k, b, bInverse, keyMask } = signingNonces.take();
+    const r = (e + x) % n;
+    if (r === 0n) continue;
+    const fb = ((key.maskedFactor + keyMask) * b) % n;
+    const sum = (fb * (((k + r) * bInverse) % n)) % n;
+    if (sum === 0n) continue; // r + k = n (step A5), seen without unmasking k
+    const s = mod(sum - r, n);
     if (s !== 0n) return encodeSignature(r, s);
   }
 }
@@ -185,7 +205,7 @@ function xor(data: Uint8Array, mask: Buffer): Buffer {
 /** SM2 encryption (GB/T 32918.4 §6.1). */
 function encryptTo(recipient: Sm2Point, plaintext: Buffer): Buffer {
   for (;;) {
-    const { k, kG } = nonce();
+    const { k, kG } = ephemeralKey();
     const shared = recipient.multiply(k);
     const x2 = field(shared.x);
     const y2 = field(shared.y);
@@ -227,17 +247,9 @@ function decryptWith(key: Sm2Private, ciphertext: Buffer): Buffer | null {
   return timingSafeEqual(sm3(x2, plaintext, y2), c3) ? plaintext : null;
 }
 
-const generateEc = promisify(generateKeyPair);
-
 export const sm2: KeyFamily = {
-  async generate() {
-    const { privateKey } = await generateEc('ec', { namedCurve: OPENSSL_CURVE });
-    return privateKey.export({ format: 'der', type: 'pkcs8' });
-  },
-
-  publicKey(_spec, material) {
-    return privateKeyOf(material).spki;
-  },
+  generate: pkcs8.generate,
+  publicKey: pkcs8.publicKey,
 
   sign(spec, material, algorithm, message, type) {
     checkSigningRequest(spec, algorithm, message, type);
