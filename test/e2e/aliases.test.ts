@@ -4,18 +4,17 @@
  * Regions, and failed calls that change nothing.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, ListAliasesCommand,
-  ScheduleKeyDeletionCommand, UpdateAliasCommand, type AliasListEntry, type CreateKeyCommandInput, type KMSClient,
+  ScheduleKeyDeletionCommand, UpdateAliasCommand, type AliasListEntry, type CreateKeyCommandInput,
 } from '@aws-sdk/client-kms';
 import { createKey, rejects } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
 
 describe('aliases through @aws-sdk/client-kms', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  before(() => { kms = trent().client(); });
+  const kms = trent.client();
 
   const newKey = (input?: CreateKeyCommandInput) => createKey(kms, input);
   const aliasArn = (name: string) => `arn:aws:kms:us-west-2:111122223333:${name}`;

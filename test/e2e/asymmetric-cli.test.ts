@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { after, describe, test } from 'node:test';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { openssl, Scratch } from '../support/asymmetric.js';
 import { useTrent } from '../support/trent.js';
 
@@ -16,7 +16,7 @@ describe('asymmetric operations through the AWS CLI', { concurrency: true }, () 
   const scratch = new Scratch();
 
   /** Keys are made with the SDK: what is under test here is the CLI's use of them. */
-  let kms: KMSClient;
+  const kms = trent.client();
 
   /** Runs `aws kms …`; asynchronous so the tests (each a few CLI starts, the slow part) run side by side. */
   function aws(...args: string[]): Promise<{ failed: boolean; stdout: string; stderr: string }> {
@@ -43,7 +43,6 @@ describe('asymmetric operations through the AWS CLI', { concurrency: true }, () 
     return scratch.file(openssl('pkey', '-pubin', '-inform', 'DER', '-in', der));
   }
 
-  before(() => { kms = trent().client(); });
   after(() => { scratch.remove(); });
 
   test('sign a DIGEST with --message-type DIGEST; openssl and aws kms verify agree', async () => {

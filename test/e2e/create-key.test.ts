@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CreateKeyCommand, DescribeKeyCommand, ListKeysCommand, type CreateKeyCommandInput, type KMSClient,
 } from '@aws-sdk/client-kms';
@@ -8,8 +8,7 @@ import { useTrent } from '../support/trent.js';
 
 describe('CreateKey, DescribeKey, ListKeys through @aws-sdk/client-kms', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  before(() => { kms = trent().client(); });
+  const kms = trent.client();
 
   const cases: Array<[string, CreateKeyCommandInput, Record<string, unknown>]> = [
     ['symmetric default', {}, { KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }],

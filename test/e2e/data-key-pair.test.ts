@@ -21,16 +21,14 @@ const context = { purpose: 'data key pair test', tenant: '42' };
 
 describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  let china: KMSClient;
+  const kms = trent.client();
+  const china = trent.client({ region: 'cn-north-1' });
   const wrapping = new Map<KMSClient, { keyId: string; arn: string }>();
   const pairs = new Map<DataKeyPairSpec, Promise<GenerateDataKeyPairResponse>>();
   const scratch = new Scratch();
   const clientFor = (spec: DataKeyPairSpec) => (spec === 'SM2' ? china : kms);
 
   before(async () => {
-    kms = trent().client();
-    china = trent().client({ region: 'cn-north-1' });
     for (const client of [kms, china]) {
       const { KeyMetadata: m } = await client.send(new CreateKeyCommand({}));
       wrapping.set(client, { keyId: m!.KeyId!, arn: m!.Arn! });

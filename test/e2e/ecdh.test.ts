@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createECDH, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import {
   CreateKeyCommand, DeriveSharedSecretCommand, GetPublicKeyCommand, type KeySpec, type KMSClient,
 } from '@aws-sdk/client-kms';
@@ -17,16 +17,12 @@ const SM2_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a811ccf55018
 
 describe('DeriveSharedSecret: ECDH that agrees with OpenSSL', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  let china: KMSClient;
+  const kms = trent.client();
+  const china = trent.client({ region: 'cn-north-1' });
   const scratch = new Scratch();
   const pem = (spki: Buffer) =>
     scratch.file(createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }));
 
-  before(() => {
-    kms = trent().client();
-    china = trent().client({ region: 'cn-north-1' });
-  });
   after(() => { scratch.remove(); });
 
   async function agreementKey(client: KMSClient, spec: KeySpec) {

@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import {
   DecryptCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand, GenerateRandomCommand, ReEncryptCommand,
-  ScheduleKeyDeletionCommand, type CreateKeyCommandInput, type KMSClient, type KeyMetadata,
+  ScheduleKeyDeletionCommand, type CreateKeyCommandInput, type KeyMetadata,
 } from '@aws-sdk/client-kms';
 import { createKey, errorOf, rejects, wireMessage } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
@@ -13,7 +13,7 @@ const INCORRECT_KEY = 'The key ID in the request does not identify a CMK that ca
 
 describe('Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, GenerateRandom through @aws-sdk/client-kms', () => {
   const trent = useTrent();
-  let kms: KMSClient;
+  const kms = trent.client();
   let sym: KeyMetadata;
   let other: KeyMetadata;
   let rsa: KeyMetadata;
@@ -21,7 +21,6 @@ describe('Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, GenerateRandom through 
   const create = (input?: CreateKeyCommandInput) => createKey(kms, input);
 
   before(async () => {
-    kms = trent().client();
     [sym, other, rsa, signing] = await Promise.all([
       create(), create(), create({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }),
       create({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),

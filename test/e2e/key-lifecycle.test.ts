@@ -4,11 +4,11 @@
  * and reset.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, DisableKeyCommand,
   EnableKeyCommand, ListAliasesCommand, ListKeysCommand, ListResourceTagsCommand, ScheduleKeyDeletionCommand, TagResourceCommand,
-  UpdateAliasCommand, UpdateKeyDescriptionCommand, type CreateKeyCommandInput, type KMSClient,
+  UpdateAliasCommand, UpdateKeyDescriptionCommand, type CreateKeyCommandInput,
 } from '@aws-sdk/client-kms';
 import { createKey, rejects } from '../support/kms.js';
 import { removeDir, startTrent, useTrent, type RunningTrent } from '../support/trent.js';
@@ -24,8 +24,7 @@ const DAY_S = 86_400;
 
 describe('key management through @aws-sdk/client-kms', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  before(() => { kms = trent().client(); });
+  const kms = trent.client();
   const newKey = (input?: CreateKeyCommandInput) => createKey(kms, input);
 
   describe('state changes', () => {

@@ -1,17 +1,16 @@
 /** Key policies and tags end to end through @aws-sdk/client-kms: what is stored and listed, and refusals that change nothing. */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   GetKeyPolicyCommand, ListKeyPoliciesCommand, ListKeysCommand, ListResourceTagsCommand, PutKeyPolicyCommand,
-  TagResourceCommand, UntagResourceCommand, type CreateKeyCommandInput, type KMSClient,
+  TagResourceCommand, UntagResourceCommand, type CreateKeyCommandInput,
 } from '@aws-sdk/client-kms';
 import { createKey, rejects } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
 
 describe('key management through @aws-sdk/client-kms', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  before(() => { kms = trent().client(); });
+  const kms = trent.client();
   const newKey = (input?: CreateKeyCommandInput) => createKey(kms, input);
 
   describe('key policies', () => {

@@ -1,15 +1,14 @@
 /** The key resolver end to end through @aws-sdk/client-kms: which forms of key ID each operation takes, and AWS's errors for the rest. */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
-import { CreateAliasCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyCommand, type CreateKeyCommandInput, type KMSClient } from '@aws-sdk/client-kms';
+import { describe, test } from 'node:test';
+import { CreateAliasCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyCommand, type CreateKeyCommandInput } from '@aws-sdk/client-kms';
 import { BLOB, CALLS } from '../support/key-calls.js';
 import { createKey, rejects } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
 
 describe('key management through @aws-sdk/client-kms', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  before(() => { kms = trent().client(); });
+  const kms = trent.client();
   const newKey = (input?: CreateKeyCommandInput) => createKey(kms, input);
 
   describe('the resolver', () => {

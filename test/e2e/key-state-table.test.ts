@@ -3,9 +3,9 @@
  * Trent implements so far, each answered as src/ops/key-state.ts says.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  DisableKeyCommand, EncryptCommand, KMSServiceException, ScheduleKeyDeletionCommand, type CreateKeyCommandInput, type KMSClient,
+  DisableKeyCommand, EncryptCommand, KMSServiceException, ScheduleKeyDeletionCommand, type CreateKeyCommandInput,
 } from '@aws-sdk/client-kms';
 import { KmsError } from '../../src/model/errors.js';
 import type { KeyState, OperationName } from '../../src/model/types.gen.js';
@@ -29,8 +29,7 @@ const STATE_ERRORS = /is (disabled|pending deletion|not pending deletion|pending
 
 describe('key management through @aws-sdk/client-kms', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  before(() => { kms = trent().client(); });
+  const kms = trent.client();
   const newKey = (input?: CreateKeyCommandInput) => createKey(kms, input);
 
   describe('the key-state table over every reachable state × every implemented operation', () => {

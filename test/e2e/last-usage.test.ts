@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyLastUsageCommand, ReEncryptCommand, type KMSClient,
+  CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyLastUsageCommand, ReEncryptCommand,
 } from '@aws-sdk/client-kms';
 import { useTrent } from '../support/trent.js';
 
@@ -10,8 +10,7 @@ const ONE_WORKER = ['--workers', '1'];
 
 describe('GetKeyLastUsage through @aws-sdk/client-kms', () => {
   const trent = useTrent({ args: ONE_WORKER });
-  let kms: KMSClient;
-  before(() => { kms = trent().client(); });
+  const kms = trent.client();
 
   test('a new key has no use; each successful cryptographic use is recorded, a failed one is not; it survives a restart', async () => {
     const { KeyMetadata: key } = await kms.send(new CreateKeyCommand({}));
@@ -40,7 +39,6 @@ describe('GetKeyLastUsage through @aws-sdk/client-kms', () => {
     const stamp = (await kms.send(new GetKeyLastUsageCommand({ KeyId: key!.KeyId }))).KeyLastUsage!.Timestamp!.getTime();
 
     await trent.restart();
-    kms = trent().client();
     const restarted = await kms.send(new GetKeyLastUsageCommand({ KeyId: key!.KeyId }));
     assert.equal(restarted.KeyLastUsage!.Operation, 'ReEncrypt');
     assert.equal(restarted.KeyLastUsage!.Timestamp!.getTime(), stamp);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
-  CreateKeyCommand, GenerateMacCommand, type KeySpec, type KMSClient, type MacAlgorithmSpec, VerifyMacCommand,
+  CreateKeyCommand, GenerateMacCommand, type KeySpec, type MacAlgorithmSpec, VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import { EMPTY_MESSAGE, errorOf } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
@@ -13,11 +13,10 @@ const message = Buffer.from('some important message');
 
 describe('GenerateMac and VerifyMac', () => {
   const trent = useTrent();
-  let kms: KMSClient;
+  const kms = trent.client();
   const keys = new Map<KeySpec, { keyId: string; arn: string }>();
 
   before(async () => {
-    kms = trent().client();
     for (const [spec] of HMAC) {
       const { KeyMetadata: m } = await kms.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'GENERATE_VERIFY_MAC' }));
       keys.set(spec, { keyId: m!.KeyId!, arn: m!.Arn! });

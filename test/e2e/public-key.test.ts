@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import {
   CreateKeyCommand, type CreateKeyCommandInput, DecryptCommand, type EncryptionAlgorithmSpec, GetPublicKeyCommand,
   type KMSClient,
@@ -35,15 +35,11 @@ const ALGORITHM_LISTS = ['EncryptionAlgorithms', 'SigningAlgorithms', 'KeyAgreem
 
 describe('GetPublicKey', () => {
   const trent = useTrent();
-  let kms: KMSClient;
-  let china: KMSClient;
+  const kms = trent.client();
+  const china = trent.client({ region: 'cn-north-1' });
   const scratch = new Scratch();
   const clientFor = (input: CreateKeyCommandInput) => (input.KeySpec === 'SM2' ? china : kms);
 
-  before(() => {
-    kms = trent().client();
-    china = trent().client({ region: 'cn-north-1' });
-  });
   after(() => { scratch.remove(); });
 
   async function publicKeyOf(input: CreateKeyCommandInput) {

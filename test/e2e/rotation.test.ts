@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   DecryptCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyCommand,
   EnableKeyRotationCommand, EncryptCommand, GetKeyRotationStatusCommand, ListKeyRotationsCommand,
-  ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, type CreateKeyCommandInput, type KMSClient,
+  ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, type CreateKeyCommandInput,
 } from '@aws-sdk/client-kms';
 import { createKey, rejects } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
@@ -12,7 +12,7 @@ const DAY = 24 * 60 * 60;
 
 describe('key rotation through @aws-sdk/client-kms', () => {
   const trent = useTrent();
-  let kms: KMSClient;
+  const kms = trent.client();
   const create = (input?: CreateKeyCommandInput) => createKey(kms, input);
   const advanceClock = async (seconds: number) => {
     const res = await fetch(`${trent().endpoint}/-/admin/clock`, {
@@ -23,7 +23,6 @@ describe('key rotation through @aws-sdk/client-kms', () => {
   const decrypt = async (blob: Uint8Array | undefined) =>
     Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString();
 
-  before(() => { kms = trent().client(); });
 
   test('encrypt, rotate on demand and by the clock, encrypt again: all decrypt, ReEncrypt moves to the newest', async () => {
     const key = await create();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateKeyCommand, DisableKeyCommand, GetPublicKeyCommand, type KeySpec, type KMSClient, type MessageType, SignCommand,
+  CreateKeyCommand, DisableKeyCommand, GetPublicKeyCommand, type KeySpec, type MessageType, SignCommand,
   type SigningAlgorithmSpec, VerifyCommand,
 } from '@aws-sdk/client-kms';
 import { digestFor, externalMu, Scratch, verifiedIndependently } from '../support/asymmetric.js';
@@ -39,12 +39,11 @@ interface SigningKey {
 describe('Sign and Verify: every key spec × algorithm × message type, checked by independent verifiers', () => {
   // AWS offers SM2 in China only; this server offers it everywhere (the other files use a cn- Region).
   const trent = useTrent({ env: { TRENT_SM2_EVERYWHERE: '1' } });
-  let kms: KMSClient;
+  const kms = trent.client();
   const keys = new Map<KeySpec, SigningKey>();
   const scratch = new Scratch();
 
   before(async () => {
-    kms = trent().client();
     // One key per spec, created concurrently: RSA generation runs off Trent's event loop.
     await Promise.all(SIGNING.map(async ([spec]) => {
       const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY' }));

@@ -20,8 +20,24 @@ export interface RunningTrent {
   readonly storeArgs: readonly string[];
   readonly output: () => string;
   /** A client for the given (or default dev) credentials and Region. */
-  client(options?: { region?: string; accessKeyId?: string; secretAccessKey?: string }): KMSClient;
+  client(options?: ClientOptions): KMSClient;
   stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface ClientOptions {
+  readonly region?: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+}
+
+/** A client of the server at `endpoint` (asked at each call when a function) with the given or default dev credentials and Region. */
+function clientOf(endpoint: string | (() => string), o: ClientOptions = {}): KMSClient {
+  return new KMSClient({
+    endpoint: typeof endpoint === 'string' ? endpoint : async () => ({ url: new URL(endpoint()) }),
+    region: o.region ?? 'us-west-2',
+    credentials: { accessKeyId: o.accessKeyId ?? 'AKIDEXAMPLE', secretAccessKey: o.secretAccessKey ?? 'test-secret' },
+    maxAttempts: 1,
+  });
 }
 
 export interface StartOptions {
@@ -90,12 +106,7 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
     pid: child.pid!,
     storeArgs,
     output: () => out,
-    client: (o = {}) => new KMSClient({
-      endpoint,
-      region: o.region ?? 'us-west-2',
-      credentials: { accessKeyId: o.accessKeyId ?? 'AKIDEXAMPLE', secretAccessKey: o.secretAccessKey ?? 'test-secret' },
-      maxAttempts: 1,
-    }),
+    client: (o) => clientOf(endpoint, o),
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) {
         await new Promise<void>((resolve) => {
@@ -120,6 +131,8 @@ export interface SuiteTrent {
   (): RunningTrent;
   /** Stops the server and starts it again on the same data directory, with the same options. */
   restart(): Promise<RunningTrent>;
+  /** A client to make when the describe is declared: it asks for the running server's endpoint at each call. */
+  client(options?: ClientOptions): KMSClient;
 }
 
 /**
@@ -140,6 +153,7 @@ export function useTrent(options: StartOptions = {}): SuiteTrent {
     return trent;
   };
   return Object.assign(current, {
+    client: (o?: ClientOptions) => clientOf(() => current().endpoint, o),
     restart: async () => {
       const { dataDir } = current();
       await current().stop();
