@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { defaultKeyPolicy } from '../src/policy/document.js';
-import { openStore } from '../src/server/app.js';
+import { openStore } from '../src/server/open-store.js';
 import { loadConfig } from '../src/server/config.js';
 import { loadRootKey } from '../src/server/root-key-source.js';
 import { addMaterial } from '../src/ops/material.js';

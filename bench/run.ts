@@ -13,8 +13,9 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Connection, kmsRequest, type Target } from './lean-client.js';
 import { runLoad, type LoadResult, type Workload } from './load.js';
+import { parsePoolSizes } from '../src/ops/pool-sizes.js';
 import {
-  cpuSeconds, startCeiling, startLocalKms, startMoto, startTrent, type RunningTarget,
+  BENCH_POOL, cpuSeconds, startCeiling, startLocalKms, startMoto, startTrent, type RunningTarget,
 } from './targets.js';
 
 interface Scenario {
@@ -154,6 +155,12 @@ async function main(): Promise<void> {
 
   for (const name of targetNames) {
     const target = await starters[name]!();
+    if (target.dataDir) {
+      // Measure the steady state, not the first minute in which a fresh Trent fills its RSA pool on one core.
+      for (const [spec, size] of Object.entries(parsePoolSizes(process.env.TRENT_KEY_POOL ?? BENCH_POOL))) {
+        console.error(`trent: ${await awaitPool(target.dataDir, spec, size)} ${spec} secrets pooled before measuring`);
+      }
+    }
     try {
       for (const s of scenarios) {
         if (name === 'node-ceiling' && !s.ceiling) continue;

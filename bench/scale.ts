@@ -39,6 +39,8 @@ async function call(c: Connection, t: Target, op: string, payload: unknown): Pro
 }
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, seconds: { type: 'string', default: '10' } } });
+// No RSA pool refill here: it would spend a core generating keys while DescribeKey is being measured.
+process.env.TRENT_KEY_POOL ??= '0';
 const target = await startTrent(values['data-dir']);
 try {
   const c = new Connection(target.host, target.port);

@@ -56,6 +56,9 @@ function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void>
 const REGION = 'us-east-1';
 const ANY_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
+/** The RSA pool the benchmark's Trent keeps: the CreateKey RSA_4096 cells take at most 40 each. */
+export const BENCH_POOL = 'RSA_2048=16,RSA_4096=40';
+
 /**
  * Trent in the serve posture (SigV4 verified, audit on), on a fresh data directory unless one is given, with
  * an access key made for the benchmark by `trent access-key create`.
@@ -68,7 +71,7 @@ export async function startTrent(existingDataDir?: string): Promise<RunningTarge
   const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(created)![1]!;
   const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(created)![1]!;
   const { child } = await launch(process.execPath, [trent, 'serve', '--port', String(port), '--data-dir', dataDir],
-    { TRENT_KEY_POOL: process.env.TRENT_KEY_POOL ?? 'RSA_2048=16,RSA_4096=64' }, /listening on/);
+    { TRENT_KEY_POOL: process.env.TRENT_KEY_POOL ?? BENCH_POOL }, /listening on/);
   return {
     name: 'trent', host: '127.0.0.1', port, region: REGION, pid: child.pid!, dataDir,
     credentials: { accessKeyId: id, secretAccessKey: secret },

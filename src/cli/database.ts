@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { openStore } from '../server/app.js';
+import { openStore } from '../server/open-store.js';
 import type { Config } from '../server/config.js';
 import { loadRootKey } from '../server/root-key-source.js';
 import { MIGRATIONS } from '../store/schema.js';

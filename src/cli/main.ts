@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ENDPOINT, clockCommand, resetCommand } from './admin-client.js';
 import { backupCommand, migrateCommand, restoreCommand } from './database.js';
-import { openStore } from '../server/app.js';
+import { openStore } from '../server/open-store.js';
 import { AccessKeys } from '../server/access-keys.js';
 import { loadConfig, type Config, type ConfigFlags, type Posture } from '../server/config.js';
 import { runServer } from '../server/cluster.js';

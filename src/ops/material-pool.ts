@@ -4,11 +4,7 @@ import { wrapIdentity, type RootKey } from '../keys/root-key.js';
 import { KEY_SPECS } from '../keys/specs.js';
 import type { KeySpec } from '../model/types.gen.js';
 import type { Store } from '../store/types.js';
-
-/** How many secrets to keep ready per key spec: the specs whose generation takes too long for a request. */
-export type PoolSizes = Readonly<Partial<Record<KeySpec, number>>>;
-
-export const DEFAULT_POOL_SIZES: PoolSizes = { RSA_2048: 16, RSA_3072: 8, RSA_4096: 16 };
+import type { PoolSizes } from './pool-sizes.js';
 
 /**
  * Secrets generated ahead of need for slow key specs (RSA_4096 takes about a second here), so CreateKey
@@ -66,19 +62,4 @@ export class MaterialPool {
       }
     }
   }
-}
-
-/** Parses `RSA_4096=16,RSA_2048=32` (an empty string or `0` turns the pool off). */
-export function parsePoolSizes(text: string): PoolSizes {
-  if (text.trim() === '' || text.trim() === '0') return {};
-  const sizes: Partial<Record<KeySpec, number>> = {};
-  for (const part of text.split(',')) {
-    const [spec, n] = part.split('=').map((s) => s.trim());
-    const size = Number(n);
-    if (!spec || !Number.isInteger(size) || size < 0) throw new Error(`invalid key pool size: ${part}`);
-    // Refused here, at start, rather than by the refill every second.
-    if (!Object.hasOwn(KEY_SPECS, spec)) throw new Error(`invalid key pool size: ${spec} is not a key spec`);
-    sizes[spec as KeySpec] = size;
-  }
-  return sizes;
 }

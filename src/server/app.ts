@@ -7,14 +7,12 @@ import { HANDLERS } from '../ops/index.js';
 import { noteKeyUses } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
 import type { PipelineHooks } from '../protocol/pipeline.js';
-import { PostgresStore } from '../store/postgres.js';
-import { SqliteStore } from '../store/sqlite.js';
-import type { Store } from '../store/types.js';
 import { Clock } from '../util/clock.js';
 import { AccessKeys } from './access-keys.js';
 import { syncDevClock } from './admin.js';
 import { devAuthenticator, serveAuthenticator } from './authenticators.js';
 import type { Config } from './config.js';
+import { openStore } from './open-store.js';
 import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
@@ -32,14 +30,6 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** PostgreSQL when a postgres:// URL is configured (several nodes share it), else SQLite in the data directory. */
-export function openStore(config: Config): Store {
-  if (!config.databaseUrl) return new SqliteStore(join(config.dataDir, 'trent.db'));
-  if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
-    throw new Error('--database must be a postgres:// URL (leave it unset to use SQLite in the data directory)');
-  }
-  return new PostgresStore(config.databaseUrl);
-}
 
 /** The composition root: every dependency is made here and nowhere else. */
 /** `workerIndex` names the worker's own audit file, so workers never interleave their batches in one file. */

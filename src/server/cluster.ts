@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { createApp, openStore } from './app.js';
+import { openStore } from './open-store.js';
 import { AccessKeys } from './access-keys.js';
 import type { Config } from './config.js';
 import { startHttpServer } from './http.js';
@@ -98,6 +98,8 @@ async function prepare(config: Config): Promise<void> {
 }
 
 async function runWorker(config: Config, index: number): Promise<void> {
+  // Loaded here, not at the top: the primary never serves a request, so it never loads the operations.
+  const { createApp } = await import('./app.js');
   const app = await createApp(config, index);
   const server = await startHttpServer(app);
   if (index === 0) app.startBackgroundWork();

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_POOL_SIZES, parsePoolSizes, type PoolSizes } from '../ops/material-pool.js';
+import { DEFAULT_POOL_SIZES, parsePoolSizes, type PoolSizes } from '../ops/pool-sizes.js';
 
 export type Posture = 'dev' | 'serve';
 
