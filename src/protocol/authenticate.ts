@@ -29,6 +29,8 @@ export interface ParsedAuthorization {
   signedHeaders: string[];
   signature: string;
   requestTime: Date;
+  /** The request time in SigV4's basic format, as signed (computed once: the string to sign needs it). */
+  amzDate: string;
   /** x-amz-security-token, if sent; the caller decides whether it knows it. */
   sessionToken?: string;
 }
@@ -64,9 +66,12 @@ const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}
 function parseRequestTime(value: string, isDateHeader: boolean): Date | undefined {
   const m = BASIC_FORMAT.exec(value);
   if (m) {
-    const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-    // Date.UTC rolls 20240230 over to March; a round trip rejects such impossible dates.
-    return toAmzDate(d) === value ? d : undefined;
+    const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+    const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    // Date.UTC rolls 20240230 over to March (and 25:00 into the next day): such impossible dates are refused.
+    const exact = d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day &&
+      d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
+    return exact ? d : undefined;
   }
   if (isDateHeader && IMF_FIXDATE.test(value)) {
     const ms = Date.parse(value);
@@ -126,8 +131,8 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
   const credential = params.get('Credential');
   const signature = params.get('Signature');
   const signedHeadersParam = params.get('SignedHeaders'); // may be empty: the host rule below answers that
-  const amzDate = headerValue(req, 'x-amz-date');
-  const dateValue = amzDate ?? headerValue(req, 'date');
+  const amzDateHeader = headerValue(req, 'x-amz-date');
+  const dateValue = amzDateHeader ?? headerValue(req, 'date');
   let missing = '';
   if (!credential) missing += "Authorization header requires 'Credential' parameter. ";
   if (!signature) missing += "Authorization header requires 'Signature' parameter. ";
@@ -135,7 +140,7 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
   if (!dateValue) missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   if (!credential || !signature || signedHeadersParam === undefined || !dateValue) throw incomplete(missing + 'Authorization=' + auth);
 
-  const requestTime = parseRequestTime(dateValue, amzDate === undefined);
+  const requestTime = parseRequestTime(dateValue, amzDateHeader === undefined);
   if (!requestTime) throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${dateValue}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   if (opts.now) checkRequestTime(requestTime, opts.now, opts.maxSkewMs);
 
@@ -153,7 +158,8 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
   }
   const [accessKeyId, date, region, service, terminator] = parts as [string, string, string, string, string];
   const expectedService = opts.service ?? 'kms';
-  const requestDate = toAmzDate(requestTime);
+  const amzDate = amzDateHeader ?? toAmzDate(requestTime);
+  const requestDate = amzDate;
   let scopeErrors = '';
   if (opts.region !== undefined ? region !== opts.region : !REGION.test(region)) {
     scopeErrors += `Credential should be scoped to a valid region, not '${region}'. `;
@@ -169,7 +175,7 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
   }
   if (scopeErrors) throw invalid(scopeErrors);
 
-  const parsed: ParsedAuthorization = { accessKeyId, date, region, service, signedHeaders, signature, requestTime };
+  const parsed: ParsedAuthorization = { accessKeyId, date, region, service, signedHeaders, signature, requestTime, amzDate };
   const sessionToken = headerValue(req, 'x-amz-security-token');
   if (sessionToken !== undefined) parsed.sessionToken = sessionToken;
   return parsed;
@@ -191,7 +197,7 @@ export function verifySignature(
   const canonical = canonicalRequest(req, auth.signedHeaders, sha256Hex(req.body));
   const scope = credentialScope(auth.date, auth.region, auth.service);
   const expected = Buffer.from(
-    computeSignature(keys.for(auth.date, auth.region, auth.service), stringToSign(toAmzDate(auth.requestTime), scope, canonical)),
+    computeSignature(keys.for(auth.date, auth.region, auth.service), stringToSign(auth.amzDate, scope, canonical)),
     'latin1',
   );
   const provided = Buffer.from(auth.signature, 'latin1');
