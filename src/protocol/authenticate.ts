@@ -45,7 +45,7 @@ export interface ParseOptions {
   maxSkewMs?: number;
 }
 
-export const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
+const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
 
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. ' +
@@ -86,7 +86,7 @@ function skewLabel(ms: number): string {
 }
 
 /** Rejects a request time outside now ± maxSkewMs with AWS's "Signature expired" / "not yet current" messages. */
-export function checkRequestTime(requestTime: Date, now: Date, maxSkewMs = DEFAULT_MAX_SKEW_MS): void {
+function checkRequestTime(requestTime: Date, now: Date, maxSkewMs = DEFAULT_MAX_SKEW_MS): void {
   const t = requestTime.getTime();
   // Request times have whole seconds; judging (and printing) now at the same grain keeps the
   // window exact and the message's arithmetic visibly right.
@@ -159,7 +159,6 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
   const [accessKeyId, date, region, service, terminator] = parts as [string, string, string, string, string];
   const expectedService = opts.service ?? 'kms';
   const amzDate = amzDateHeader ?? toAmzDate(requestTime);
-  const requestDate = amzDate;
   let scopeErrors = '';
   if (opts.region !== undefined ? region !== opts.region : !REGION.test(region)) {
     scopeErrors += `Credential should be scoped to a valid region, not '${region}'. `;
@@ -168,10 +167,10 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
   if (terminator !== SCOPE_TERMINATOR) {
     scopeErrors += `Credential should be scoped with a valid terminator: '${SCOPE_TERMINATOR}', not '${terminator}'. `;
   }
-  if (date !== requestDate.slice(0, 8)) {
+  if (date !== amzDate.slice(0, 8)) {
     scopeErrors +=
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ` +
-      `'${date}' != '${requestDate.slice(0, 8)}', from '${requestDate}'.`;
+      `'${date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`;
   }
   if (scopeErrors) throw invalid(scopeErrors);
 
