@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { auditEvent } from '../audit/event.js';
 import { AuditSink } from '../audit/sink.js';
 import type { OperationName } from '../model/types.gen.js';
+import type { ChangeRelay } from '../store/change-relay.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
 import { HANDLERS } from '../ops/index.js';
 import { noteKeyUses } from '../ops/usage/note-use.js';
@@ -32,9 +33,12 @@ export interface App {
 
 
 /** The composition root: every dependency is made here and nowhere else. */
-/** `workerIndex` names the worker's own audit file, so workers never interleave their batches in one file. */
-export async function createApp(config: Config, workerIndex = 0): Promise<App> {
-  const store = openStore(config);
+/**
+ * `workerIndex` names the worker's own audit file, so workers never interleave their batches in one file;
+ * `relay` connects it to the node's other workers (server/worker-relay.ts).
+ */
+export async function createApp(config: Config, workerIndex = 0, relay?: ChangeRelay): Promise<App> {
+  const store = openStore(config, relay);
   const root = await loadRootKey(store, config.dataDir);
   const clock = new Clock();
   const usage = new UsageTracker(store);

@@ -4,12 +4,14 @@ import { AccessKeys } from './access-keys.js';
 import type { Config } from './config.js';
 import { startHttpServer } from './http.js';
 import { loadRootKey } from './root-key-source.js';
+import { PrimaryRelay, workerRelay } from './worker-relay.js';
 
 /**
  * Trent on every core: the primary process prepares the data directory once (root key, schema, the first
  * administrator key), then forks `config.workers` workers that share the listening socket. Workers hold no
  * state another worker could need: everything durable is in the store, and the caches they keep are either
- * immutable (unwrapped material) or expire within a stated bound. Background work runs in worker 0, and is
+ * immutable (unwrapped material), or told of every change before it is answered (key records, through the
+ * primary: worker-relay.ts), or expire within a stated bound. Background work runs in worker 0, and is
  * exactly-once by transaction anyway. A worker that dies is replaced; when the primary dies, its workers exit.
  * A worker that keeps dying at start (the port taken, the database unreachable) is retried with a growing
  * delay, and after MAX_QUICK_FAILURES in a row the primary gives up and exits with an error.
@@ -32,9 +34,11 @@ async function runPrimary(config: Config): Promise<void> {
   const failures = new Map<number, number>();
   let stopping = false;
   let announced = false;
+  const relay = new PrimaryRelay();
 
   const fork = (index: number): Worker => {
     const worker = cluster.fork({ TRENT_WORKER_INDEX: String(index) });
+    relay.add(worker);
     const started = Date.now();
     let listening = false;
     worker.on('message', (m: { listening?: number }) => {
@@ -98,9 +102,10 @@ async function prepare(config: Config): Promise<void> {
 }
 
 async function runWorker(config: Config, index: number): Promise<void> {
+  const relay = workerRelay();
   // Loaded here, not at the top: the primary never serves a request, so it never loads the operations.
   const { createApp } = await import('./app.js');
-  const app = await createApp(config, index);
+  const app = await createApp(config, index, relay);
   const server = await startHttpServer(app);
   if (index === 0) app.startBackgroundWork();
   const address = server.address();

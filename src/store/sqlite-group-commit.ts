@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ChangeBatch, ChangeFeed } from './change-feed.js';
+import type { ChangeRelay } from './change-relay.js';
 import type { StoreOps } from './types.js';
 
 /** A transaction waiting for the next group commit. */
@@ -14,7 +15,8 @@ interface Waiting {
  * run together in the next SQLite transaction, each inside its own SAVEPOINT (a failing one is rolled back
  * alone and rejected alone), and made durable by one COMMIT, one fsync. Each caller is answered only after
  * that COMMIT. Under load this turns an fsync per write into an fsync per batch; alone, a transaction commits
- * at once.
+ * at once. With a relay, callers are answered once the other processes sharing the file have dropped what
+ * the batch changed; the next batch does not wait for that.
  */
 export class GroupCommit {
   static readonly MAX_BATCH = 256;
@@ -22,9 +24,9 @@ export class GroupCommit {
   private committing = false;
   private drained: Promise<void> = Promise.resolve();
 
-  /** `ops` are the statements on `db`; `pending` collects their changes, emitted to `feed` after COMMIT. */
+  /** `ops` are the statements on `db`; `pending` collects their changes, emitted to `feed` (and `relay`) after COMMIT. */
   constructor(private readonly db: Database.Database, private readonly ops: StoreOps,
-    private readonly pending: ChangeBatch, private readonly feed: ChangeFeed) {}
+    private readonly pending: ChangeBatch, private readonly feed: ChangeFeed, private readonly relay?: ChangeRelay) {}
 
   run<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -82,11 +84,14 @@ export class GroupCommit {
       for (const t of batch) t.reject(error);
       return;
     }
-    for (const change of this.pending.drain()) this.feed.emit(change);
-    batch.forEach((t, i) => {
+    const changes = this.pending.drain();
+    for (const change of changes) this.feed.emit(change);
+    const answer = () => batch.forEach((t, i) => {
       const o = outcomes[i]!;
       if (o.ok) t.resolve(o.value);
       else t.reject(o.error);
     });
+    if (this.relay && changes.length > 0) void this.relay.publish(changes).then(answer);
+    else answer();
   }
 }

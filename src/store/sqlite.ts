@@ -2,12 +2,14 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
+import type { ChangeRelay } from './change-relay.js';
+import { KeyRecordCache } from './key-record-cache.js';
 import { MIGRATIONS } from './schema.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { SqliteOps } from './sqlite-ops.js';
 import { StoreBase } from './store-base.js';
 import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
-import type { ChangeListener, Store, StoreOps, StoreReads, TableRow } from './types.js';
+import type { ChangeListener, KeyRecord, KeyRef, Store, StoreOps, StoreReads, TableRow } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -16,6 +18,10 @@ type Row = Record<string, unknown>;
  * disk before the call returns. Writes go through one connection, one SQLite transaction at a time (SQLite has
  * a single writer anyway), which may carry several callers' transactions (group commit, sqlite-group-commit.ts);
  * reads use a second connection, so a reader never sees uncommitted writes.
+ *
+ * Given a relay to the other processes on the same file (the workers of one node), key records are also
+ * cached in memory: every write's changes reach every process before the write is answered
+ * (sqlite-group-commit.ts), so a cached record is never older than the last answered write.
  */
 export class SqliteStore extends StoreBase implements Store {
   private readonly writer: Database.Database;
@@ -26,16 +32,26 @@ export class SqliteStore extends StoreBase implements Store {
   private readonly pending = new ChangeBatch();
   private readonly commits: GroupCommit;
   private poll: NodeJS.Timeout | undefined;
+  private readonly keys: KeyRecordCache | undefined;
   static readonly POLL_MS = 1_000;
 
-  constructor(private readonly path: string) {
+  constructor(private readonly path: string, relay?: ChangeRelay) {
     super();
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.writer = open(path);
     migrate(this.writer);
     this.reader = path === ':memory:' ? this.writer : open(path);
     this.reads = Promise.resolve(new SqliteOps(this.reader, this.pending));
-    this.commits = new GroupCommit(this.writer, new SqliteOps(this.writer, this.pending), this.pending, this.feed);
+    this.commits = new GroupCommit(this.writer, new SqliteOps(this.writer, this.pending), this.pending, this.feed, relay);
+    if (relay) {
+      relay.subscribe((changes) => { for (const change of changes) this.feed.emit(change); });
+      this.keys = new KeyRecordCache();
+      this.onChange((change) => this.keys!.apply(change));
+    }
+  }
+
+  override getKey(ref: KeyRef): Promise<KeyRecord | undefined> {
+    return this.keys ? this.keys.read(ref, () => super.getKey(ref)) : super.getKey(ref);
   }
 
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
@@ -43,9 +59,10 @@ export class SqliteStore extends StoreBase implements Store {
   }
 
   /**
-   * Writes of this process are announced at commit. Other processes on the same file (the workers of one
-   * node, the CLI) are noticed by polling SQLite's data_version, which moves when another connection commits;
-   * it cannot say what changed, so listeners resync. Staleness: at most POLL_MS.
+   * Writes of this process are announced at commit, and those of the other workers as the relay brings them
+   * (before they are answered). Any other process on the same file (the CLI) is noticed by polling SQLite's
+   * data_version, which moves when another connection commits; it cannot say what changed, so listeners
+   * resync. Staleness for those: at most POLL_MS.
    */
   onChange(listener: ChangeListener): () => void {
     const unsubscribe = this.feed.subscribe(listener);

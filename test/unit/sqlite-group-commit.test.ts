@@ -3,7 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { ChangeRelay } from '../../src/store/change-relay.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { changeId, type Change, type KeyRecord } from '../../src/store/types.js';
+
+const sampleKey = (): KeyRecord => ({
+  accountId: '111122223333', region: 'us-west-2', keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+  createdAt: new Date(1_700_000_000_000), description: '', keySpec: 'SYMMETRIC_DEFAULT',
+  keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', keyState: 'Enabled', multiRegion: false, policy: '{}',
+});
 
 test('concurrent transactions commit together, and one that fails is undone alone', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trent-group-'));
@@ -45,6 +53,42 @@ test('when SQLite itself fails, every caller of the batch hears it and later tra
     assert.equal(await store.getSetting('c'), '1');
   } finally {
     writer.exec = exec;
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with a relay, a write is answered only once the other processes have its changes, and the cache follows them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trent-group-'));
+  const published: Change[][] = [];
+  let deliver = () => {};
+  let remote: (changes: readonly Change[]) => void = () => {};
+  const relay: ChangeRelay = {
+    publish: (changes) => new Promise((resolve) => { published.push([...changes]); deliver = resolve; }),
+    subscribe: (listener) => { remote = listener; },
+  };
+  const store = new SqliteStore(join(dir, 'trent.db'), relay);
+  const other = new SqliteStore(join(dir, 'trent.db'));
+  try {
+    const key = { ...sampleKey(), description: 'first' };
+    const inserting = store.transaction((tx) => tx.insertKey(key));
+    let answered = false;
+    void inserting.then(() => { answered = true; });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(answered, false, 'answered before the relay delivered');
+    assert.deepEqual(published, [[{ kind: 'key', id: changeId.key(key) }]]);
+    deliver();
+    await inserting;
+
+    // Cached on first read; a change another process commits is seen once the relay brings it.
+    assert.equal((await store.getKey(key))!.description, 'first');
+    assert.ok(Object.isFrozen(await store.getKey(key)));
+    await other.transaction((tx) => tx.updateKey({ ...key, description: 'second' }));
+    assert.equal((await store.getKey(key))!.description, 'first', 'the cache answers until told');
+    remote([{ kind: 'key', id: changeId.key(key) }]);
+    assert.equal((await store.getKey(key))!.description, 'second');
+  } finally {
+    await other.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
