@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { HttpRequestParts } from '../util/sigv4.js';
 import type { App } from './app.js';
 
 /**
@@ -42,12 +42,12 @@ export async function syncDevClock(app: Pick<App, 'config' | 'deps'>): Promise<v
   app.deps.clock.setOffset(stored === undefined ? 0 : Number(stored));
 }
 
-export async function handleAdminRequest(app: AppParts, method: string, url: string, headers: IncomingHttpHeaders,
+export async function handleAdminRequest(app: AppParts, method: string, url: string, headers: HttpRequestParts['headers'],
   body: Buffer): Promise<AdminResponse> {
   if (app.config.posture !== 'dev') {
     return error(404, 'NotFoundException', 'The admin endpoints exist only in the dev posture (trent dev).');
   }
-  if (headers.origin !== undefined && !isSameOrigin(headers.origin, headers.host)) {
+  if (headers.origin !== undefined && !isSameOrigin(single(headers.origin), single(headers.host))) {
     return error(403, 'AccessDeniedException', 'The admin endpoints refuse requests from another origin.');
   }
   const path = url.split('?')[0];
@@ -57,16 +57,21 @@ export async function handleAdminRequest(app: AppParts, method: string, url: str
   if (!handler) {
     return { ...error(405, 'MethodNotAllowed', `${path} does not accept ${method}.`), headers: { ...JSON_HEADERS, allow: Object.keys(route).join(', ') } };
   }
-  if (method === 'POST' && mediaType(headers['content-type']) !== 'application/json') {
+  if (method === 'POST' && mediaType(single(headers['content-type'])) !== 'application/json') {
     return error(415, 'UnsupportedMediaTypeException', `${path} takes a body of content-type application/json.`);
   }
   return handler(app, body);
 }
 
+/** A header sent once; a repeated one (an Origin or Content-Type given twice) counts as absent, hence refused. */
+function single(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** A browser's Origin names this server when its host (and port) is the one the request was sent to. */
-function isSameOrigin(origin: string, host: string | undefined): boolean {
+function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
   try {
-    return host !== undefined && new URL(origin).host === host.toLowerCase();
+    return origin !== undefined && host !== undefined && new URL(origin).host === host.toLowerCase();
   } catch {
     return false; // "null" (a sandboxed or file: page) or garbage
   }

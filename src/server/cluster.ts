@@ -108,8 +108,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
   const app = await createApp(config, index, relay);
   const server = await startHttpServer(app);
   if (index === 0) app.startBackgroundWork();
-  const address = server.address();
-  process.send?.({ listening: typeof address === 'object' && address ? address.port : config.port });
+  process.send?.({ listening: server.port });
 
   // Finish the requests in progress, then close the store (flushing what is kept in memory); give up after a
   // few seconds. Idempotent: a signal sent to the whole process group reaches a worker twice (directly and
@@ -118,8 +117,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    server.close(() => void app.close().then(() => process.exit(0)));
-    server.closeIdleConnections();
+    void server.stop().then(() => app.close()).then(() => process.exit(0));
     setTimeout(() => process.exit(0), 5_000).unref();
   };
   process.on('SIGTERM', stop);

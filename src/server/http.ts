@@ -1,90 +1,233 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
 import { KmsError } from '../model/errors.js';
-import { handleKmsRequest } from '../protocol/pipeline.js';
-import type { HttpRequestParts } from '../util/sigv4.js';
+import { handleKmsRequest, type WireResponse } from '../protocol/pipeline.js';
 import { handleAdminRequest, isAdminPath } from './admin.js';
 import type { App } from './app.js';
+import { ParseError, RequestParser, type ParsedRequest, type ParseResult } from './http-parser.js';
 
-/** Request limits (BENCHMARKS.md / README list them): AWS refuses larger bodies the same way. */
+/** Request limits (the README lists them): AWS refuses larger bodies the same way. */
 export const LIMITS = {
   maxBodyBytes: 1024 * 1024,
   maxHeaderBytes: 16 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 65_000,
-  /** How often Node enforces the two timeouts above: its default (30 s) let a slow sender hold a connection up to 40 s. */
+  /** How often the timeouts above are checked: they hold to within this. */
   timeoutCheckIntervalMs: 1_000,
 } as const;
 
-export function startHttpServer(app: App): Promise<Server> {
-  const server = createServer({
-    maxHeaderSize: LIMITS.maxHeaderBytes,
-    headersTimeout: LIMITS.headersTimeoutMs,
-    requestTimeout: LIMITS.requestTimeoutMs,
-    keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
-    connectionsCheckingInterval: LIMITS.timeoutCheckIntervalMs,
-  }, (req, res) => {
-    serve(app, req, res).catch((e: unknown) => answerBug(res, e));
+/** Bytes of later (pipelined) requests buffered while one is handled, before the connection stops reading. */
+const PIPELINE_BUFFER_BYTES = 64 * 1024;
+/** How long a connection being closed after a refusal may keep sending before it is cut. */
+const CLOSING_GRACE_MS = 5_000;
+
+const REASONS: Record<number, string> = {
+  200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout',
+  413: 'Payload Too Large', 415: 'Unsupported Media Type', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+export interface HttpServer {
+  readonly port: number;
+  /** Stops accepting, closes idle connections, lets requests in progress finish; resolves when all are closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Trent's HTTP/1.1 server, on node:net with its own parser (http-parser.ts). node:http spent about half of a
+ * data-plane request's CPU here (its request and response objects, streams and events); a KMS request needs
+ * none of that: a head, a body of known size, one buffer written back. Keep-alive, pipelining (answered in
+ * order), chunked request bodies, Expect: 100-continue, and the limits and time-outs of LIMITS are handled;
+ * malformed HTTP is answered 400 (431 for an oversized head, 408 for a slow sender) and the connection closed.
+ */
+export function startHttpServer(app: App): Promise<HttpServer> {
+  const connections = new Set<Connection>();
+  let stopping = false;
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    if (stopping) {
+      socket.destroy();
+      return;
+    }
+    const connection = new Connection(socket, app, () => stopping);
+    connections.add(connection);
+    socket.once('close', () => connections.delete(connection));
   });
+  // Runs until the server has closed: a slow sender must not hold a stopping server open either.
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const c of connections) c.checkTimeouts(now);
+  }, LIMITS.timeoutCheckIntervalMs);
+  sweeper.unref();
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(app.config.port, app.config.host, () => resolve(server));
+    server.listen(app.config.port, app.config.host, () => {
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address ? address.port : app.config.port,
+        stop: () => new Promise<void>((done) => {
+          stopping = true;
+          server.close(() => {
+            clearInterval(sweeper);
+            done();
+          });
+          for (const c of connections) c.closeWhenIdle();
+        }),
+      });
+    });
   });
 }
 
-async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const time = app.deps.clock.now();
-  const body = await readBody(req);
-  if (body === undefined) {
-    const parts: HttpRequestParts = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.alloc(0) };
-    const out = await handleKmsRequest(parts, { sourceIp: req.socket.remoteAddress, time }, app.hooks,
-      new KmsError('RequestEntityTooLargeException', 'Request body too large.'));
-    send(res, out.status, { ...out.headers, connection: 'close' }, out.body);
-    return;
+/** The Date header's value, made once a second. */
+let dateSecond = 0;
+let dateValue = '';
+function httpDate(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateValue = new Date(now).toUTCString();
   }
-  if (isAdminPath(req.url)) {
-    const out = await handleAdminRequest(app, req.method ?? 'GET', req.url!, req.headers, body);
-    send(res, out.status, out.headers, out.body);
-    return;
+  return dateValue;
+}
+
+/** One client connection: requests parsed as bytes arrive, handled one at a time, answered in order. */
+class Connection {
+  private readonly parser = new RequestParser(LIMITS);
+  /** A request is being handled: later bytes wait in the parser. */
+  private busy = false;
+  /** No request is read after the current one; set with the time it was decided. */
+  private closingSince = 0;
+  private sentContinue = false;
+  /** When the first byte of the request being received arrived (0: none is). */
+  private requestStart = 0;
+  private lastActive = Date.now();
+
+  constructor(private readonly socket: Socket, private readonly app: App, private readonly stopping: () => boolean) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('drain', () => { if (!this.busy) this.resume(); });
   }
-  const parts: HttpRequestParts = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
-  const out = await handleKmsRequest(parts, { sourceIp: req.socket.remoteAddress, time }, app.hooks);
-  send(res, out.status, out.headers, out.body);
+
+  private onData(chunk: Buffer): void {
+    if (this.closingSince) return; // refused: what follows is not read
+    if (this.requestStart === 0) this.requestStart = Date.now();
+    this.parser.push(chunk);
+    if (this.busy) {
+      if (this.parser.buffered > PIPELINE_BUFFER_BYTES) this.socket.pause();
+      return;
+    }
+    this.next();
+  }
+
+  /** Handles the next complete request, if one has arrived. */
+  private next(): void {
+    let parsed: ParseResult;
+    try {
+      parsed = this.parser.next();
+    } catch (e) {
+      if (!(e instanceof ParseError)) console.error(`HTTP parser failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.refuse(e instanceof ParseError ? e.status : 400);
+      return;
+    }
+    const result = parsed;
+    if (result.kind === 'incomplete') {
+      if (result.expectsContinue && !this.sentContinue) {
+        this.sentContinue = true;
+        this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      }
+      if (!this.parser.started) this.requestStart = 0;
+      return;
+    }
+    this.busy = true;
+    this.sentContinue = false;
+    this.requestStart = this.parser.started ? Date.now() : 0;
+    const tooLarge = result.kind === 'tooLarge';
+    this.handle(result.request, tooLarge).then(
+      (out) => this.respond(result.request, out, !tooLarge && result.request.keepAlive),
+      (e: unknown) => this.respond(result.request, internalError(e), false),
+    );
+  }
+
+  private async handle(req: ParsedRequest, tooLarge: boolean): Promise<WireResponse> {
+    const app = this.app;
+    const meta = { sourceIp: this.socket.remoteAddress, time: app.deps.clock.now() };
+    if (tooLarge) {
+      return handleKmsRequest(req, meta, app.hooks, new KmsError('RequestEntityTooLargeException', 'Request body too large.'));
+    }
+    if (isAdminPath(req.path)) return handleAdminRequest(app, req.method, req.path, req.headers, req.body);
+    return handleKmsRequest(req, meta, app.hooks);
+  }
+
+  private respond(req: ParsedRequest, out: WireResponse, keepAlive: boolean): void {
+    if (this.socket.destroyed) return;
+    const open = keepAlive && !this.stopping();
+    let head = `HTTP/1.1 ${out.status} ${REASONS[out.status] ?? 'Unknown'}\r\n`;
+    for (const name in out.headers) if (name !== 'content-length') head += `${name}: ${out.headers[name]}\r\n`;
+    head += `content-length: ${out.body.length}\r\ndate: ${httpDate(Date.now())}\r\n` +
+      `connection: ${open ? 'keep-alive' : 'close'}\r\n\r\n`;
+    // One buffer, one write: the head (latin1: it is ASCII) and, except for HEAD, the body.
+    const body = req.method === 'HEAD' ? undefined : out.body;
+    const bytes = Buffer.allocUnsafe(head.length + (body?.length ?? 0));
+    bytes.write(head, 0, 'latin1');
+    body?.copy(bytes, head.length);
+    const flushed = this.socket.write(bytes);
+    this.lastActive = Date.now();
+    if (!open) {
+      this.close();
+      return;
+    }
+    this.busy = false;
+    if (flushed) this.resume();
+    else this.socket.pause(); // until 'drain': a client that does not read its answers gets no more of them
+  }
+
+  /** Reads again, and handles a request that arrived meanwhile. */
+  private resume(): void {
+    this.socket.resume();
+    if (this.parser.buffered > 0) this.next();
+  }
+
+  /** Answers a request the parser refused (or one too slow to arrive) with `status`, and closes. */
+  private refuse(status: number): void {
+    if (this.socket.destroyed) return;
+    this.socket.write(`HTTP/1.1 ${status} ${REASONS[status]}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+    this.close();
+  }
+
+  /** Ends the connection once written; the client's further bytes are ignored, and it is cut if it keeps on. */
+  private close(): void {
+    this.closingSince = Date.now();
+    this.busy = true;
+    this.socket.resume(); // keep reading (and ignoring), so the client sees the answer rather than a reset
+    this.socket.end();
+  }
+
+  closeWhenIdle(): void {
+    if (!this.busy && !this.parser.started) this.socket.destroy();
+  }
+
+  checkTimeouts(now: number): void {
+    if (this.closingSince) {
+      if (now - this.closingSince > CLOSING_GRACE_MS) this.socket.destroy();
+      return;
+    }
+    if (this.busy) return;
+    if (this.requestStart) {
+      const limit = this.parser.headComplete ? LIMITS.requestTimeoutMs : LIMITS.headersTimeoutMs;
+      if (now - this.requestStart > limit) this.refuse(408);
+    } else if (now - this.lastActive > LIMITS.keepAliveTimeoutMs || this.stopping()) {
+      this.socket.destroy();
+    }
+  }
 }
 
 /**
  * An error that escaped the pipeline (which answers every failure it knows of) is a bug: logged, and answered as
  * KMSInternalException. Left unhandled, the rejection would end the worker and drop every connection it holds.
  */
-function answerBug(res: ServerResponse, e: unknown): void {
+function internalError(e: unknown): WireResponse {
   // The stack, never the request: it may hold plaintext.
   console.error(`request failed outside the pipeline: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  send(res, 500, { 'content-type': 'application/x-amz-json-1.1', connection: 'close' }, Buffer.from(JSON.stringify(
-    { __type: 'KMSInternalException', message: 'The request could not be completed due to an internal error.' })));
-}
-
-/** The whole body, or undefined once it passes the limit (the rest is drained, not buffered). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > LIMITS.maxBodyBytes) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, size)));
-    req.on('error', () => resolve(undefined));
-  });
-}
-
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
-  if (res.destroyed) return;
-  res.writeHead(status, headers);
-  res.end(body);
+  const body = Buffer.from(JSON.stringify(
+    { __type: 'KMSInternalException', message: 'The request could not be completed due to an internal error.' }));
+  return { status: 500, headers: { 'content-type': 'application/x-amz-json-1.1', 'content-length': String(body.length) }, body };
 }
