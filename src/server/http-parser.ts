@@ -147,7 +147,8 @@ export class RequestParser {
   }
 
   private finish(kind: 'request' | 'tooLarge', body: Buffer): ParseResult {
-    const request = { ...this.head!.request, body };
+    const { method, path, headers, keepAlive } = this.head!.request;
+    const request: ParsedRequest = { method, path, headers, keepAlive, body };
     this.head = undefined;
     this.chunks = [];
     this.chunkedBytes = 0;

@@ -32,7 +32,7 @@ export class UsageTracker {
   note(use: KeyUseRecord): void {
     const id = idOf(use);
     const earlier = this.pending.get(id);
-    if (!earlier || earlier.usedAt <= use.usedAt) this.pending.set(id, use);
+    if (!earlier || earlier.usedAt.getTime() <= use.usedAt.getTime()) this.pending.set(id, use);
   }
 
   async lastUse(ref: KeyRef): Promise<KeyUseRecord | undefined> {
