@@ -2,9 +2,10 @@ import { connect, type Socket } from 'node:net';
 import { signRequest, type Credentials } from '../src/util/sigv4.js';
 
 /**
- * A load generator's HTTP/1.1 client, as lean as it can be so that the generator is not what is measured:
- * one raw keep-alive socket per in-flight request, requests written as one buffer, responses parsed only as
- * far as status and Content-Length. Every request is SigV4-signed afresh (src/util/sigv4.ts).
+ * The benchmark's client for its setup calls (creating keys, listing them) and the tests' for calls that must
+ * tell an answer from no answer (test/support/kms-caller.ts): a raw keep-alive socket, requests written as one
+ * buffer, responses parsed only as far as status and Content-Length, every request SigV4-signed afresh
+ * (src/util/sigv4.ts). The load itself comes from bench/loadgen.c.
  */
 export interface Target {
   readonly host: string;
@@ -105,4 +106,24 @@ export class Connection {
     this.waiting = undefined;
     w?.resolve({ status, body });
   }
+}
+
+/**
+ * One signed call that must answer 200 (anything else throws), over `connection` when given, else over a
+ * connection of its own.
+ */
+export async function call(t: Target, op: string, payload: unknown, connection?: Connection): Promise<Record<string, unknown>> {
+  const c = connection ?? new Connection(t.host, t.port);
+  try {
+    const r = await c.send(kmsRequest(t, op, payload));
+    if (r.status !== 200) throw new Error(`${op}: ${r.status} ${r.body.toString().slice(0, 300)}`);
+    return JSON.parse(r.body.toString() || '{}') as Record<string, unknown>;
+  } finally {
+    if (!connection) c.close();
+  }
+}
+
+export async function createKey(t: Target, input: Record<string, unknown> = {}): Promise<string> {
+  const r = await call(t, 'CreateKey', input);
+  return (r.KeyMetadata as { KeyId: string }).KeyId;
 }

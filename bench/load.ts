@@ -1,4 +1,10 @@
-import { Connection, type Reply, type Target } from './lean-client.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Target } from './lean-client.js';
+import { loadgenBinary } from './loadgen-binary.js';
 
 /** What one scenario at one concurrency measured. */
 export interface LoadResult {
@@ -9,62 +15,63 @@ export interface LoadResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly firstError?: string;
+  /** CPU (user + system) the load generator itself used, to show that it is not what was measured. */
+  readonly generatorCpuSeconds: number;
 }
 
-/** Builds the next request's bytes (signed now); `check` says whether a reply counts as a success. */
+/** One KMS operation and the JSON bodies it is sent with, in turn (several bodies spread the load over keys). */
 export interface Workload {
-  next(): Buffer;
-  check?(reply: Reply): boolean;
+  readonly operation: string;
+  readonly bodies: readonly string[];
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+/** The generator's line of JSON on stdout (bench/loadgen.c): percentiles are null when nothing succeeded. */
+interface LoadgenOutput {
+  requests: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  firstError: string | null;
+  cpuSeconds: number;
 }
+
+const execFileAsync = promisify(execFile);
 
 /**
  * Keeps `inFlight` requests outstanding, one per keep-alive connection, for `seconds` (or until
- * `maxRequests`), and reports throughput and latency percentiles.
+ * `maxRequests`), and reports throughput and latency percentiles. The load comes from bench/loadgen.c, a
+ * separate process that signs every request afresh at a few µs of CPU each; this process only waits.
  */
 export async function runLoad(target: Target, workload: Workload, inFlight: number, seconds: number,
-  maxRequests = Infinity): Promise<LoadResult> {
-  const connections = Array.from({ length: inFlight }, () => new Connection(target.host, target.port));
-  const latencies: number[] = [];
-  let errors = 0;
-  let started = 0;
-  let firstError: string | undefined;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(Math.round(seconds * 1e9));
-  const ok = workload.check ?? ((r: Reply) => r.status === 200);
-
-  await Promise.all(connections.map(async (c) => {
-    while (process.hrtime.bigint() < deadline && started < maxRequests) {
-      started++;
-      const t0 = process.hrtime.bigint();
-      try {
-        const reply = await c.send(workload.next());
-        if (ok(reply)) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        else {
-          errors++;
-          firstError ??= `${reply.status} ${reply.body.toString().slice(0, 200)}`;
-        }
-      } catch (e) {
-        errors++;
-        firstError ??= String(e);
-        return;
-      }
-    }
-  }));
-  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  for (const c of connections) c.close();
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    requests: latencies.length,
-    errors,
-    seconds: elapsed,
-    perSecond: latencies.length / elapsed,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    firstError,
-  };
+  maxRequests?: number): Promise<LoadResult> {
+  if (workload.bodies.length === 0 || workload.bodies.some((b) => b.includes('\n'))) {
+    throw new Error(`${workload.operation}: the generator takes one or more bodies, each on one line`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'trent-load-'));
+  try {
+    const bodies = join(dir, 'bodies.jsonl');
+    writeFileSync(bodies, workload.bodies.join('\n') + '\n');
+    const args = ['--host', target.host, '--port', String(target.port), '--region', target.region,
+      '--operation', workload.operation, '--bodies', bodies, '--in-flight', String(inFlight), '--seconds', String(seconds)];
+    if (maxRequests !== undefined) args.push('--max-requests', String(maxRequests));
+    // The credentials go through the environment, as for AWS's own tools: not in the process list.
+    const { stdout } = await execFileAsync(loadgenBinary(), args, {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: target.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey },
+    });
+    const r = JSON.parse(stdout) as LoadgenOutput;
+    return {
+      requests: r.requests,
+      errors: r.errors,
+      seconds: r.seconds,
+      perSecond: r.perSecond,
+      p50Ms: r.p50Ms ?? NaN,
+      p99Ms: r.p99Ms ?? NaN,
+      firstError: r.firstError ?? undefined,
+      generatorCpuSeconds: r.cpuSeconds,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * The benchmark: the same SigV4-signed workloads against Trent (serve posture: signatures verified, audit on),
  * moto_server, local-kms (when --local-kms BINARY is given) and a bare Node server answering a fixed response
- * (the ceiling for any Node server here), in one run, printing req/s, p50/p99, server CPU and the ratios.
+ * (the ceiling for any Node server here), in one run, printing req/s, p50/p99, server CPU, the load generator's
+ * CPU (bench/loadgen.c, compiled on first use) and the ratios.
  *
  *   npm run bench -- [--seconds 5] [--concurrency 1,16,64] [--scenarios encrypt,decrypt,...] [--targets trent,moto]
  *                    [--local-kms /path/to/local-kms]
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { Connection, kmsRequest, type Target } from './lean-client.js';
+import { call, createKey, type Target } from './lean-client.js';
 import { runLoad, type LoadResult, type Workload } from './load.js';
 import { parsePoolSizes } from '../src/ops/pool-sizes.js';
 import {
@@ -46,55 +47,38 @@ async function awaitPool(dataDir: string, spec: string, count: number): Promise<
   }
 }
 
-async function call(t: Target, op: string, payload: unknown): Promise<Record<string, unknown>> {
-  const c = new Connection(t.host, t.port);
-  try {
-    const r = await c.send(kmsRequest(t, op, payload));
-    const json = JSON.parse(r.body.toString() || '{}') as Record<string, unknown>;
-    if (r.status !== 200) throw new Error(`${op}: ${r.status} ${r.body.toString().slice(0, 300)}`);
-    return json;
-  } finally {
-    c.close();
-  }
-}
-
-async function createKey(t: Target, input: Record<string, unknown> = {}): Promise<string> {
-  const r = await call(t, 'CreateKey', input);
-  return (r.KeyMetadata as { KeyId: string }).KeyId;
-}
-
 const PLAINTEXT = Buffer.alloc(100, 'p').toString('base64');
 const DIGEST = Buffer.alloc(32, 'd').toString('base64');
-const fixed = (t: Target, op: string, payload: unknown): Workload => ({ next: () => kmsRequest(t, op, payload) });
+const fixed = (operation: string, payload: unknown): Workload => ({ operation, bodies: [JSON.stringify(payload)] });
 
 const SCENARIOS: readonly Scenario[] = [
-  { name: 'Encrypt', ceiling: true, setup: async (t) => fixed(t, 'Encrypt', { KeyId: await createKey(t), Plaintext: PLAINTEXT }) },
+  { name: 'Encrypt', ceiling: true, setup: async (t) => fixed('Encrypt', { KeyId: await createKey(t), Plaintext: PLAINTEXT }) },
   {
     name: 'Decrypt', ceiling: true,
     setup: async (t) => {
       const KeyId = await createKey(t);
       const { CiphertextBlob } = await call(t, 'Encrypt', { KeyId, Plaintext: PLAINTEXT });
-      return fixed(t, 'Decrypt', { CiphertextBlob });
+      return fixed('Decrypt', { CiphertextBlob });
     },
   },
-  { name: 'GenerateDataKey', ceiling: true, setup: async (t) => fixed(t, 'GenerateDataKey', { KeyId: await createKey(t), KeySpec: 'AES_256' }) },
-  { name: 'DescribeKey', ceiling: true, setup: async (t) => fixed(t, 'DescribeKey', { KeyId: await createKey(t) }) },
+  { name: 'GenerateDataKey', ceiling: true, setup: async (t) => fixed('GenerateDataKey', { KeyId: await createKey(t), KeySpec: 'AES_256' }) },
+  { name: 'DescribeKey', ceiling: true, setup: async (t) => fixed('DescribeKey', { KeyId: await createKey(t) }) },
   {
     name: 'Sign ECC_NIST_P256 DIGEST', ceiling: true,
-    setup: async (t) => fixed(t, 'Sign', {
+    setup: async (t) => fixed('Sign', {
       KeyId: await createKey(t, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
       Message: DIGEST, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256',
     }),
   },
   {
     name: 'Sign RSA_2048 PSS', ceiling: true,
-    setup: async (t) => fixed(t, 'Sign', {
+    setup: async (t) => fixed('Sign', {
       KeyId: await createKey(t, { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }),
       Message: DIGEST, MessageType: 'DIGEST', SigningAlgorithm: 'RSASSA_PSS_SHA_256',
     }),
   },
-  { name: 'CreateKey SYMMETRIC_DEFAULT', setup: async (t) => fixed(t, 'CreateKey', {}) },
-  { name: 'CreateKey RSA_4096', maxRequests: 40, pooledSpec: 'RSA_4096', setup: async (t) => fixed(t, 'CreateKey', { KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' }) },
+  { name: 'CreateKey SYMMETRIC_DEFAULT', setup: async () => fixed('CreateKey', {}) },
+  { name: 'CreateKey RSA_4096', maxRequests: 40, pooledSpec: 'RSA_4096', setup: async () => fixed('CreateKey', { KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' }) },
 ];
 
 interface Row {
@@ -166,7 +150,7 @@ async function main(): Promise<void> {
         if (name === 'node-ceiling' && !s.ceiling) continue;
         let workload: Workload;
         try {
-          workload = name === 'node-ceiling' ? fixed(target, 'Encrypt', {}) : await s.setup(target);
+          workload = name === 'node-ceiling' ? fixed('Encrypt', {}) : await s.setup(target);
         } catch (e) {
           for (const n of levels) rows.push({ scenario: s.name, target: name, inFlight: n, result: undefined, cpuCores: 0, note: String(e).slice(0, 120) });
           continue;
@@ -180,7 +164,9 @@ async function main(): Promise<void> {
           const result = await runLoad(target, workload, n, seconds, s.maxRequests);
           const cpuCores = (cpuSeconds(target.pid) - cpu0) / result.seconds;
           rows.push({ scenario: s.name, target: name, inFlight: n, result, cpuCores, note: result.firstError?.slice(0, 120) });
-          console.error(`${name} ${s.name} @${n}: ${fmt(result.perSecond)} req/s p50 ${fmt(result.p50Ms, 2)} ms p99 ${fmt(result.p99Ms, 2)} ms, ${result.errors} errors`);
+          const generatorUs = (1e6 * result.generatorCpuSeconds) / Math.max(1, result.requests + result.errors);
+          console.error(`${name} ${s.name} @${n}: ${fmt(result.perSecond)} req/s p50 ${fmt(result.p50Ms, 2)} ms p99 ${fmt(result.p99Ms, 2)} ms, ` +
+            `${result.errors} errors, generator ${fmt(generatorUs, 1)} µs CPU per request`);
         }
       }
     } finally {
@@ -188,14 +174,14 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log('| scenario | in flight | target | req/s | p50 ms | p99 ms | server CPU (cores) | errors | vs trent |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| scenario | in flight | target | req/s | p50 ms | p99 ms | server CPU (cores) | generator CPU (cores) | errors | vs trent |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const trent = rows.find((x) => x.target === 'trent' && x.scenario === r.scenario && x.inFlight === r.inFlight);
     const ratio = r.target !== 'trent' && trent?.result && r.result?.perSecond
       ? `trent ×${fmt(trent.result.perSecond / r.result.perSecond, 2)}` : '';
     console.log(`| ${r.scenario} | ${r.inFlight} | ${r.target} | ${fmt(r.result?.perSecond)} | ${fmt(r.result?.p50Ms, 2)} | ` +
-      `${fmt(r.result?.p99Ms, 2)} | ${fmt(r.cpuCores, 2)} | ${r.result ? r.result.errors : r.note ?? ''}${r.result?.errors ? ` (${r.note})` : ''} | ${ratio} |`);
+      `${fmt(r.result?.p99Ms, 2)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.result && r.result.generatorCpuSeconds / r.result.seconds, 2)} | ${r.result ? r.result.errors : r.note ?? ''}${r.result?.errors ? ` (${r.note})` : ''} | ${ratio} |`);
   }
   const p256 = rows.filter((r) => r.target === 'trent' && r.scenario === 'Sign ECC_NIST_P256 DIGEST' && r.result);
   if (p256.length) {
