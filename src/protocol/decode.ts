@@ -47,10 +47,34 @@ function fullMatch(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 function codePoints(s: string): number {
+  if (!SURROGATE.test(s)) return s.length; // the usual case: every code unit is a code point
   let n = 0;
   for (const _ of s) n++;
   return n;
+}
+
+/** A structure's members as the walk needs them, worked out once per shape (every request walks its input). */
+interface Member {
+  readonly name: string;
+  readonly shape: string;
+  /** As AWS names it in a message path: lowerCamel. */
+  readonly pathName: string;
+  readonly required: boolean;
+}
+const memberPlans = new Map<string, readonly Member[]>();
+
+function membersOf(name: string, s: ShapeDef): readonly Member[] {
+  let plan = memberPlans.get(name);
+  if (!plan) {
+    plan = Object.entries(s.members ?? {}).map(([member, memberShape]) => ({
+      name: member, shape: memberShape, pathName: lowerFirst(member), required: s.required?.includes(member) ?? false,
+    }));
+    memberPlans.set(name, plan);
+  }
+  return plan;
 }
 
 function describe(value: unknown): string {
@@ -61,32 +85,33 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+function fail(s: ShapeDef, path: string, problems: string[], constraint: string, shown: unknown): void {
+  const at = s.sensitive ? 'Value at' : `Value '${describe(shown)}' at`;
+  problems.push(`${at} '${path}' failed to satisfy constraint: Member must ${constraint}`);
+}
+
+function checkLength(s: ShapeDef, path: string, problems: string[], length: number, shown: unknown): void {
+  if (s.min !== undefined && length < s.min) fail(s, path, problems, `have length greater than or equal to ${s.min}`, shown);
+  if (s.max !== undefined && length > s.max) fail(s, path, problems, `have length less than or equal to ${s.max}`, shown);
+}
+
 function decodeShape(name: string, value: unknown, path: string, problems: string[]): unknown {
   const s = shape(name);
-  const fail = (constraint: string, shown: unknown) => {
-    const at = s.sensitive ? 'Value at' : `Value '${describe(shown)}' at`;
-    problems.push(`${at} '${path}' failed to satisfy constraint: Member must ${constraint}`);
-  };
-  const checkLength = (length: number, shown: unknown) => {
-    if (s.min !== undefined && length < s.min) fail(`have length greater than or equal to ${s.min}`, shown);
-    if (s.max !== undefined && length > s.max) fail(`have length less than or equal to ${s.max}`, shown);
-  };
-
   switch (s.type) {
     case 'structure': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError('an object', value);
       const input = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const [member, memberShape] of Object.entries(s.members ?? {})) {
-        const memberPath = path ? `${path}.${lowerFirst(member)}` : lowerFirst(member);
-        const v = input[member];
-        if (v === undefined || v === null) {
-          if (s.required?.includes(member)) {
-            problems.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
-          }
+      for (const member of membersOf(name, s)) {
+        const v = input[member.name];
+        const present = v !== undefined && v !== null;
+        if (!present && !member.required) continue;
+        const memberPath = path ? `${path}.${member.pathName}` : member.pathName;
+        if (!present) {
+          problems.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
           continue;
         }
-        out[member] = decodeShape(memberShape, v, memberPath, problems);
+        out[member.name] = decodeShape(member.shape, v, memberPath, problems);
       }
       return out;
     }
@@ -96,7 +121,7 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
       // is ever described in a length message. Their constraint violations still follow the list's own.
       const itemProblems: string[] = [];
       const items = value.map((item, i) => decodeShape(s.member!, item, `${path}.${i + 1}.member`, itemProblems));
-      checkLength(value.length, value);
+      checkLength(s, path, problems, value.length, value);
       problems.push(...itemProblems);
       return items;
     }
@@ -108,21 +133,21 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
         decodeShape(s.key!, k, `${path}.${k}.key`, problems);
         out[k] = decodeShape(s.value!, v, `${path}.${k}.value`, problems);
       }
-      checkLength(Object.keys(out).length, value);
+      checkLength(s, path, problems, Object.keys(out).length, value);
       return out;
     }
     case 'string': {
       if (typeof value !== 'string') throw typeError('a string', value);
-      if (s.enum && !s.enum.includes(value)) fail(`satisfy enum value set: [${s.enum.join(', ')}]`, value);
-      checkLength(codePoints(value), value);
-      if (s.pattern && !fullMatch(s.pattern, value)) fail(`satisfy regular expression pattern: ${s.pattern}`, value);
+      if (s.enum && !s.enum.includes(value)) fail(s, path, problems, `satisfy enum value set: [${s.enum.join(', ')}]`, value);
+      checkLength(s, path, problems, codePoints(value), value);
+      if (s.pattern && !fullMatch(s.pattern, value)) fail(s, path, problems, `satisfy regular expression pattern: ${s.pattern}`, value);
       return value;
     }
     case 'integer':
     case 'long': {
       if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('an integer', value);
-      if (s.min !== undefined && value < s.min) fail(`have value greater than or equal to ${s.min}`, value);
-      if (s.max !== undefined && value > s.max) fail(`have value less than or equal to ${s.max}`, value);
+      if (s.min !== undefined && value < s.min) fail(s, path, problems, `have value greater than or equal to ${s.min}`, value);
+      if (s.max !== undefined && value > s.max) fail(s, path, problems, `have value less than or equal to ${s.max}`, value);
       return value;
     }
     case 'boolean':
@@ -133,7 +158,7 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
         throw new KmsError('SerializationException', `Value at '${path}' is not valid base64.`);
       }
       const bytes = Buffer.from(value, 'base64');
-      checkLength(bytes.length, value);
+      checkLength(s, path, problems, bytes.length, value);
       return bytes;
     }
     case 'timestamp': {
