@@ -40,8 +40,8 @@ export interface ParserLimits {
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Visible ASCII, obs-text, space and tab: a value may hold nothing else (no CR, LF, NUL or other controls).
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// In a head, no control character but tab (and CR LF as line ends, checked as lines are split).
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
 const DIGITS = /^\d{1,15}$/;
 const CHUNK_SIZE = /^([0-9a-fA-F]{1,8})(?:[ \t]*;.*)?$/;
@@ -157,24 +157,39 @@ export class RequestParser {
 }
 
 function parseHead(text: string): Head {
-  const lines = text.split('\r\n');
-  const line = REQUEST_LINE.exec(lines[0]!);
+  // One scan for control characters other than tab, CR and LF; lone CRs and LFs are caught line by line.
+  if (CONTROL.test(text)) throw new ParseError(400, 'control character in the request head');
+  const lineEnd = (from: number) => {
+    const crlf = text.indexOf('\r\n', from);
+    const end = crlf < 0 ? text.length : crlf;
+    // Before the line's CRLF there is no CR, and no LF that would end a line the client meant otherwise.
+    const cr = text.indexOf('\r', from);
+    const lf = text.indexOf('\n', from);
+    if ((cr >= 0 && cr < end) || (lf >= 0 && lf < end)) throw new ParseError(400, 'bare CR or LF in the request head');
+    return end;
+  };
+  const firstEnd = lineEnd(0);
+  const line = REQUEST_LINE.exec(text.slice(0, firstEnd));
   if (!line) throw new ParseError(400, 'malformed request line');
-  const headers: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
-  for (let i = 1; i < lines.length; i++) {
-    const field = lines[i]!;
-    const colon = field.indexOf(':');
-    // A bare LF inside the head, a line folded onto the previous one, or a name that is not a token.
-    if (colon <= 0) throw new ParseError(400, 'malformed header line');
-    const name = field.slice(0, colon);
+  const headers: Record<string, string | string[]> = {};
+  for (let start = firstEnd + 2; start < text.length;) {
+    const end = lineEnd(start);
+    const colon = text.indexOf(':', start);
+    // A line folded onto the previous one (it starts with a space) or a name that is not a token.
+    if (colon <= start || colon > end) throw new ParseError(400, 'malformed header line');
+    const name = text.slice(start, colon);
     if (!TOKEN.test(name)) throw new ParseError(400, 'malformed header name');
-    const value = field.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (!FIELD_VALUE.test(value)) throw new ParseError(400, 'malformed header value');
+    let from = colon + 1;
+    let to = end;
+    while (from < to && isBlank(text.charCodeAt(from))) from++;
+    while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+    const value = text.slice(from, to);
     const key = name.toLowerCase();
-    const earlier = headers[key];
-    if (earlier === undefined) headers[key] = value;
+    const earlier = Object.hasOwn(headers, key) ? headers[key] : undefined;
+    if (earlier === undefined) define(headers, key, value);
     else if (typeof earlier === 'string') headers[key] = [earlier, value];
     else earlier.push(value);
+    start = end + 2;
   }
   const version11 = line[3] === '1';
   const connection = one(headers, 'connection')?.toLowerCase() ?? '';
@@ -188,6 +203,17 @@ function parseHead(text: string): Head {
     body,
     expectsContinue: expect !== undefined && version11,
   };
+}
+
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/**
+ * Sets a header on a plain object (fast properties, unlike a prototype-less one), where a header named
+ * `__proto__` must become a property like any other rather than set the object's prototype.
+ */
+function define(headers: Record<string, string | string[]>, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
+  else headers[key] = value;
 }
 
 /** A header's values joined as one list (RFC 9110 §5.3), or undefined when absent. */
