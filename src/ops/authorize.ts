@@ -28,7 +28,7 @@ export function authorize(ctx: OpContext, access: KeyAccess): void {
     principal: { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
     action: access.action,
     resource,
-    conditions: conditionLookup(ctx, access),
+    conditions: lazyConditionLookup(ctx, access),
   });
   if (decision === 'allow') return;
   const on = access.resourceName ?? `resource: ${resource}`;
@@ -71,6 +71,12 @@ const ENCRYPTING_ACTIONS: ReadonlyMap<string, string> = new Map([
 ].map((a) => [a, 'SYMMETRIC_DEFAULT']));
 
 const ACCOUNT_PRINCIPAL = /^arn:[^:]+:iam::\d{12}:user\/(.+)$/;
+
+/** conditionLookup, made when a condition is first asked for: most policies (the default one) have none. */
+function lazyConditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
+  let lookup: ConditionLookup | undefined;
+  return (name) => (lookup ??= conditionLookup(ctx, access))(name);
+}
 
 /**
  * The condition keys Trent knows, with this request's values. Keys AWS sets only for requests through an AWS
