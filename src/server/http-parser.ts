@@ -40,11 +40,12 @@ export interface ParserLimits {
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// In a head, no control character but tab (and CR LF as line ends, checked as lines are split).
+// In a header section, no control character but tab (and CR LF as line ends, checked as lines are split).
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\/[\x21-\x7e]*) HTTP\/1\.([01])$/;
 const DIGITS = /^\d{1,15}$/;
-const CHUNK_SIZE = /^([0-9a-fA-F]{1,8})(?:[ \t]*;.*)?$/;
+// A size, then optional extensions: visible characters, spaces and tabs only.
+const CHUNK_SIZE = /^([0-9a-fA-F]{1,8})(?:[ \t]*;[\t\x20-\x7e]*)?$/;
 
 type Body =
   | { readonly kind: 'length'; readonly length: number }
@@ -61,26 +62,35 @@ interface Head {
  * requests come out one per call). After a ParseError or a `tooLarge` result the connection must be closed.
  */
 export class RequestParser {
-  private buffer: Buffer = Buffer.alloc(0);
+  /**
+   * Bytes received and not yet consumed, as they arrived. They are joined only when the current step has all
+   * it needs (`need`), so a body that arrives in small pieces is copied once, not once per piece.
+   */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** How many pending bytes the current step needs before it can progress; 0: any byte may complete it. */
+  private need = 0;
   private head: Head | undefined;
-  /** Chunked bodies: the chunks decoded so far, their total, and where the next chunk starts in the buffer. */
+  /** Chunked bodies: the chunks decoded so far and their total. */
   private chunks: Buffer[] = [];
   private chunkedBytes = 0;
 
   constructor(private readonly limits: ParserLimits) {}
 
   push(data: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? data : Buffer.concat([this.buffer, data]);
+    if (data.length === 0) return;
+    this.pending.push(data);
+    this.pendingBytes += data.length;
   }
 
   /** Bytes received and not yet part of a returned request. */
   get buffered(): number {
-    return this.buffer.length;
+    return this.pendingBytes;
   }
 
   /** Whether some of a request has arrived (its timeouts run from then). */
   get started(): boolean {
-    return this.head !== undefined || this.buffer.length > 0;
+    return this.head !== undefined || this.pendingBytes > 0;
   }
 
   /** Whether the whole head of the current request has arrived. */
@@ -89,23 +99,34 @@ export class RequestParser {
   }
 
   next(): ParseResult {
+    if (this.pendingBytes < this.need) return this.incomplete();
+    this.need = 0;
     if (!this.head) {
-      const end = this.buffer.indexOf(HEAD_END);
+      let buffer = this.joined();
+      // A server should ignore empty lines before a request line (RFC 9112 §2.2).
+      while (buffer.length >= 2 && buffer[0] === 0x0d && buffer[1] === 0x0a) {
+        this.consume(2);
+        buffer = this.joined();
+      }
+      const end = buffer.indexOf(HEAD_END);
       if (end < 0) {
-        if (this.buffer.length > this.limits.maxHeaderBytes) throw new ParseError(431, 'request header fields too large');
-        return { kind: 'incomplete', expectsContinue: false };
+        if (buffer.length > this.limits.maxHeaderBytes) throw new ParseError(431, 'request header fields too large');
+        return this.incomplete();
       }
       if (end + 4 > this.limits.maxHeaderBytes) throw new ParseError(431, 'request header fields too large');
-      this.head = parseHead(this.buffer.toString('latin1', 0, end));
-      this.buffer = this.buffer.subarray(end + 4);
+      this.head = parseHead(buffer.toString('latin1', 0, end));
+      this.consume(end + 4);
       const { body } = this.head;
       if (body.kind === 'length' && body.length > this.limits.maxBodyBytes) return this.finish('tooLarge', Buffer.alloc(0));
     }
-    const { body, expectsContinue } = this.head;
+    const { body } = this.head;
     if (body.kind === 'length') {
-      if (this.buffer.length < body.length) return { kind: 'incomplete', expectsContinue };
-      const content = this.buffer.subarray(0, body.length);
-      this.buffer = this.buffer.subarray(body.length);
+      if (this.pendingBytes < body.length) {
+        this.need = body.length;
+        return this.incomplete();
+      }
+      const content = this.joined().subarray(0, body.length);
+      this.consume(body.length);
       return this.finish('request', content);
     }
     return this.nextChunks();
@@ -113,37 +134,60 @@ export class RequestParser {
 
   private nextChunks(): ParseResult {
     for (;;) {
-      const lineEnd = this.buffer.indexOf(CRLF);
+      const buffer = this.joined();
+      const lineEnd = buffer.indexOf(CRLF);
       if (lineEnd < 0) {
-        if (this.buffer.length > 1024) throw new ParseError(400, 'chunk size line too long');
-        return { kind: 'incomplete', expectsContinue: this.head!.expectsContinue };
+        if (buffer.length > 1024) throw new ParseError(400, 'chunk size line too long');
+        return this.incomplete();
       }
-      const m = CHUNK_SIZE.exec(this.buffer.toString('latin1', 0, lineEnd));
+      const m = CHUNK_SIZE.exec(buffer.toString('latin1', 0, lineEnd));
       if (!m) throw new ParseError(400, 'malformed chunk size');
       const size = parseInt(m[1]!, 16);
       if (size === 0) {
-        // The last chunk, then trailer fields (read past, not used), then an empty line.
+        // The last chunk, then trailer fields (checked as strictly as the head's, then dropped), then an empty line.
         const trailer = lineEnd + 2;
-        const end = this.buffer[trailer] === 0x0d && this.buffer[trailer + 1] === 0x0a ? trailer + 2 : this.trailerEnd(trailer);
-        if (end < 0) return { kind: 'incomplete', expectsContinue: false };
-        this.buffer = this.buffer.subarray(end);
+        let end = trailer + 2;
+        if (buffer[trailer] !== 0x0d || buffer[trailer + 1] !== 0x0a) {
+          const fieldsEnd = buffer.indexOf(HEAD_END, trailer);
+          if (fieldsEnd < 0) {
+            if (buffer.length - trailer > this.limits.maxHeaderBytes) throw new ParseError(431, 'trailer fields too large');
+            return this.incomplete();
+          }
+          parseFields(buffer.toString('latin1', trailer, fieldsEnd), 0, {});
+          end = fieldsEnd + 4;
+        } else if (buffer.length < end) {
+          return this.incomplete();
+        }
+        this.consume(end);
         return this.finish('request', Buffer.concat(this.chunks, this.chunkedBytes));
       }
       if (this.chunkedBytes + size > this.limits.maxBodyBytes) return this.finish('tooLarge', Buffer.alloc(0));
       const dataEnd = lineEnd + 2 + size;
-      if (this.buffer.length < dataEnd + 2) return { kind: 'incomplete', expectsContinue: false };
-      if (this.buffer[dataEnd] !== 0x0d || this.buffer[dataEnd + 1] !== 0x0a) throw new ParseError(400, 'chunk not followed by CRLF');
-      this.chunks.push(this.buffer.subarray(lineEnd + 2, dataEnd));
+      if (buffer.length < dataEnd + 2) {
+        this.need = dataEnd + 2;
+        return this.incomplete();
+      }
+      if (buffer[dataEnd] !== 0x0d || buffer[dataEnd + 1] !== 0x0a) throw new ParseError(400, 'chunk not followed by CRLF');
+      this.chunks.push(buffer.subarray(lineEnd + 2, dataEnd));
       this.chunkedBytes += size;
-      this.buffer = this.buffer.subarray(dataEnd + 2);
+      this.consume(dataEnd + 2);
     }
   }
 
-  /** Where the trailer fields that start at `from` end (after the empty line), or -1 if they have not all arrived. */
-  private trailerEnd(from: number): number {
-    const end = this.buffer.indexOf(HEAD_END, from);
-    if (end < 0 && this.buffer.length - from > this.limits.maxHeaderBytes) throw new ParseError(431, 'trailer fields too large');
-    return end < 0 ? -1 : end + 4;
+  private incomplete(): ParseResult {
+    return { kind: 'incomplete', expectsContinue: this.head?.expectsContinue ?? false };
+  }
+
+  /** The pending bytes as one buffer (joining them if they arrived in pieces). */
+  private joined(): Buffer {
+    if (this.pending.length !== 1) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
+    return this.pending[0]!;
+  }
+
+  private consume(bytes: number): void {
+    const rest = this.joined().subarray(bytes);
+    this.pending = [rest];
+    this.pendingBytes = rest.length;
   }
 
   private finish(kind: 'request' | 'tooLarge', body: Buffer): ParseResult {
@@ -157,40 +201,10 @@ export class RequestParser {
 }
 
 function parseHead(text: string): Head {
-  // One scan for control characters other than tab, CR and LF; lone CRs and LFs are caught line by line.
-  if (CONTROL.test(text)) throw new ParseError(400, 'control character in the request head');
-  const lineEnd = (from: number) => {
-    const crlf = text.indexOf('\r\n', from);
-    const end = crlf < 0 ? text.length : crlf;
-    // Before the line's CRLF there is no CR, and no LF that would end a line the client meant otherwise.
-    const cr = text.indexOf('\r', from);
-    const lf = text.indexOf('\n', from);
-    if ((cr >= 0 && cr < end) || (lf >= 0 && lf < end)) throw new ParseError(400, 'bare CR or LF in the request head');
-    return end;
-  };
-  const firstEnd = lineEnd(0);
+  const firstEnd = lineEnd(text, 0);
   const line = REQUEST_LINE.exec(text.slice(0, firstEnd));
   if (!line) throw new ParseError(400, 'malformed request line');
-  const headers: Record<string, string | string[]> = {};
-  for (let start = firstEnd + 2; start < text.length;) {
-    const end = lineEnd(start);
-    const colon = text.indexOf(':', start);
-    // A line folded onto the previous one (it starts with a space) or a name that is not a token.
-    if (colon <= start || colon > end) throw new ParseError(400, 'malformed header line');
-    const name = text.slice(start, colon);
-    if (!TOKEN.test(name)) throw new ParseError(400, 'malformed header name');
-    let from = colon + 1;
-    let to = end;
-    while (from < to && isBlank(text.charCodeAt(from))) from++;
-    while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
-    const value = text.slice(from, to);
-    const key = name.toLowerCase();
-    const earlier = Object.hasOwn(headers, key) ? headers[key] : undefined;
-    if (earlier === undefined) define(headers, key, value);
-    else if (typeof earlier === 'string') headers[key] = [earlier, value];
-    else earlier.push(value);
-    start = end + 2;
-  }
+  const headers = parseFields(text, firstEnd + 2, {});
   const version11 = line[3] === '1';
   const connection = one(headers, 'connection')?.toLowerCase() ?? '';
   const keepAlive = version11 ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
@@ -206,6 +220,44 @@ function parseHead(text: string): Head {
 }
 
 const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/** Where the line that starts at `from` ends (its CRLF, or the end of the text); a bare CR or LF before that is refused. */
+function lineEnd(text: string, from: number): number {
+  const crlf = text.indexOf('\r\n', from);
+  const end = crlf < 0 ? text.length : crlf;
+  const cr = text.indexOf('\r', from);
+  const lf = text.indexOf('\n', from);
+  if ((cr >= 0 && cr < end) || (lf >= 0 && lf < end)) throw new ParseError(400, 'bare CR or LF in a header section');
+  return end;
+}
+
+/**
+ * The header fields of `text` from `start` (a head after its request line, or a chunked body's trailers) into
+ * `headers`: `name: value` lines, the name a token (so no line folded onto the previous one), the value trimmed,
+ * no control character but tab anywhere.
+ */
+function parseFields(text: string, start: number, headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  if (CONTROL.test(text)) throw new ParseError(400, 'control character in a header section');
+  while (start < text.length) {
+    const end = lineEnd(text, start);
+    const colon = text.indexOf(':', start);
+    if (colon <= start || colon > end) throw new ParseError(400, 'malformed header line');
+    const name = text.slice(start, colon);
+    if (!TOKEN.test(name)) throw new ParseError(400, 'malformed header name');
+    let from = colon + 1;
+    let to = end;
+    while (from < to && isBlank(text.charCodeAt(from))) from++;
+    while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+    const value = text.slice(from, to);
+    const key = name.toLowerCase();
+    const earlier = Object.hasOwn(headers, key) ? headers[key] : undefined;
+    if (earlier === undefined) define(headers, key, value);
+    else if (typeof earlier === 'string') headers[key] = [earlier, value];
+    else earlier.push(value);
+    start = end + 2;
+  }
+  return headers;
+}
 
 /**
  * Sets a header on a plain object (fast properties, unlike a prototype-less one), where a header named

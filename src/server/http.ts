@@ -43,7 +43,8 @@ export interface HttpServer {
 export function startHttpServer(app: App): Promise<HttpServer> {
   const connections = new Set<Connection>();
   let stopping = false;
-  const server: Server = createServer({ noDelay: true }, (socket) => {
+  // Half-open allowed: a client may send its request and shut its side; it still gets the answer.
+  const server: Server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     if (stopping) {
       socket.destroy();
       return;
@@ -100,9 +101,17 @@ class Connection {
   /** When the first byte of the request being received arrived (0: none is). */
   private requestStart = 0;
   private lastActive = Date.now();
+  /** Whether a request has been answered: before the first, an idle connection gets the headers time-out. */
+  private answered = false;
+  /** The client has shut its side: what it sent is answered, then the connection closes. */
+  private peerEnded = false;
 
   constructor(private readonly socket: Socket, private readonly app: App, private readonly stopping: () => boolean) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => {
+      this.peerEnded = true;
+      if (!this.busy) this.next();
+    });
     socket.on('error', () => socket.destroy());
     socket.on('drain', () => { if (!this.busy) this.resume(); });
   }
@@ -130,6 +139,11 @@ class Connection {
     }
     const result = parsed;
     if (result.kind === 'incomplete') {
+      if (this.peerEnded) {
+        // Nothing more will come: a partial request can never complete.
+        this.close();
+        return;
+      }
       if (result.expectsContinue && !this.sentContinue) {
         this.sentContinue = true;
         this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
@@ -171,19 +185,22 @@ class Connection {
     body?.copy(bytes, head.length);
     const flushed = this.socket.write(bytes);
     this.lastActive = Date.now();
+    this.answered = true;
     if (!open) {
       this.close();
       return;
     }
     this.busy = false;
+    // A later request already partly here has been waiting since now, not since it arrived behind this one.
+    this.requestStart = this.parser.started ? this.lastActive : 0;
     if (flushed) this.resume();
     else this.socket.pause(); // until 'drain': a client that does not read its answers gets no more of them
   }
 
-  /** Reads again, and handles a request that arrived meanwhile. */
+  /** Reads again, and handles a request that arrived meanwhile (or closes, if the client has shut its side). */
   private resume(): void {
     this.socket.resume();
-    if (this.parser.buffered > 0) this.next();
+    if (this.parser.buffered > 0 || this.peerEnded) this.next();
   }
 
   /** Answers a request the parser refused (or one too slow to arrive) with `status`, and closes. */
@@ -201,8 +218,9 @@ class Connection {
     this.socket.end();
   }
 
+  /** On stop: a connection between requests closes once what it was sent has been written. */
   closeWhenIdle(): void {
-    if (!this.busy && !this.parser.started) this.socket.destroy();
+    if (!this.busy && !this.parser.started) this.close();
   }
 
   checkTimeouts(now: number): void {
@@ -214,8 +232,10 @@ class Connection {
     if (this.requestStart) {
       const limit = this.parser.headComplete ? LIMITS.requestTimeoutMs : LIMITS.headersTimeoutMs;
       if (now - this.requestStart > limit) this.refuse(408);
-    } else if (now - this.lastActive > LIMITS.keepAliveTimeoutMs || this.stopping()) {
+    } else if (now - this.lastActive > (this.answered ? LIMITS.keepAliveTimeoutMs : LIMITS.headersTimeoutMs)) {
       this.socket.destroy();
+    } else if (this.stopping()) {
+      this.close();
     }
   }
 }

@@ -64,11 +64,13 @@ interface Delivery {
 
 /**
  * The primary's side: it keeps no state of its own beyond the deliveries in flight. A worker that has not
- * applied a batch within APPLY_TIMEOUT_MS is stuck, and its cache can no longer be trusted: it is killed (and
- * replaced, empty, by the primary's usual restart).
+ * applied a batch within APPLY_TIMEOUT_MS is stuck (its event loop has not turned in that long: a busy worker
+ * applies a batch within milliseconds), and its cache can no longer be trusted: it is killed (and replaced,
+ * empty, by the primary's usual restart). Meanwhile the write that sent the batch waits, which is what keeps
+ * every answered write visible to every worker.
  */
 export class PrimaryRelay {
-  static readonly APPLY_TIMEOUT_MS = 5_000;
+  static readonly APPLY_TIMEOUT_MS = 30_000;
   private readonly ready = new Set<Worker>();
   private readonly deliveries = new Map<number, Delivery>();
   private nextId = 0;

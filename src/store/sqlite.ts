@@ -33,6 +33,7 @@ export class SqliteStore extends StoreBase implements Store {
   private readonly commits: GroupCommit;
   private poll: NodeJS.Timeout | undefined;
   private readonly keys: KeyRecordCache | undefined;
+  private readonly relayed: boolean;
   static readonly POLL_MS = 1_000;
 
   constructor(private readonly path: string, relay?: ChangeRelay) {
@@ -43,6 +44,7 @@ export class SqliteStore extends StoreBase implements Store {
     this.reader = path === ':memory:' ? this.writer : open(path);
     this.reads = Promise.resolve(new SqliteOps(this.reader, this.pending));
     this.commits = new GroupCommit(this.writer, new SqliteOps(this.writer, this.pending), this.pending, this.feed, relay);
+    this.relayed = relay !== undefined;
     if (relay) {
       relay.subscribe((changes) => { for (const change of changes) this.feed.emit(change); });
       this.keys = new KeyRecordCache();
@@ -59,14 +61,16 @@ export class SqliteStore extends StoreBase implements Store {
   }
 
   /**
-   * Writes of this process are announced at commit, and those of the other workers as the relay brings them
-   * (before they are answered). Any other process on the same file (the CLI) is noticed by polling SQLite's
-   * data_version, which moves when another connection commits; it cannot say what changed, so listeners
-   * resync. Staleness for those: at most POLL_MS.
+   * Writes of this process are announced at commit. With a relay, the other workers' writes are announced as
+   * the relay brings them (before they are answered), and nothing else is watched: the other processes that
+   * write to a live server's file are the CLI's access-key commands, whose changes reach the server as its
+   * cached access keys expire (AccessKeys.CACHE_MS). Without one (a process on its own, the CLI), SQLite's
+   * data_version is polled: it moves when another connection commits, but cannot say what changed, so
+   * listeners resync. Staleness then: at most POLL_MS.
    */
   onChange(listener: ChangeListener): () => void {
     const unsubscribe = this.feed.subscribe(listener);
-    if (!this.poll && this.path !== ':memory:') {
+    if (!this.poll && !this.relayed && this.path !== ':memory:') {
       let seen = this.writer.pragma('data_version', { simple: true });
       this.poll = setInterval(() => {
         const now = this.writer.pragma('data_version', { simple: true });

@@ -107,7 +107,10 @@ export function canonicalRequest(req: HttpRequestParts, signedHeaders: readonly 
   const rawPath = q < 0 ? req.path : req.path.slice(0, q);
   const rawQuery = q < 0 ? '' : req.path.slice(q + 1);
   let headerLines = '';
-  for (const name of signedHeaders) headerLines += name + ':' + canonicalHeaderValue(req.headers[name]) + '\n';
+  // Own properties only: a signed header named `constructor` that was not sent is absent, not Object's.
+  for (const name of signedHeaders) {
+    headerLines += name + ':' + canonicalHeaderValue(Object.hasOwn(req.headers, name) ? req.headers[name] : undefined) + '\n';
+  }
   return (
     req.method + '\n' +
     canonicalPath(rawPath) + '\n' +
