@@ -2,6 +2,7 @@ import { wrapIdentity, type RootKey } from '../keys/root-key.js';
 import type { RotationType } from '../model/types.gen.js';
 import type { KeyRecord, KeyRef, MaterialRecord, StoreOps } from '../store/types.js';
 import { newMaterialId } from '../util/ids.js';
+import { LruMap } from '../util/lru.js';
 import type { Deps } from './context.js';
 
 /** Wraps a new secret under the root key and records it as a material version of `key`. Returns its ID. */
@@ -22,25 +23,19 @@ export async function addMaterial(tx: StoreOps, root: RootKey, key: KeyRef, secr
 /**
  * Unwrapped material, kept briefly in memory: a material version never changes once written, so a cached
  * copy cannot go stale. It can outlive its key's deletion only until evicted, and nothing reaches it
- * without first finding the key record, which is read from the store on every request. Least recently used
- * goes first (a Map iterates in insertion order, and a hit is re-inserted), so the keys in use stay.
+ * without first finding the key record, which the store answers exactly. Least recently used goes first, so
+ * the keys in use stay.
  */
-const unwrapped = new Map<string, Buffer>();
-const CACHE_ENTRIES = 4096;
+const unwrapped = new LruMap<string, Buffer>(4096);
 
 /** The unwrapped secret of one material version of `key`, or undefined if the key has no such version. */
 export async function loadMaterial(deps: Deps, key: KeyRecord, materialId: string): Promise<Buffer | undefined> {
   const identity = wrapIdentity.material(key.accountId, key.keyId, materialId);
   const hit = unwrapped.get(identity);
-  if (hit) {
-    unwrapped.delete(identity);
-    unwrapped.set(identity, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const record = await deps.store.getMaterial(key, materialId);
   if (!record) return undefined;
   const secret = deps.root.unwrap(identity, record.wrapped);
-  if (unwrapped.size >= CACHE_ENTRIES) unwrapped.delete(unwrapped.keys().next().value!);
   unwrapped.set(identity, secret);
   return secret;
 }
