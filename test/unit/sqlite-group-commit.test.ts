@@ -80,7 +80,7 @@ test('with a relay, a write is answered only once the other processes have its c
     deliver();
     await inserting;
 
-    // Cached on first read; a change another process commits is seen once the relay brings it.
+    // Cached on its second read; a change another process commits is seen once the relay brings it.
     assert.equal((await store.getKey(key))!.description, 'first');
     assert.ok(Object.isFrozen(await store.getKey(key)));
     await other.transaction((tx) => tx.updateKey({ ...key, description: 'second' }));
