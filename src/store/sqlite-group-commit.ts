@@ -20,6 +20,8 @@ interface Waiting {
  */
 export class GroupCommit {
   static readonly MAX_BATCH = 256;
+  /** How long a batch waits for the write lock before its callers are told SQLite is busy. */
+  static readonly LOCK_WAIT_MS = 10_000;
   private readonly waiting: Waiting[] = [];
   private committing = false;
   private drained: Promise<void> = Promise.resolve();
@@ -50,11 +52,30 @@ export class GroupCommit {
     this.committing = false;
   }
 
+  /**
+   * BEGIN IMMEDIATE, waiting for SQLite's write lock without blocking the event loop: another process on the
+   * file (a sibling worker) holds it for one group commit, a few milliseconds. SQLite's own busy handler would
+   * sleep inside the call, in steps growing to 100 ms, freezing this worker's reads and the relay's answers
+   * (which every sibling's writes wait on) meanwhile. The connection's busy_timeout is 0 (sqlite.ts).
+   */
+  private async begin(): Promise<void> {
+    const deadline = Date.now() + GroupCommit.LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() > deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
   /** One SQLite transaction for the batch. Never throws: every caller is answered, whatever SQLite does. */
   private async commitBatch(batch: Waiting[]): Promise<void> {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      await this.begin();
     } catch (error) {
       for (const t of batch) t.reject(error);
       return;
@@ -94,4 +115,8 @@ export class GroupCommit {
     if (this.relay && changes.length > 0) void this.relay.publish(changes).then(answer);
     else answer();
   }
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('SQLITE_BUSY');
 }

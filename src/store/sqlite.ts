@@ -41,6 +41,8 @@ export class SqliteStore extends StoreBase implements Store {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.writer = open(path);
     migrate(this.writer);
+    // From here the write lock is waited for by the group commit, without blocking (sqlite-group-commit.ts).
+    this.writer.pragma('busy_timeout = 0');
     this.reader = path === ':memory:' ? this.writer : open(path);
     this.reads = Promise.resolve(new SqliteOps(this.reader, this.pending));
     this.commits = new GroupCommit(this.writer, new SqliteOps(this.writer, this.pending), this.pending, this.feed, relay);
