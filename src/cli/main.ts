@@ -1,11 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ENDPOINT, clockCommand, resetCommand } from './admin-client.js';
-import { backupCommand, migrateCommand, restoreCommand } from './database.js';
-import { openStore } from '../server/open-store.js';
-import { AccessKeys } from '../server/access-keys.js';
-import { loadConfig, type Config, type ConfigFlags, type Posture } from '../server/config.js';
+import { loadConfig, type ConfigFlags, type Posture } from '../server/config.js';
 import { runServer } from '../server/cluster.js';
-import { loadRootKey } from '../server/root-key-source.js';
 
 const USAGE = `Usage:
   trent dev    [options]   start the emulator posture: any AWS credentials are accepted
@@ -60,14 +56,15 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await runServer(loadConfig(command as Posture, flags));
       return 0;
+    // The commands that open the store load it when run: the server's primary process (this one) never does.
     case 'access-key':
-      return accessKeyCommand(loadConfig('serve', flags), sub, arg, values.user);
+      return (await import('./access-key-command.js')).accessKeyCommand(loadConfig('serve', flags), sub, arg, values.user, USAGE);
     case 'migrate':
-      return migrateCommand(loadConfig('serve', flags));
+      return (await import('./database.js')).migrateCommand(loadConfig('serve', flags));
     case 'backup':
-      return backupCommand(loadConfig('serve', flags), sub);
+      return (await import('./database.js')).backupCommand(loadConfig('serve', flags), sub);
     case 'restore':
-      return restoreCommand(loadConfig('serve', flags), sub);
+      return (await import('./database.js')).restoreCommand(loadConfig('serve', flags), sub);
     case 'clock':
       return clockCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT, sub, arg);
     case 'reset':
@@ -75,35 +72,6 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       return 2;
-  }
-}
-
-async function accessKeyCommand(config: Config, sub: string | undefined, arg: string | undefined,
-  user: string | undefined): Promise<number> {
-  const store = openStore(config);
-  try {
-    const keys = new AccessKeys(store, await loadRootKey(store, config.dataDir));
-    switch (sub) {
-      case 'create': {
-        const k = await keys.create(config.accountId, user ?? 'admin');
-        console.log(`AWS_ACCESS_KEY_ID=${k.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${k.secretAccessKey}`);
-        return 0;
-      }
-      case 'list':
-        for (const k of await keys.list()) {
-          console.log(`${k.accessKeyId}\t${k.accountId}\t${k.userName}\t${k.createdAt.toISOString()}`);
-        }
-        return 0;
-      case 'delete':
-        if (!arg) break;
-        if (await keys.delete(arg)) return 0;
-        console.error(`no access key ${arg}`);
-        return 1;
-    }
-    console.error(USAGE);
-    return 2;
-  } finally {
-    await store.close();
   }
 }
 

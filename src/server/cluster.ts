@@ -1,13 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
-import { openStore } from './open-store.js';
-import { AccessKeys } from './access-keys.js';
 import type { Config } from './config.js';
-import { startHttpServer } from './http.js';
-import { loadRootKey } from './root-key-source.js';
 import { PrimaryRelay, workerRelay } from './worker-relay.js';
 
 /**
- * Trent on every core: the primary process prepares the data directory once (root key, schema, the first
+ * Trent on every core: the primary process has the data directory prepared once (root key, schema, the first
  * administrator key), then forks `config.workers` workers that share the listening socket. Workers hold no
  * state another worker could need: everything durable is in the store, and the caches they keep are either
  * immutable (unwrapped material), or told of every change before it is answered (key records, through the
@@ -18,6 +14,7 @@ import { PrimaryRelay, workerRelay } from './worker-relay.js';
  */
 export async function runServer(config: Config): Promise<void> {
   if (cluster.isPrimary) await runPrimary(config);
+  else if (process.env.TRENT_PREPARE) await runPreparation(config);
   else await runWorker(config, Number(process.env.TRENT_WORKER_INDEX ?? 0));
 }
 
@@ -28,7 +25,7 @@ const MAX_QUICK_FAILURES = 5;
 const backoffMs = (failures: number): number => Math.min(250 * 2 ** (failures - 1), 8_000);
 
 async function runPrimary(config: Config): Promise<void> {
-  await prepare(config);
+  await prepareInWorker();
   const ports = new Map<number, number>();
   /** Per worker index, its quick failures in a row. */
   const failures = new Map<number, number>();
@@ -89,27 +86,30 @@ async function runPrimary(config: Config): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-/** Work done once per start, before any worker runs, so workers never race on it. */
-async function prepare(config: Config): Promise<void> {
-  const store = openStore(config);
-  try {
-    const root = await loadRootKey(store, config.dataDir);
-    const accessKeys = new AccessKeys(store, root);
-    if (config.posture === 'serve' && (await accessKeys.list()).length === 0) {
-      const admin = await accessKeys.create(config.accountId, 'admin');
-      console.log(`First start: created the administrator access key. The secret is shown this once.
-  AWS_ACCESS_KEY_ID=${admin.accessKeyId}
-  AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}`);
-    }
-  } finally {
-    await store.close();
-  }
+/**
+ * The data directory is prepared (prepare.ts) by a worker of its own that exits when done: the primary only
+ * forks and relays, so it never loads the store (or the operations), which keeps it at a bare Node's memory.
+ */
+function prepareInWorker(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    cluster.fork({ TRENT_PREPARE: '1' }).once('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`preparing the data directory failed (${signal ?? `exit code ${code}`})`));
+    });
+  });
+}
+
+async function runPreparation(config: Config): Promise<void> {
+  const { prepare } = await import('./prepare.js');
+  await prepare(config);
+  process.exit(0);
 }
 
 async function runWorker(config: Config, index: number): Promise<void> {
   const relay = workerRelay();
   // Loaded here, not at the top: the primary never serves a request, so it never loads the operations.
   const { createApp } = await import('./app.js');
+  const { startHttpServer } = await import('./http.js');
   const app = await createApp(config, index, relay);
   const server = await startHttpServer(app);
   if (index === 0) app.startBackgroundWork();

@@ -1,0 +1,34 @@
+import { AccessKeys } from '../server/access-keys.js';
+import type { Config } from '../server/config.js';
+import { openStore } from '../server/open-store.js';
+import { loadRootKey } from '../server/root-key-source.js';
+
+/** `trent access-key create|list|delete`, on the configured store. */
+export async function accessKeyCommand(config: Config, sub: string | undefined, arg: string | undefined,
+  user: string | undefined, usage: string): Promise<number> {
+  const store = openStore(config);
+  try {
+    const keys = new AccessKeys(store, await loadRootKey(store, config.dataDir));
+    switch (sub) {
+      case 'create': {
+        const k = await keys.create(config.accountId, user ?? 'admin');
+        console.log(`AWS_ACCESS_KEY_ID=${k.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${k.secretAccessKey}`);
+        return 0;
+      }
+      case 'list':
+        for (const k of await keys.list()) {
+          console.log(`${k.accessKeyId}\t${k.accountId}\t${k.userName}\t${k.createdAt.toISOString()}`);
+        }
+        return 0;
+      case 'delete':
+        if (!arg) break;
+        if (await keys.delete(arg)) return 0;
+        console.error(`no access key ${arg}`);
+        return 1;
+    }
+    console.error(usage);
+    return 2;
+  } finally {
+    await store.close();
+  }
+}
