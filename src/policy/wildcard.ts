@@ -4,6 +4,7 @@ const MAX_PATTERNS = 4096;
 
 /** IAM wildcard match: `*` any run of characters, `?` one; the whole value must match. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
+  if (pattern === '*') return true; // the default key policy's Resource, on every request
   const id = `${ignoreCase ? 'i' : 's'}${pattern}`;
   let re = compiled.get(id);
   if (!re) {
