@@ -153,7 +153,6 @@ class Connection {
     }
     this.busy = true;
     this.sentContinue = false;
-    this.requestStart = this.parser.started ? Date.now() : 0;
     const tooLarge = result.kind === 'tooLarge';
     this.handle(result.request, tooLarge).then(
       (out) => this.respond(result.request, out, !tooLarge && result.request.keepAlive),
