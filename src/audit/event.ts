@@ -1,4 +1,5 @@
 import type { Caller } from '../model/caller.js';
+import { membersOf } from '../model/members.js';
 import { OPERATIONS, SHAPES } from '../model/shapes.gen.js';
 
 export interface AuditInput {
@@ -23,26 +24,15 @@ export function redactParameters(shapeName: string, value: unknown): unknown {
   if (!s || s.sensitive || s.type === 'blob' || value === undefined) return undefined;
   if (s.type === 'structure' && value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [member, memberShape, logged] of membersOf(shapeName)) {
-      const v = redactParameters(memberShape, (value as Record<string, unknown>)[member]);
-      if (v !== undefined) out[logged] = v;
+    for (const member of membersOf(shapeName)) {
+      const v = redactParameters(member.shape, (value as Record<string, unknown>)[member.name]);
+      if (v !== undefined) out[member.wireName] = v;
     }
     return out;
   }
   if (s.type === 'list' && Array.isArray(value)) return value.map((v) => redactParameters(s.member!, v));
   if (s.type === 'timestamp' && value instanceof Date) return value.toISOString();
   return value;
-}
-
-/** A structure's members as [name, shape, name as logged], worked out once per shape (every request is audited). */
-const members = new Map<string, ReadonlyArray<readonly [string, string, string]>>();
-function membersOf(shapeName: string): ReadonlyArray<readonly [string, string, string]> {
-  let list = members.get(shapeName);
-  if (!list) {
-    list = Object.entries(SHAPES[shapeName]!.members ?? {}).map(([m, shape]) => [m, shape, m.charAt(0).toLowerCase() + m.slice(1)] as const);
-    members.set(shapeName, list);
-  }
-  return list;
 }
 
 /** A CloudTrail-shaped event for one KMS call. */

@@ -1,5 +1,6 @@
 import { KmsError } from '../model/errors.js';
 import type { ShapeDef } from '../model/shape.js';
+import { membersOf } from '../model/members.js';
 import { SHAPES } from '../model/shapes.gen.js';
 
 /**
@@ -23,10 +24,6 @@ function shape(name: string): ShapeDef {
   const s = SHAPES[name];
   if (!s) throw new Error(`model has no shape ${name}`);
   return s;
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 function typeError(expected: string, value: unknown): KmsError {
@@ -56,27 +53,6 @@ function codePoints(s: string): number {
   return n;
 }
 
-/** A structure's members as the walk needs them, worked out once per shape (every request walks its input). */
-interface Member {
-  readonly name: string;
-  readonly shape: string;
-  /** As AWS names it in a message path: lowerCamel. */
-  readonly pathName: string;
-  readonly required: boolean;
-}
-const memberPlans = new Map<string, readonly Member[]>();
-
-function membersOf(name: string, s: ShapeDef): readonly Member[] {
-  let plan = memberPlans.get(name);
-  if (!plan) {
-    plan = Object.entries(s.members ?? {}).map(([member, memberShape]) => ({
-      name: member, shape: memberShape, pathName: lowerFirst(member), required: s.required?.includes(member) ?? false,
-    }));
-    memberPlans.set(name, plan);
-  }
-  return plan;
-}
-
 function describe(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
   if (value && typeof value === 'object') {
@@ -102,11 +78,11 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError('an object', value);
       const input = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const member of membersOf(name, s)) {
+      for (const member of membersOf(name)) {
         const v = input[member.name];
         const present = v !== undefined && v !== null;
         if (!present && !member.required) continue;
-        const memberPath = path ? `${path}.${member.pathName}` : member.pathName;
+        const memberPath = path ? `${path}.${member.wireName}` : member.wireName;
         if (!present) {
           problems.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
           continue;
