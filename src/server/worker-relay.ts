@@ -92,7 +92,7 @@ export class PrimaryRelay {
   private deliver(from: Worker, fromId: number, changes: readonly Change[]): void {
     const targets = [...this.ready].filter((w) => w !== from && !w.isDead());
     if (targets.length === 0) {
-      send(from, { relay: 'published', id: fromId });
+      sendTo(from, { relay: 'published', id: fromId });
       return;
     }
     const id = this.nextId++;
@@ -104,7 +104,7 @@ export class PrimaryRelay {
     }, PrimaryRelay.APPLY_TIMEOUT_MS);
     timer.unref();
     this.deliveries.set(id, { from, id: fromId, pending: new Set(targets), timer });
-    for (const w of targets) send(w, { relay: 'apply', id, changes });
+    for (const w of targets) sendTo(w, { relay: 'apply', id, changes });
   }
 
   private applied(worker: Worker, id: number): void {
@@ -112,11 +112,11 @@ export class PrimaryRelay {
     if (!d?.pending.delete(worker) || d.pending.size > 0) return;
     clearTimeout(d.timer);
     this.deliveries.delete(id);
-    if (!d.from.isDead()) send(d.from, { relay: 'published', id: d.id });
+    if (!d.from.isDead()) sendTo(d.from, { relay: 'published', id: d.id });
   }
 }
 
-function send(worker: Worker, m: RelayMessage): void {
+function sendTo(worker: Worker, m: RelayMessage): void {
   // A worker that exits meanwhile is cleaned up by its 'exit' handler; a failed send is not an error here.
   if (!worker.isDead()) worker.send(m, (e: Error | null) => { if (e) console.error(`relay to worker ${worker.id}: ${e.message}`); });
 }
