@@ -1,11 +1,12 @@
 import type pg from 'pg';
+import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-trail.js';
 import type { ChangeBatch } from './change-feed.js';
 import { codeOf, type Queryable, type Row } from './postgres-connection.js';
 import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -304,6 +305,20 @@ export class PostgresOps implements StoreOps {
   async wipe(): Promise<void> {
     for (const t of WIPED_TABLES) await this.run(`DELETE FROM ${t}`, []);
     this.changes.add({ kind: 'resync' });
+  }
+
+  /** One statement for the batch (arrays unnested, column by column). */
+  async insertAuditRecords(records: readonly AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const rows = records.map(auditRow);
+    await this.run(`INSERT INTO audit_events (${AUDIT_COLUMNS})
+      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+    AUDIT_COLUMNS.split(', ').map((_c, i) => rows.map((r) => r[i])));
+  }
+
+  async auditPage(query: AuditQuery, after: AuditRecord | undefined, limit: number): Promise<AuditRecord[]> {
+    const { sql, values } = auditPageQuery(query, after, limit, (n) => `$${n}`);
+    return (await this.rows(sql, values)).map(auditFromRow);
   }
 
   async countPooledSecrets(keySpec: string): Promise<number> {

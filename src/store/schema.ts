@@ -35,6 +35,13 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE material_pool (
      id TEXT PRIMARY KEY, key_spec TEXT NOT NULL, created_at BIGINT NOT NULL, wrapped BYTEA NOT NULL);
    CREATE INDEX material_pool_by_spec ON material_pool (key_spec, created_at);`,
+  // The audit trail (audit/event.ts, store/audit-trail.ts): append-only, read in time order. No primary key
+  // and one index, so an append costs as little as a row can: event IDs are random, an index on them would
+  // scatter every insert.
+  `CREATE TABLE audit_events (
+     event_id TEXT NOT NULL, event_time BIGINT NOT NULL, event_name TEXT NOT NULL, principal TEXT NOT NULL,
+     access_key_id TEXT NOT NULL, error_code TEXT NOT NULL, resources TEXT NOT NULL, doc TEXT NOT NULL);
+   CREATE INDEX audit_events_by_time ON audit_events (event_time);`,
 ];
 
 /** The tables of keys and what hangs off them: what Store.wipe empties (settings and access keys stay). */

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
+import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-trail.js';
 import type { ChangeBatch } from './change-feed.js';
 import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -254,6 +255,16 @@ export class SqliteOps implements StoreOps {
   async wipe(): Promise<void> {
     for (const t of WIPED_TABLES) this.stmt(`DELETE FROM ${t}`).run();
     this.changes.add({ kind: 'resync' });
+  }
+
+  async insertAuditRecords(records: readonly AuditRecord[]): Promise<void> {
+    const s = this.stmt(`INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const r of records) s.run(...auditRow(r));
+  }
+
+  async auditPage(query: AuditQuery, after: AuditRecord | undefined, limit: number): Promise<AuditRecord[]> {
+    const { sql, values } = auditPageQuery(query, after, limit, () => '?');
+    return (this.stmt(sql).all(...values) as Row[]).map(auditFromRow);
   }
 
   async countPooledSecrets(keySpec: string): Promise<number> {

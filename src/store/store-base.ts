@@ -1,5 +1,6 @@
+import { AuditBatcher } from './audit-trail.js';
 import type {
-  AccessKeyRecord, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
+  AccessKeyRecord, AuditQuery, AuditRecord, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
 } from './types.js';
 
 /**
@@ -26,6 +27,23 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
   getSetting(name: string) { return this.reads.then((r) => r.getSetting(name)); }
   getKeyLastUse(ref: KeyRef) { return this.reads.then((r) => r.getKeyLastUse(ref)); }
   countPooledSecrets(keySpec: string) { return this.reads.then((r) => r.countPooledSecrets(keySpec)); }
+  auditPage(query: AuditQuery, after: AuditRecord | undefined, limit: number) {
+    return this.reads.then((r) => r.auditPage(query, after, limit));
+  }
+
+  private readonly audit = new AuditBatcher((records) => this.transaction((tx) => tx.insertAuditRecords(records)));
+  appendAudit(record: AuditRecord): Promise<void> { return this.audit.append(record); }
+
+  /** The whole trail matching `query`, a page at a time, so a long trail never sits in memory. */
+  async *readAudit(query: AuditQuery): AsyncIterable<AuditRecord> {
+    let after: AuditRecord | undefined;
+    for (;;) {
+      const page = await this.auditPage(query, after, 500);
+      yield* page;
+      if (page.length < 500) return;
+      after = page[page.length - 1];
+    }
+  }
 
   putSettingIfAbsent(name: string, value: string) { return this.transaction((tx) => tx.putSettingIfAbsent(name, value)); }
   insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }

@@ -1,6 +1,9 @@
+import type { AuditRecord } from '../model/audit-record.js';
 import type {
   ExpirationModelType, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
 } from '../model/types.gen.js';
+
+export type { AuditRecord };
 
 /** A KMS key is identified by its account, Region and key ID (multi-Region replicas share the ID across Regions). */
 export interface KeyRef {
@@ -76,6 +79,18 @@ export interface AccessKeyRecord {
   readonly createdAt: Date;
 }
 
+/** What `trent audit` asks for: every given field must match (`principal` matches the ARN or the access key ID). */
+export interface AuditQuery {
+  readonly keyId?: string | undefined;
+  readonly principal?: string | undefined;
+  readonly eventName?: string | undefined;
+  readonly errorCode?: string | undefined;
+  /** Inclusive. */
+  readonly startTime?: Date | undefined;
+  /** Exclusive. */
+  readonly endTime?: Date | undefined;
+}
+
 /** A page of a key-ordered listing: `after` is the last key of the previous page. */
 export interface PageQuery {
   readonly after?: string | undefined;
@@ -99,6 +114,8 @@ export interface StoreReads {
   getSetting(name: string): Promise<string | undefined>;
   getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
   countPooledSecrets(keySpec: string): Promise<number>;
+  /** Up to `limit` audit records matching `query`, in (time, event ID) order, after the record `after`. */
+  auditPage(query: AuditQuery, after: AuditRecord | undefined, limit: number): Promise<AuditRecord[]>;
 }
 
 /**
@@ -134,6 +151,9 @@ export interface StoreOps extends StoreReads {
    * earlier one): values that must be chosen once for every node (the root key's salt and check value).
    */
   putSettingIfAbsent(name: string, value: string): Promise<string>;
+
+  /** Appends to the audit trail: committed with the transaction's other writes, or not at all. */
+  insertAuditRecords(records: readonly AuditRecord[]): Promise<void>;
 
   /** Records each use unless a later one is already recorded for its key; uses of keys deleted since are dropped. */
   putKeyLastUses(uses: readonly KeyUseRecord[]): Promise<void>;
@@ -198,6 +218,13 @@ export interface Store extends StoreReads, SingleWrites {
   onChange(listener: ChangeListener): () => void;
   /** How many of MIGRATIONS the store has applied (it applies the missing ones when opened). */
   schemaVersion(): Promise<number>;
+  /**
+   * Appends audit records written on their own (a request that writes nothing, or failed): concurrent calls
+   * share one transaction, so many requests' records cost one commit. Resolves once they are durable.
+   */
+  appendAudit(record: AuditRecord): Promise<void>;
+  /** The audit trail in time order, filtered. */
+  readAudit(query: AuditQuery): AsyncIterable<AuditRecord>;
   /** Every row of every table, read from one consistent snapshot (backup). */
   exportRows(): AsyncIterable<{ table: string; row: TableRow }>;
   /** Loads rows into this store, which must hold no records yet, in one transaction (restore). */
