@@ -1,12 +1,26 @@
+import type { AuditRecord } from '../model/audit-record.js';
 import type { Caller } from '../model/caller.js';
 import { membersOf } from '../model/members.js';
 import { OPERATIONS, SHAPES } from '../model/shapes.gen.js';
+import { arnOf } from '../util/arn.js';
+import { newRequestId } from '../util/ids.js';
+
+/** A key an event is about (the same shape as the store's KeyRef; the audit layer does not know the store). */
+export interface AuditedKey {
+  readonly accountId: string;
+  readonly region: string;
+  readonly keyId: string;
+}
 
 export interface AuditInput {
   readonly requestId: string;
   readonly operation: string | undefined;
   readonly caller: Caller | undefined;
+  /** The access key ID the request was signed with when authentication failed (no caller): who tried. */
+  readonly triedAccessKeyId: string | undefined;
   readonly input: unknown;
+  /** The keys the request reached (resolved, or created), whether or not it was then allowed. */
+  readonly resources: readonly AuditedKey[];
   readonly errorCode: string | undefined;
   readonly errorMessage: string | undefined;
   readonly sourceIp: string | undefined;
@@ -35,14 +49,63 @@ export function redactParameters(shapeName: string, value: unknown): unknown {
   return value;
 }
 
+/** The event of one KMS call, as a row of the trail. */
+export function requestRecord(e: AuditInput): AuditRecord {
+  const event = requestEvent(e);
+  return {
+    eventId: e.requestId, eventTime: e.time, eventName: event.eventName as string,
+    principal: e.caller?.principalArn ?? '', accessKeyId: e.caller?.accessKeyId ?? e.triedAccessKeyId ?? '',
+    errorCode: e.errorCode ?? '', resources: e.resources.map(arnOf).join(' '), doc: JSON.stringify(event),
+  };
+}
+
+/** Work Trent does on its own when a key's time comes: CloudTrail's service events of the same names. */
+export type ServiceEventName = 'DeleteKey' | 'RotateKey';
+
+/**
+ * The event of work Trent did on its own, as CloudTrail writes AWS KMS's: invoked by "AWS Internal", with the
+ * key in `resources` and `serviceEventDetails`.
+ */
+export function serviceRecord(name: ServiceEventName, key: AuditedKey, time: Date): AuditRecord {
+  const eventId = newRequestId();
+  const details = name === 'RotateKey' ? { rotationType: 'AUTOMATIC', keyId: key.keyId } : { keyId: key.keyId };
+  const event = {
+    eventVersion: '1.08',
+    userIdentity: { accountId: key.accountId, invokedBy: 'AWS Internal' },
+    eventTime: time.toISOString(),
+    eventSource: 'kms.amazonaws.com',
+    eventName: name,
+    awsRegion: key.region,
+    sourceIPAddress: 'AWS Internal',
+    userAgent: 'AWS Internal',
+    requestParameters: null,
+    responseElements: null,
+    eventID: eventId,
+    readOnly: false,
+    resources: resourcesOf([key]),
+    eventType: 'AwsServiceEvent',
+    recipientAccountId: key.accountId,
+    serviceEventDetails: details,
+    eventCategory: 'Management',
+  };
+  return {
+    eventId, eventTime: time, eventName: name, principal: '', accessKeyId: '', errorCode: '',
+    resources: arnOf(key), doc: JSON.stringify(event),
+  };
+}
+
+function resourcesOf(keys: readonly AuditedKey[]): Array<Record<string, string>> {
+  return keys.map((k) => ({ accountId: k.accountId, type: 'AWS::KMS::Key', ARN: arnOf(k) }));
+}
+
 /** A CloudTrail-shaped event for one KMS call. */
-export function auditEvent(e: AuditInput): Record<string, unknown> {
+function requestEvent(e: AuditInput): Record<string, unknown> {
   const inputShape = e.operation ? OPERATIONS[e.operation]?.input : null;
   return {
     eventVersion: '1.08',
     userIdentity: e.caller
       ? { type: 'IAMUser', arn: e.caller.principalArn, accountId: e.caller.accountId, accessKeyId: e.caller.accessKeyId }
-      : { type: 'Unknown' },
+      : { type: 'Unknown', accessKeyId: e.triedAccessKeyId },
     eventTime: e.time.toISOString(),
     eventSource: 'kms.amazonaws.com',
     eventName: e.operation ?? 'Unknown',
@@ -56,6 +119,7 @@ export function auditEvent(e: AuditInput): Record<string, unknown> {
     requestID: e.requestId,
     eventID: e.requestId,
     readOnly: e.operation ? /^(Describe|Get|List)/.test(e.operation) : true,
+    resources: resourcesOf(e.resources),
     eventType: 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: e.caller?.accountId,

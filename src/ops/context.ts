@@ -1,7 +1,7 @@
 import type { Caller } from '../model/caller.js';
 import type { RootKey } from '../keys/root-key.js';
 import type { OperationInputs, OperationName, OperationOutputs } from '../model/types.gen.js';
-import type { KeyRef, Store } from '../store/types.js';
+import type { KeyRef, Store, StoreOps } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { MaterialPool } from './material-pool.js';
 import type { UsageTracker } from './usage/tracker.js';
@@ -46,6 +46,14 @@ export interface OpContext {
   readonly sourceIp: string | undefined;
   /** The keys the request uses cryptographically, recorded by the resolver; noted for GetKeyLastUsage on success. */
   readonly keysUsed: KeyRef[];
+  /** Every key the request reached (found by the resolver, or created), allowed or not: its audit record's resources. */
+  readonly keysReached: KeyRef[];
+  /**
+   * The request's writes, in one transaction that also commits the request's audit record: a request's
+   * changes and its record are durable together or not at all. Handlers write through this, never through
+   * `deps.store.transaction`, and at most once per request.
+   */
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: OpContext) => Promise<OperationOutputs[Op]>;

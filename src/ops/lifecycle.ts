@@ -1,3 +1,4 @@
+import { serviceRecord } from '../audit/event.js';
 import type { KeyRecord } from '../store/types.js';
 import type { Deps } from './context.js';
 import { addDays, rotateMaterial } from './rotation/rotation.js';
@@ -5,7 +6,8 @@ import { addDays, rotateMaterial } from './rotation/rotation.js';
 /**
  * Work the server does on its own when a key's time comes (the scheduler calls this for each key the store
  * reports due). Each piece re-reads the key locked inside its own transaction and acts only if the work is
- * still due, so with several workers or nodes racing on one key it happens exactly once.
+ * still due, so with several workers or nodes racing on one key it happens exactly once. Each commits its
+ * audit record (a CloudTrail service event) with its writes, so the trail has the work exactly when it happened.
  */
 export async function runDueWork(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
   await completeDeletion(deps, due, now);
@@ -17,7 +19,9 @@ async function completeDeletion(deps: Deps, due: KeyRecord, now: Date): Promise<
   if (due.keyState !== 'PendingDeletion') return;
   await deps.store.transaction(async (tx) => {
     const key = await tx.lockKey(due);
-    if (key?.keyState === 'PendingDeletion' && key.deletionDate && key.deletionDate <= now) await tx.deleteKey(key);
+    if (key?.keyState !== 'PendingDeletion' || !key.deletionDate || key.deletionDate > now) return;
+    await tx.deleteKey(key);
+    await tx.insertAuditRecords([serviceRecord('DeleteKey', key, now)]);
   });
 }
 
@@ -34,5 +38,6 @@ async function rotateAutomatically(deps: Deps, due: KeyRecord, now: Date): Promi
     if (key.nextRotationDate > now) return;
     key.nextRotationDate = addDays(now, key.rotationPeriodDays);
     await rotateMaterial(tx, deps, key, now, 'AUTOMATIC');
+    await tx.insertAuditRecords([serviceRecord('RotateKey', key, now)]);
   });
 }

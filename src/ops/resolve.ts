@@ -102,6 +102,7 @@ function reachable(ctx: OpContext, op: OperationName, accountId: string): boolea
 /** Authorization first, so a caller the policy refuses learns nothing of the key's state. */
 function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named): KeyRecord {
   if (!key) throw named.notFound();
+  ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   const { op, action = `kms:${op}`, anyState = false } = typeof use === 'string' ? { op: use } : use;
   if (ctx.deps.settings.enforceKeyPolicies && !IAM_ONLY.has(op)) {
     authorize(ctx, { key, action, requestAlias: named.alias, resourceName: named.resourceName });

@@ -120,6 +120,15 @@ function checkRequestTime(requestTime: Date, now: Date, maxSkewMs = DEFAULT_MAX_
 
 const REGION = /^[a-z0-9][a-z0-9-]*$/;
 
+/**
+ * The access key ID an Authorization header names, however malformed the rest: for the audit record of a
+ * request whose authentication failed, so the trail says which key was tried.
+ */
+export function claimedAccessKeyId(req: HttpRequestParts): string | undefined {
+  const auth = headerValue(req, 'authorization');
+  return auth ? /Credential=([^/,\s]{1,128})/.exec(auth)?.[1] : undefined;
+}
+
 /** Parses the Authorization header (and x-amz-date / date). Throws KmsError as AWS does when it is missing or malformed. */
 export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {}): ParsedAuthorization {
   const auth = headerValue(req, 'authorization');

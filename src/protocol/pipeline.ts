@@ -4,6 +4,7 @@ import { OPERATIONS, TARGET_PREFIX } from '../model/shapes.gen.js';
 import type { OperationName } from '../model/types.gen.js';
 import { newRequestId } from '../util/ids.js';
 import type { HttpRequestParts } from '../util/sigv4.js';
+import { claimedAccessKeyId } from './authenticate.js';
 import { decodeInput, encodeOutput } from './decode.js';
 
 export interface WireResponse {
@@ -12,11 +13,24 @@ export interface WireResponse {
   readonly body: Buffer;
 }
 
+/** A request once routed, authenticated and decoded: what its handler runs on, and what its audit record says. */
+export interface RequestFacts {
+  readonly requestId: string;
+  readonly operation: OperationName;
+  readonly caller: Caller;
+  readonly input: unknown;
+  readonly sourceIp: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly time: Date;
+}
+
 /** What one request did, for the audit trail: never a secret (the input is redacted by the audit layer). */
 export interface RequestOutcome {
   readonly requestId: string;
   readonly operation: OperationName | undefined;
   readonly caller: Caller | undefined;
+  /** When authentication failed: the access key ID the request was signed with, if it named one. */
+  readonly triedAccessKeyId: string | undefined;
   readonly input: unknown;
   readonly error: KmsError | undefined;
   readonly sourceIp: string | undefined;
@@ -24,15 +38,27 @@ export interface RequestOutcome {
   readonly time: Date;
 }
 
+/**
+ * What running the operation tells its audit record, filled in by `invoke` (even when it fails) and read by
+ * `record`: the keys the request reached, and whether its record was already committed with its writes.
+ */
+export interface AuditNotes {
+  readonly keys: Array<{ readonly accountId: string; readonly region: string; readonly keyId: string }>;
+  recorded: boolean;
+}
+
 /** The pipeline's collaborators, supplied by the server: it knows neither keys nor stores. */
 export interface PipelineHooks {
   /** Establishes the caller from the request (posture-specific: dev accepts any credentials). */
   authenticate(req: HttpRequestParts): Promise<Caller>;
-  /** Runs the operation; `sourceIp` is for policies that condition on the client's address (aws:SourceIp). */
-  invoke(op: OperationName, input: unknown, caller: Caller, requestId: string, sourceIp: string | undefined): Promise<unknown>;
-  /** Called once per request after the response is decided. */
-  record(outcome: RequestOutcome): void;
-  /** Logs an unexpected failure (a bug), which the client sees only as KMSInternalException. */
+  /** Runs the operation: a request that writes commits its audit record with its writes, and says so in `notes`. */
+  invoke(request: RequestFacts, notes: AuditNotes): Promise<unknown>;
+  /**
+   * Makes the request's audit record durable, unless `notes` say it already is. Called once per request after
+   * the response is decided and before it is sent: when it fails, the answer is KMSInternalException instead.
+   */
+  record(outcome: RequestOutcome, notes: AuditNotes): Promise<void>;
+  /** Logs an unexpected failure (a bug, or the audit trail unwritable), which the client sees only as KMSInternalException. */
   onInternalError(error: unknown, requestId: string): void;
 }
 
@@ -46,13 +72,18 @@ const JSON_11 = 'application/x-amz-json-1.1';
 /**
  * One KMS request, phase by phase: route by X-Amz-Target → authenticate → parse JSON → decode and
  * validate against the model → invoke the handler → serialize → record. Every failure becomes an
- * AWS-shaped error; a failure that is not a KmsError is a bug and answers KMSInternalException.
+ * AWS-shaped error; a failure that is not a KmsError is a bug and answers KMSInternalException. Nothing is
+ * answered before its audit record is durable: a request whose record cannot be written answers
+ * KMSInternalException, and has changed nothing (a write's record commits in its transaction, or neither does).
  * `refusal` is the HTTP layer's verdict on a request it would not read (a body over the limit): answered
  * and recorded like any other failure, so every request reaches the audit trail.
  */
 export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta, hooks: PipelineHooks,
   refusal?: KmsError): Promise<WireResponse> {
   const requestId = newRequestId();
+  const userAgentHeader = req.headers['user-agent'];
+  const userAgent = typeof userAgentHeader === 'string' ? userAgentHeader : undefined;
+  const notes: AuditNotes = { keys: [], recorded: false };
   let operation: OperationName | undefined;
   let caller: Caller | undefined;
   let input: unknown;
@@ -67,17 +98,20 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     caller = await hooks.authenticate(req);
     const def = OPERATIONS[operation]!;
     input = def.input ? decodeInput(def.input, parseBody(req.body)) : {};
-    const output = await hooks.invoke(operation, input, caller, requestId, meta.sourceIp);
+    const facts: RequestFacts = { requestId, operation, caller, input, sourceIp: meta.sourceIp, userAgent, time: meta.time };
+    const output = await hooks.invoke(facts, notes);
     response = reply(200, requestId, encodeOutput(output) ?? {});
   } catch (e) {
     error = e instanceof KmsError ? e : internal(e, requestId, hooks);
     response = reply(error.status, requestId, { __type: error.type, message: error.message }, error.type);
   }
-  const userAgent = req.headers['user-agent'];
-  hooks.record({
-    requestId, operation, caller, input, error, sourceIp: meta.sourceIp, time: meta.time,
-    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-  });
+  const triedAccessKeyId = caller ? undefined : claimedAccessKeyId(req);
+  try {
+    await hooks.record({ requestId, operation, caller, triedAccessKeyId, input, error, sourceIp: meta.sourceIp, time: meta.time, userAgent }, notes);
+  } catch (e) {
+    const failed = internal(e, requestId, hooks);
+    return reply(failed.status, requestId, { __type: failed.type, message: failed.message }, failed.type);
+  }
   return response;
 }
 

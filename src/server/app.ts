@@ -1,13 +1,11 @@
-import { join } from 'node:path';
-import { auditEvent } from '../audit/event.js';
-import { AuditSink } from '../audit/sink.js';
+import { requestRecord } from '../audit/event.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { ChangeRelay } from '../store/change-relay.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
 import { HANDLERS } from '../ops/index.js';
 import { noteKeyUses } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
-import type { PipelineHooks } from '../protocol/pipeline.js';
+import type { AuditNotes, PipelineHooks, RequestFacts, RequestOutcome } from '../protocol/pipeline.js';
 import { Clock } from '../util/clock.js';
 import { AccessKeys } from './access-keys.js';
 import { syncDevClock } from './admin.js';
@@ -32,12 +30,11 @@ export interface App {
 }
 
 
-/** The composition root: every dependency is made here and nowhere else. */
 /**
- * `workerIndex` names the worker's own audit file, so workers never interleave their batches in one file;
- * `relay` connects it to the node's other workers (server/worker-relay.ts).
+ * The composition root: every dependency is made here and nowhere else. `relay` connects it to the node's
+ * other workers (server/worker-relay.ts).
  */
-export async function createApp(config: Config, workerIndex = 0, relay?: ChangeRelay): Promise<App> {
+export async function createApp(config: Config, relay?: ChangeRelay): Promise<App> {
   const store = openStore(config, relay);
   const root = await loadRootKey(store, config.dataDir);
   const clock = new Clock();
@@ -59,25 +56,35 @@ export async function createApp(config: Config, workerIndex = 0, relay?: ChangeR
   await usage.begin(clock.now());
   usage.start();
   const accessKeys = new AccessKeys(store, root);
-  const audit = new AuditSink(join(config.dataDir, 'audit', `trent-audit-w${workerIndex}.jsonl`));
   const scheduler = new Scheduler(deps);
   const authenticate = config.posture === 'dev' ? devAuthenticator(config) : serveAuthenticator(config, accessKeys, clock);
 
   const hooks: PipelineHooks = {
     authenticate,
-    async invoke(op, input, caller, requestId, sourceIp) {
+    async invoke(request, notes) {
+      const { operation, caller, requestId, sourceIp } = request;
       const ctx: OpContext = {
-        caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp, keysUsed: [],
+        caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp,
+        keysUsed: [], keysReached: notes.keys,
+        // The request's record is the transaction's last write: it commits with the request's writes or not at all.
+        async transaction(fn) {
+          const value = await store.transaction(async (tx) => {
+            const result = await fn(tx);
+            await tx.insertAuditRecords([auditRecordOf(succeeded(request), notes)]);
+            return result;
+          });
+          notes.recorded = true;
+          return value;
+        },
       };
-      const output = await (HANDLERS[op] as Handler<OperationName>)(input as never, ctx);
-      noteKeyUses(usage, op, ctx);
+      const output = await (HANDLERS[operation] as Handler<OperationName>)(request.input as never, ctx);
+      noteKeyUses(usage, operation, ctx);
       return output;
     },
-    record(o) {
-      audit.write(auditEvent({
-        requestId: o.requestId, operation: o.operation, caller: o.caller, input: o.input, time: o.time,
-        errorCode: o.error?.type, errorMessage: o.error?.message, sourceIp: o.sourceIp, userAgent: o.userAgent,
-      }));
+    // A request that wrote nothing (reads, and every failure: its transaction rolled back) is recorded on its
+    // own, grouped with the other requests' records into one commit (store/audit-trail.ts).
+    record(outcome, notes) {
+      return notes.recorded ? Promise.resolve() : store.appendAudit(auditRecordOf(outcome, notes));
     },
     onInternalError(error, requestId) {
       // The stack, never the request: inputs may hold plaintext.
@@ -96,8 +103,19 @@ export async function createApp(config: Config, workerIndex = 0, relay?: ChangeR
       await scheduler.stop();
       await pool.stop();
       await usage.stop();
-      await audit.close();
       await store.close();
     },
   };
+}
+
+function succeeded(request: RequestFacts): RequestOutcome {
+  return { ...request, triedAccessKeyId: undefined, error: undefined };
+}
+
+function auditRecordOf(o: RequestOutcome, notes: AuditNotes) {
+  return requestRecord({
+    requestId: o.requestId, operation: o.operation, caller: o.caller, triedAccessKeyId: o.triedAccessKeyId,
+    input: o.input, resources: notes.keys, errorCode: o.error?.type, errorMessage: o.error?.message,
+    sourceIp: o.sourceIp, userAgent: o.userAgent, time: o.time,
+  });
 }

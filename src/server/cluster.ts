@@ -110,7 +110,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
   // Loaded here, not at the top: the primary never serves a request, so it never loads the operations.
   const { createApp } = await import('./app.js');
   const { startHttpServer } = await import('./http.js');
-  const app = await createApp(config, index, relay);
+  const app = await createApp(config, relay);
   const server = await startHttpServer(app);
   if (index === 0) app.startBackgroundWork();
   process.send?.({ listening: server.port });

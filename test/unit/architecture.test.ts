@@ -13,7 +13,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   store: ['store', 'model', 'util'],
   audit: ['audit', 'model', 'util'],
   protocol: ['protocol', 'model', 'util'],
-  ops: ['ops', 'model', 'util', 'keys', 'policy', 'store'],
+  ops: ['ops', 'model', 'util', 'keys', 'policy', 'store', 'audit'],
 };
 
 function sources(dir: string): string[] {

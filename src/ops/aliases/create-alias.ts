@@ -9,7 +9,7 @@ import { TARGET_KEY, checkAliasName, checkAliasQuota } from './alias-rules.js';
 export const createAlias: Handler<'CreateAlias'> = async (input, ctx) => {
   checkAliasName(input.AliasName);
   const { accountId, region } = ctx.caller;
-  await ctx.deps.store.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'CreateAlias', input.TargetKeyId, TARGET_KEY);
     await checkAliasQuota(ctx, tx, key);
     try {

@@ -6,7 +6,7 @@ import { checkAliasName } from './alias-rules.js';
 export const deleteAlias: Handler<'DeleteAlias'> = async (input, ctx) => {
   checkAliasName(input.AliasName);
   const { accountId, region } = ctx.caller;
-  await ctx.deps.store.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     await resolveKeyLocked(ctx, tx, 'DeleteAlias', input.AliasName, { aliases: true });
     await tx.deleteAlias(accountId, region, input.AliasName);
   });

@@ -11,7 +11,7 @@ import { TARGET_KEY, aliasNotFound, checkAliasName, checkAliasQuota, keyType } f
 export const updateAlias: Handler<'UpdateAlias'> = async (input, ctx) => {
   checkAliasName(input.AliasName);
   const { accountId, region } = ctx.caller;
-  await ctx.deps.store.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const alias = await tx.getAlias(accountId, region, input.AliasName);
     if (!alias) throw aliasNotFound(ctx, input.AliasName);
     const target = await resolveKeyLocked(ctx, tx, 'UpdateAlias', input.TargetKeyId, TARGET_KEY);

@@ -7,7 +7,7 @@ import { resolveKeyLocked } from '../resolve.js';
  * material that has none returns to PendingImport, the only state such a key can be in.
  */
 export const cancelKeyDeletion: Handler<'CancelKeyDeletion'> = async (input, ctx) => {
-  const key = await ctx.deps.store.transaction(async (tx) => {
+  const key = await ctx.transaction(async (tx) => {
     const k = await resolveKeyLocked(ctx, tx, 'CancelKeyDeletion', input.KeyId, { aliases: false });
     k.keyState = k.origin === 'EXTERNAL' && k.currentMaterialId === undefined ? 'PendingImport' : 'Disabled';
     k.deletionDate = undefined;

@@ -50,7 +50,8 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
     policy,
   };
   const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
-  await deps.store.transaction(async (tx) => {
+  ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
+  await ctx.transaction(async (tx) => {
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await tx.insertKey(key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));

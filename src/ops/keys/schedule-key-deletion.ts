@@ -19,7 +19,7 @@ export const scheduleKeyDeletion: Handler<'ScheduleKeyDeletion'> = async (input,
     throw new KmsError('ValidationException',
       `PendingWindowInDays should be between ${MIN_WINDOW_DAYS} and ${MAX_WINDOW_DAYS}, but it is ${days}`);
   }
-  const key = await ctx.deps.store.transaction(async (tx) => {
+  const key = await ctx.transaction(async (tx) => {
     const k = await resolveKeyLocked(ctx, tx, 'ScheduleKeyDeletion', input.KeyId, { aliases: false });
     k.keyState = 'PendingDeletion';
     k.deletionDate = new Date(ctx.now.getTime() + days * DAY_MS);

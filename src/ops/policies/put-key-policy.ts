@@ -8,7 +8,7 @@ import { checkNewKeyPolicy, checkPolicyName } from './key-policy-rules.js';
  */
 export const putKeyPolicy: Handler<'PutKeyPolicy'> = async (input, ctx) => {
   checkPolicyName(input.PolicyName);
-  await ctx.deps.store.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'PutKeyPolicy', input.KeyId, { aliases: false });
     checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck);
     key.policy = input.Policy;

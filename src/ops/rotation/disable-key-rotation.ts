@@ -3,7 +3,7 @@ import { resolveKeyLocked } from '../resolve.js';
 import { requireRotatable } from './rotation.js';
 
 export const disableKeyRotation: Handler<'DisableKeyRotation'> = async (input, ctx) => {
-  await ctx.deps.store.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'DisableKeyRotation', input.KeyId, { aliases: false });
     requireRotatable(key);
     if (key.rotationPeriodDays === undefined) return;

@@ -10,7 +10,7 @@ import { DEFAULT_ROTATION_PERIOD_DAYS, addDays, requireRotatable } from './rotat
  */
 export const enableKeyRotation: Handler<'EnableKeyRotation'> = async (input, ctx) => {
   const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-  await ctx.deps.store.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'EnableKeyRotation', input.KeyId, { aliases: false });
     requireRotatable(key);
     const anchor = key.rotationPeriodDays !== undefined && key.nextRotationDate

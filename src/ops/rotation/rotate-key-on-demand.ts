@@ -11,7 +11,7 @@ import { arnOf } from '../../util/arn.js';
  */
 export const rotateKeyOnDemand: Handler<'RotateKeyOnDemand'> = async (input, ctx) => {
   const { deps, now } = ctx;
-  const key = await deps.store.transaction(async (tx) => {
+  const key = await ctx.transaction(async (tx) => {
     const locked = await resolveKeyLocked(ctx, tx, 'RotateKeyOnDemand', input.KeyId, { aliases: false });
     requireRotatable(locked);
     const onDemand = (await tx.listMaterials(locked)).filter((m) => m.rotationType === 'ON_DEMAND').length;

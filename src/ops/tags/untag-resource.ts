@@ -3,7 +3,7 @@ import { resolveKeyLocked } from '../resolve.js';
 
 /** UntagResource: a tag key the key does not have is ignored, as in AWS. */
 export const untagResource: Handler<'UntagResource'> = async (input, ctx) => {
-  await ctx.deps.store.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'UntagResource', input.KeyId, { aliases: false });
     await tx.deleteTags(key, input.TagKeys);
   });
