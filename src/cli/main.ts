@@ -14,11 +14,15 @@ const USAGE = `Usage:
   trent migrate                apply the store's schema migrations (every start does too)
   trent backup FILE            write the store's records to FILE (never the root key)
   trent restore FILE           load FILE into an empty store; the configured root key must match the backup's
+  trent audit [filters]        print the audit trail, oldest first, one CloudTrail event (JSON) per line;
+                               filters: --key-id ID|ARN, --principal ARN|ACCESS_KEY_ID, --event-name NAME,
+                               --error-code CODE, --start-time TIME, --end-time TIME (ISO 8601 or epoch seconds;
+                               from the start time included to the end time excluded)
 
 Options (environment variable in brackets):
   --host HOST          listen address (TRENT_HOST, default 127.0.0.1)
   --port PORT          listen port (TRENT_PORT, default 4599)
-  --data-dir DIR       where the database, root key and audit log live (TRENT_DATA_DIR, default ./.trent)
+  --data-dir DIR       where the database (with the audit trail) and root key live (TRENT_DATA_DIR, default ./.trent)
   --database URL       postgres://… to keep everything in PostgreSQL, shared by several nodes (TRENT_DATABASE_URL)
   --account-id ID      account of dev callers, and of new access keys (TRENT_ACCOUNT_ID, default 111122223333)
   --region REGION      Region of unsigned dev requests (TRENT_DEFAULT_REGION, default us-east-1)
@@ -37,6 +41,12 @@ const OPTIONS = {
   workers: { type: 'string' },
   user: { type: 'string' },
   endpoint: { type: 'string' },
+  'key-id': { type: 'string' },
+  principal: { type: 'string' },
+  'event-name': { type: 'string' },
+  'error-code': { type: 'string' },
+  'start-time': { type: 'string' },
+  'end-time': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -65,6 +75,11 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./database.js')).backupCommand(loadConfig('serve', flags), sub);
     case 'restore':
       return (await import('./database.js')).restoreCommand(loadConfig('serve', flags), sub);
+    case 'audit':
+      return (await import('./audit-command.js')).auditCommand(loadConfig('serve', flags), {
+        keyId: values['key-id'], principal: values.principal, eventName: values['event-name'], errorCode: values['error-code'],
+        startTime: values['start-time'], endTime: values['end-time'],
+      });
     case 'clock':
       return clockCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT, sub, arg);
     case 'reset':
