@@ -17,6 +17,8 @@ export interface Target {
 export interface Reply {
   readonly status: number;
   readonly body: Buffer;
+  /** x-amzn-requestid: the ID the request's audit record has. */
+  readonly requestId: string;
 }
 
 export function kmsRequest(target: Target, operation: string, payload: unknown, now = new Date()): Buffer {
@@ -93,6 +95,7 @@ export class Connection {
     const total = headEnd + 4 + length;
     if (this.buffer.length < total) return;
     const status = Number(head.slice(9, 12));
+    const requestId = /\r\nx-amzn-requestid:\s*(\S+)/i.exec(head)?.[1] ?? '';
     const body = this.buffer.subarray(headEnd + 4, total);
     this.buffer = this.buffer.subarray(total);
     if (/\r\nconnection:\s*close/i.test(head)) {
@@ -104,7 +107,7 @@ export class Connection {
     }
     const w = this.waiting;
     this.waiting = undefined;
-    w?.resolve({ status, body });
+    w?.resolve({ status, body, requestId });
   }
 }
 

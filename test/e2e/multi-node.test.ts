@@ -9,12 +9,13 @@ import {
   KMSServiceException, ListKeyRotationsCommand, ListKeysCommand, ListResourceTagsCommand, RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand, TagResourceCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
+import { readTrail } from '../support/audit.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.js';
 import { REPO, credentialsFrom, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
 
 /**
  * Several `trent` nodes on one PostgreSQL database behave as one KMS. Every node needs the same root key;
- * each has its own data directory (audit log) and its own port, as behind a load balancer.
+ * each has its own data directory and its own port, as behind a load balancer.
  */
 const skip = await skipWithoutPostgres();
 const DAY_S = 24 * 60 * 60;
@@ -96,6 +97,13 @@ describe('two dev nodes on one PostgreSQL database', { skip }, () => {
     await kmsB.send(new DisableKeyCommand({ KeyId: key!.KeyId }));
     assert.equal(await nameOfFailure(kmsA.send(new EncryptCommand({ KeyId: key!.KeyId, Plaintext: Buffer.from('x') }))),
       'DisabledException');
+  });
+
+  test('the trail of every node is read in one place', async () => {
+    const { KeyMetadata: key } = await kmsA.send(new CreateKeyCommand({ Description: 'audited on A' }));
+    await kmsB.send(new EncryptCommand({ KeyId: key!.KeyId, Plaintext: Buffer.from('x') }));
+    const { events } = await readTrail(['--database', cluster().db.url], ['--key-id', key!.KeyId!]);
+    assert.deepEqual(events.map((e) => e.eventName), ['CreateKey', 'Encrypt']);
   });
 
   test('racing CreateAlias on both nodes: one succeeds, the other gets AlreadyExistsException', async () => {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   DescribeKeyCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient, UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
+import { readTrail } from '../support/audit.js';
 import { createKey, errorOf } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
 
@@ -39,9 +38,8 @@ describe('two workers: a change answered by one is seen at once by the other', (
         assert.equal((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!.Description, `round ${i}`);
       }
     }
-    // Both workers took part: each writes its own audit file.
-    const audit = join(trent().dataDir, 'audit');
-    const files = readdirSync(audit).filter((f) => readFileSync(join(audit, f), 'utf8').includes('"DisableKey"'));
-    assert.equal(files.length, 2, `DisableKey was audited by ${files.join(', ')}`);
+    // Both workers' records are in the one trail, each request once.
+    const { events } = await readTrail(trent().storeArgs, ['--event-name', 'DisableKey']);
+    assert.equal(events.length, 25);
   });
 });

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { credentialsFrom, removeDir, startTrent, type RunningTrent } from '../support/trent.js';
 import { KmsCaller, targetOf } from '../support/kms-caller.js';
 import { Ledger } from './ledger.js';
-import { verifyAfterRestart } from './verify.js';
+import { verifyAfterRestart, verifyAuditTrail } from './verify.js';
 import { Writer, type LoadState } from './writers.js';
 
 export interface CrashSoakOptions {
@@ -16,7 +16,7 @@ export interface CrashSoakOptions {
 export interface CrashSoakReport {
   readonly cycles: number;
   readonly acknowledged: number;
-  /** Acknowledged writes lost or changed, and half-made things seen after a restart. */
+  /** Acknowledged writes lost or changed, half-made things seen after a restart, answered requests not audited. */
   readonly losses: readonly string[];
   /** Non-200 answers and dropped connections while the server was up. */
   readonly unexpected: readonly string[];
@@ -26,7 +26,8 @@ export interface CrashSoakReport {
 
 /**
  * Crash safety under a write-heavy load: each cycle starts Trent on the same data directory, checks everything
- * acknowledged so far (verifyAfterRestart), runs several writing clients, and SIGKILLs the whole process group at a
+ * acknowledged so far (verifyAfterRestart) and that every request answered so far, 200 or not, has its audit
+ * record, whole (verifyAuditTrail), runs several writing clients, and SIGKILLs the whole process group at a
  * random moment. The cycles alternate between `trent serve` (SigV4 verified with the administrator key printed by
  * the first start) and `trent dev`, which see the same account and Region. A last start checks the last cycle.
  */
@@ -47,6 +48,7 @@ export async function runCrashSoak(options: CrashSoakOptions): Promise<CrashSoak
       const checked = await verifyAfterRestart(verifiers, ledger);
       for (const c of verifiers) c.close();
       losses.push(...checked.problems.map((p) => `after cycle ${cycle}: ${p}`));
+      losses.push(...(await verifyAuditTrail(trent.storeArgs, ledger)).map((p) => `after cycle ${cycle}: ${p}`));
       extras = checked.extras;
       if (cycle === options.cycles) {
         await trent.stop();

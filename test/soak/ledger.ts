@@ -29,6 +29,8 @@ export class Ledger {
   readonly ciphertexts: AcknowledgedCiphertext[] = [];
   /** Acknowledged writes (CreateKey, CreateAlias, TagResource, Encrypt) over the whole run. */
   acknowledged = 0;
+  /** The request IDs of every answer the clients received (200 or not): each must have its audit record. */
+  readonly answered: string[] = [];
   private serial = 0;
   private readonly run = Math.random().toString(36).slice(2, 8);
 

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { readTrail } from '../support/audit.js';
 import type { KmsCaller } from '../support/kms-caller.js';
 import type { Ledger } from './ledger.js';
 
@@ -53,6 +54,29 @@ export async function verifyAfterRestart(callers: readonly KmsCaller[], ledger: 
     }
   });
   return { problems, listedKeys: listedKeys.size, extras: extras.length };
+}
+
+/**
+ * The audit trail after a restart: every request that was answered has its record, each record is one whole
+ * event (`trent audit` prints them as stored; a line that is not whole JSON is a torn record), and no event is
+ * there twice.
+ */
+export async function verifyAuditTrail(storeArgs: readonly string[], ledger: Ledger): Promise<string[]> {
+  let events;
+  try {
+    ({ events } = await readTrail(storeArgs));
+  } catch (e) {
+    return [`the audit trail does not read as whole events: ${String(e).slice(0, 500)}`];
+  }
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (ids.has(e.eventID)) problems.push(`audit event ${e.eventID} is in the trail twice`);
+    ids.add(e.eventID);
+  }
+  const missing = ledger.answered.filter((id) => !ids.has(id));
+  if (missing.length) problems.push(`${missing.length} answered requests have no audit record, e.g. ${missing.slice(0, 5).join(', ')}`);
+  return problems;
 }
 
 export interface VerifyResult {

@@ -91,6 +91,7 @@ export class Writer {
 
   private async expectOk(operation: string, payload: unknown): Promise<Record<string, unknown> | undefined> {
     const answer = await this.kms.call(operation, payload);
+    this.ledger.answered.push(answer.requestId);
     if (answer.status === 200) return answer.json;
     this.state.unexpected.push(`${operation} ${JSON.stringify(payload)} answered ${answer.status} ${JSON.stringify(answer.json)}`);
     return undefined;

@@ -3,6 +3,7 @@ import { Connection, kmsRequest, type Target } from '../../bench/lean-client.js'
 export interface KmsAnswer {
   readonly status: number;
   readonly json: Record<string, unknown>;
+  readonly requestId: string;
 }
 
 /**
@@ -19,7 +20,7 @@ export class KmsCaller {
     try {
       const reply = await connection.send(kmsRequest(this.target, operation, payload));
       const text = reply.body.toString('utf8');
-      return { status: reply.status, json: text ? JSON.parse(text) as Record<string, unknown> : {} };
+      return { status: reply.status, json: text ? JSON.parse(text) as Record<string, unknown> : {}, requestId: reply.requestId };
     } catch (e) {
       this.close();
       throw e;
