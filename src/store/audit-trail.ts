@@ -32,6 +32,10 @@ export class AuditBatcher {
 
   private async commitBatches(): Promise<void> {
     while (this.queued.length > 0) {
+      // A SQLite commit blocks the event loop for its fsync, so requests that arrived meanwhile are still unread
+      // sockets: let the loop read them (and queue their records) before the next batch is taken, or each commit
+      // would carry only the few records queued before it, one fsync each.
+      await new Promise((resolve) => setImmediate(resolve));
       const batch = this.queued.splice(0, AuditBatcher.MAX_BATCH);
       try {
         await this.commit(batch.map((q) => q.record));
