@@ -8,6 +8,7 @@ interface Waiting {
   readonly fn: (tx: StoreOps) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  readonly unread: boolean;
 }
 
 /**
@@ -17,6 +18,12 @@ interface Waiting {
  * that COMMIT. Under load this turns an fsync per write into an fsync per batch; alone, a transaction commits
  * at once. With a relay, callers are answered once the other processes sharing the file have dropped what
  * the batch changed; the next batch does not wait for that.
+ *
+ * A batch of only `unread` transactions (audit records, which no request reads back) is committed without
+ * SQLite's own fsync and made durable by an fsync of the WAL run off the event loop before anyone is answered:
+ * SQLite's fsync would block this worker's event loop for its whole length, once per batch. Other writes keep
+ * synchronous=FULL, because another worker may read them as soon as they are committed, and must never see a
+ * write a power loss could take back.
  */
 export class GroupCommit {
   static readonly MAX_BATCH = 256;
@@ -27,12 +34,15 @@ export class GroupCommit {
   private drained: Promise<void> = Promise.resolve();
 
   /** `ops` are the statements on `db`; `pending` collects their changes, emitted to `feed` (and `relay`) after COMMIT. */
+  /** `syncWal` makes what is committed to the WAL durable (an fsync of the file). */
   constructor(private readonly db: Database.Database, private readonly ops: StoreOps,
-    private readonly pending: ChangeBatch, private readonly feed: ChangeFeed, private readonly relay?: ChangeRelay) {}
+    private readonly pending: ChangeBatch, private readonly feed: ChangeFeed, private readonly syncWal: () => Promise<void>,
+    private readonly relay?: ChangeRelay) {}
 
-  run<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+  /** `unread`: the transaction writes only what no request reads back (see the class comment). */
+  run<T>(fn: (tx: StoreOps) => Promise<T>, unread = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject, unread });
       if (!this.committing) {
         // Set before any await, so a second caller in the same tick joins this loop instead of starting one.
         this.committing = true;
@@ -73,12 +83,45 @@ export class GroupCommit {
 
   /** One SQLite transaction for the batch. Never throws: every caller is answered, whatever SQLite does. */
   private async commitBatch(batch: Waiting[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const unread = batch.every((t) => t.unread);
+    let outcomes: Outcome[] | undefined;
+    if (unread) this.db.pragma('synchronous = NORMAL');
+    try {
+      outcomes = await this.commitOnce(batch);
+    } finally {
+      if (unread) this.db.pragma('synchronous = FULL');
+    }
+    if (!outcomes) return;
+    if (unread) {
+      try {
+        await this.syncWal();
+      } catch (error) {
+        for (const t of batch) t.reject(error);
+        return;
+      }
+    }
+    const changes = this.pending.drain();
+    for (const change of changes) this.feed.emit(change);
+    const answer = () => batch.forEach((t, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) t.resolve(o.value);
+      else t.reject(o.error);
+    });
+    if (this.relay && changes.length > 0) void this.relay.publish(changes).then(answer);
+    else answer();
+  }
+
+  /**
+   * BEGIN, each transaction in its SAVEPOINT, COMMIT: each one's outcome, or undefined when the batch as a
+   * whole failed (its callers are then rejected here).
+   */
+  private async commitOnce(batch: Waiting[]): Promise<Outcome[] | undefined> {
+    const outcomes: Outcome[] = [];
     try {
       await this.begin();
     } catch (error) {
       for (const t of batch) t.reject(error);
-      return;
+      return undefined;
     }
     try {
       for (const t of batch) {
@@ -103,19 +146,13 @@ export class GroupCommit {
       } catch { /* SQLite already rolled it back */ }
       this.pending.drain();
       for (const t of batch) t.reject(error);
-      return;
+      return undefined;
     }
-    const changes = this.pending.drain();
-    for (const change of changes) this.feed.emit(change);
-    const answer = () => batch.forEach((t, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) t.resolve(o.value);
-      else t.reject(o.error);
-    });
-    if (this.relay && changes.length > 0) void this.relay.publish(changes).then(answer);
-    else answer();
+    return outcomes;
   }
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 function isBusy(error: unknown): boolean {
   return error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('SQLITE_BUSY');

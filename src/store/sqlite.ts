@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
 import type { ChangeRelay } from './change-relay.js';
@@ -9,7 +10,7 @@ import { GroupCommit } from './sqlite-group-commit.js';
 import { SqliteOps } from './sqlite-ops.js';
 import { StoreBase } from './store-base.js';
 import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
-import type { ChangeListener, KeyRecord, KeyRef, Store, StoreOps, StoreReads, TableRow } from './types.js';
+import type { AuditRecord, ChangeListener, KeyRecord, KeyRef, Store, StoreOps, StoreReads, TableRow } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -34,6 +35,7 @@ export class SqliteStore extends StoreBase implements Store {
   private poll: NodeJS.Timeout | undefined;
   private readonly keys: KeyRecordCache | undefined;
   private readonly relayed: boolean;
+  private wal: FileHandle | undefined;
   static readonly POLL_MS = 1_000;
 
   constructor(private readonly path: string, relay?: ChangeRelay) {
@@ -45,7 +47,8 @@ export class SqliteStore extends StoreBase implements Store {
     this.writer.pragma('busy_timeout = 0');
     this.reader = path === ':memory:' ? this.writer : open(path);
     this.reads = Promise.resolve(new SqliteOps(this.reader, this.pending));
-    this.commits = new GroupCommit(this.writer, new SqliteOps(this.writer, this.pending), this.pending, this.feed, relay);
+    this.commits = new GroupCommit(this.writer, new SqliteOps(this.writer, this.pending), this.pending, this.feed,
+      () => this.syncWal(), relay);
     this.relayed = relay !== undefined;
     if (relay) {
       relay.subscribe((changes) => { for (const change of changes) this.feed.emit(change); });
@@ -60,6 +63,22 @@ export class SqliteStore extends StoreBase implements Store {
 
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return this.commits.run(fn);
+  }
+
+  /** Audit records are read by no request: their batches commit with the WAL's fsync off the event loop (GroupCommit). */
+  protected override commitAudit(records: readonly AuditRecord[]): Promise<void> {
+    return this.commits.run((tx) => tx.insertAuditRecords(records), true);
+  }
+
+  /**
+   * An fsync of the WAL file, on libuv's thread pool: what synchronous=FULL does at each commit, without
+   * stopping the event loop. The file stays while this store's connections are open (SQLite removes it only
+   * when the last connection closes), so one handle serves for the store's life.
+   */
+  private async syncWal(): Promise<void> {
+    if (this.path === ':memory:') return;
+    this.wal ??= await openFile(`${this.path}-wal`, 'r');
+    await this.wal.datasync();
   }
 
   /**
@@ -123,6 +142,7 @@ export class SqliteStore extends StoreBase implements Store {
   async close(): Promise<void> {
     clearInterval(this.poll);
     await this.commits.idle();
+    await this.wal?.close();
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
   }

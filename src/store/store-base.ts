@@ -31,7 +31,11 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
     return this.reads.then((r) => r.auditPage(query, after, limit));
   }
 
-  private readonly audit = new AuditBatcher((records) => this.transaction((tx) => tx.insertAuditRecords(records)));
+  private readonly audit = new AuditBatcher((records) => this.commitAudit(records));
+  /** One batch of appended audit records, committed on its own; a backend may commit such batches its own way. */
+  protected commitAudit(records: readonly AuditRecord[]): Promise<void> {
+    return this.transaction((tx) => tx.insertAuditRecords(records));
+  }
   appendAudit(record: AuditRecord): Promise<void> { return this.audit.append(record); }
 
   /** The whole trail matching `query`, a page at a time, so a long trail never sits in memory. */
