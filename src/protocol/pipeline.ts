@@ -45,6 +45,8 @@ export interface RequestOutcome {
 export interface AuditNotes {
   readonly keys: Array<{ readonly accountId: string; readonly region: string; readonly keyId: string }>;
   recorded: boolean;
+  /** What a successful request does once its record is durable, and not if it is refused for want of one. */
+  afterRecord?: () => void;
 }
 
 /** The pipeline's collaborators, supplied by the server: it knows neither keys nor stores. */

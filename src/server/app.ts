@@ -78,13 +78,15 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
         },
       };
       const output = await (HANDLERS[operation] as Handler<OperationName>)(request.input as never, ctx);
-      noteKeyUses(usage, operation, ctx);
+      // GetKeyLastUsage must not count a use the trail does not have.
+      notes.afterRecord = () => noteKeyUses(usage, operation, ctx);
       return output;
     },
     // A request that wrote nothing (reads, and every failure: its transaction rolled back) is recorded on its
     // own, grouped with the other requests' records into one commit (store/audit-trail.ts).
-    record(outcome, notes) {
-      return notes.recorded ? Promise.resolve() : store.appendAudit(auditRecordOf(outcome, notes));
+    async record(outcome, notes) {
+      if (!notes.recorded) await store.appendAudit(auditRecordOf(outcome, notes));
+      if (!outcome.error) notes.afterRecord?.();
     },
     onInternalError(error, requestId) {
       // The stack, never the request: inputs may hold plaintext.

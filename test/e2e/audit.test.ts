@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, ListKeysCommand, ListResourceTagsCommand,
+  CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, GetKeyLastUsageCommand, ListKeysCommand, ListResourceTagsCommand,
   ScheduleKeyDeletionCommand, TagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { breakTrail, readTrail } from '../support/audit.js';
@@ -96,6 +96,8 @@ describe('the audit trail', () => {
       const tags = (await kms.send(new ListResourceTagsCommand({ KeyId: keyId }))).Tags;
       assert.deepEqual(tags, [{ TagKey: 'before', TagValue: '1' }], 'no tag was added');
       assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState, 'Enabled', 'no deletion was scheduled');
+      await new Promise((r) => setTimeout(r, 2_500)); // past the usage tracker's flush, whichever worker noted a use
+      assert.deepEqual((await kms.send(new GetKeyLastUsageCommand({ KeyId: keyId }))).KeyLastUsage, {}, 'the refused Encrypt is no use');
       const ids = new Set((await readTrail(trent().storeArgs)).events.map((e) => e.eventID));
       assert.deepEqual(refused.filter((id) => ids.has(id)), [], 'a refused request is not in the trail');
     });

@@ -15,8 +15,9 @@ export function recordKeyUse(ctx: OpContext, op: OperationName, key: KeyRecord):
 }
 
 /**
- * Notes the uses the request recorded, once its handler has succeeded (the server calls this after each
- * handler): a failed request, a refused or dry run one included, never counts.
+ * Notes the uses the request recorded, once its handler has succeeded and its audit record is durable (the
+ * server calls this then): a failed request, a refused or dry run one included, never counts, nor one refused
+ * because the trail could not be written.
  */
 export function noteKeyUses(usage: UsageTracker, op: OperationName, ctx: OpContext): void {
   // Spelled out: V8 builds `{ ...ref, more }` on a slow path (~2 µs, on every data-plane request).
