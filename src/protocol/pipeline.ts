@@ -109,7 +109,10 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
   }
   const triedAccessKeyId = caller ? undefined : claimedAccessKeyId(req);
   try {
-    await hooks.record({ requestId, operation, caller, triedAccessKeyId, input, error, sourceIp: meta.sourceIp, time: meta.time, userAgent }, notes);
+    const outcome: RequestOutcome = {
+      requestId, operation, caller, triedAccessKeyId, input, error, sourceIp: meta.sourceIp, time: meta.time, userAgent,
+    };
+    await hooks.record(outcome, notes);
   } catch (e) {
     const failed = internal(e, requestId, hooks);
     return reply(failed.status, requestId, { __type: failed.type, message: failed.message }, failed.type);

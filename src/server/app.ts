@@ -1,4 +1,5 @@
 import { requestRecord } from '../audit/event.js';
+import type { AuditRecord } from '../model/audit-record.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { ChangeRelay } from '../store/change-relay.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
@@ -114,7 +115,7 @@ function succeeded(request: RequestFacts): RequestOutcome {
   return { ...request, triedAccessKeyId: undefined, error: undefined };
 }
 
-function auditRecordOf(o: RequestOutcome, notes: AuditNotes) {
+function auditRecordOf(o: RequestOutcome, notes: AuditNotes): AuditRecord {
   return requestRecord({
     requestId: o.requestId, operation: o.operation, caller: o.caller, triedAccessKeyId: o.triedAccessKeyId,
     input: o.input, resources: notes.keys, errorCode: o.error?.type, errorMessage: o.error?.message,
