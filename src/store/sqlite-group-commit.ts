@@ -32,6 +32,8 @@ export class GroupCommit {
   private readonly waiting: Waiting[] = [];
   private committing = false;
   private drained: Promise<void> = Promise.resolve();
+  /** The WAL fsyncs of unread batches still running. */
+  private readonly syncing = new Set<Promise<void>>();
 
   /** `ops` are the statements on `db`; `pending` collects their changes, emitted to `feed` (and `relay`) after COMMIT. */
   /** `syncWal` makes what is committed to the WAL durable (an fsync of the file). */
@@ -52,8 +54,9 @@ export class GroupCommit {
   }
 
   /** Resolves when every transaction handed to `run` so far has been answered. */
-  idle(): Promise<void> {
-    return this.drained;
+  async idle(): Promise<void> {
+    await this.drained;
+    await Promise.all(this.syncing);
   }
 
   private async commitBatches(): Promise<void> {
@@ -92,14 +95,6 @@ export class GroupCommit {
       if (unread) this.db.pragma('synchronous = FULL');
     }
     if (!outcomes) return;
-    if (unread) {
-      try {
-        await this.syncWal();
-      } catch (error) {
-        for (const t of batch) t.reject(error);
-        return;
-      }
-    }
     const changes = this.pending.drain();
     for (const change of changes) this.feed.emit(change);
     const answer = () => batch.forEach((t, i) => {
@@ -107,7 +102,13 @@ export class GroupCommit {
       if (o.ok) t.resolve(o.value);
       else t.reject(o.error);
     });
-    if (this.relay && changes.length > 0) void this.relay.publish(changes).then(answer);
+    if (unread) {
+      // Not waited for here: the next batch commits while this fsync runs (an fsync covers every write made
+      // before it began, so batches may be answered in any order).
+      const synced = this.syncWal().then(answer, (error: unknown) => { for (const t of batch) t.reject(error); });
+      this.syncing.add(synced);
+      void synced.finally(() => this.syncing.delete(synced));
+    } else if (this.relay && changes.length > 0) void this.relay.publish(changes).then(answer);
     else answer();
   }
 
