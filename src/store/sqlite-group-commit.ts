@@ -27,6 +27,8 @@ interface Waiting {
  */
 export class GroupCommit {
   static readonly MAX_BATCH = 256;
+  /** How many WAL fsyncs of unread batches may run at once. */
+  static readonly MAX_SYNCING = 2;
   /** How long a batch waits for the write lock before its callers are told SQLite is busy. */
   static readonly LOCK_WAIT_MS = 10_000;
   private readonly waiting: Waiting[] = [];
@@ -86,6 +88,8 @@ export class GroupCommit {
 
   /** One SQLite transaction for the batch. Never throws: every caller is answered, whatever SQLite does. */
   private async commitBatch(batch: Waiting[]): Promise<void> {
+    // Each fsync holds one of libuv's four pool threads, which crypto (RSA key generation) needs too.
+    while (this.syncing.size >= GroupCommit.MAX_SYNCING) await Promise.race(this.syncing);
     const unread = batch.every((t) => t.unread);
     let outcomes: Outcome[] | undefined;
     if (unread) this.db.pragma('synchronous = NORMAL');
