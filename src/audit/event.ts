@@ -49,13 +49,15 @@ export function redactParameters(shapeName: string, value: unknown): unknown {
   return value;
 }
 
+/** The event name of a request that names no operation Trent knows. */
+const UNKNOWN = 'Unknown';
+
 /** The event of one KMS call, as a row of the trail. */
 export function requestRecord(e: AuditInput): AuditRecord {
-  const event = requestEvent(e);
   return {
-    eventId: e.requestId, eventTime: e.time, eventName: event.eventName as string,
+    eventId: e.requestId, eventTime: e.time, eventName: e.operation ?? UNKNOWN,
     principal: e.caller?.principalArn ?? '', accessKeyId: e.caller?.accessKeyId ?? e.triedAccessKeyId ?? '',
-    errorCode: e.errorCode ?? '', resources: e.resources.map(arnOf).join(' '), doc: JSON.stringify(event),
+    errorCode: e.errorCode ?? '', resources: e.resources.map(arnOf).join(' '), doc: JSON.stringify(requestEvent(e)),
   };
 }
 
@@ -108,7 +110,7 @@ function requestEvent(e: AuditInput): Record<string, unknown> {
       : { type: 'Unknown', accessKeyId: e.triedAccessKeyId },
     eventTime: e.time.toISOString(),
     eventSource: 'kms.amazonaws.com',
-    eventName: e.operation ?? 'Unknown',
+    eventName: e.operation ?? UNKNOWN,
     awsRegion: e.caller?.region,
     sourceIPAddress: e.sourceIp,
     userAgent: e.userAgent,
