@@ -28,7 +28,7 @@ export function errorStatus(name: ErrorName): number {
   return SHAPES[name]?.fault ? 500 : 400;
 }
 
-/** An AWS-shaped error: serialized as {"__type": name, "message": message} with the error's status. */
+/** An AWS-shaped error: serialized as {"__type": name, "message": message} (no message when empty) with the error's status. */
 export class KmsError extends Error {
   readonly status: number;
   constructor(readonly type: ErrorName, message = '') {

@@ -71,7 +71,7 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     response = reply(200, requestId, encodeOutput(output) ?? {});
   } catch (e) {
     error = e instanceof KmsError ? e : internal(e, requestId, hooks);
-    response = reply(error.status, requestId, { __type: error.type, message: error.message }, error.type);
+    response = reply(error.status, requestId, errorBody(error), error.type);
   }
   const userAgent = req.headers['user-agent'];
   hooks.record({
@@ -117,6 +117,14 @@ function parseBody(body: Buffer): unknown {
 function internal(e: unknown, requestId: string, hooks: PipelineHooks): KmsError {
   hooks.onInternalError(e, requestId);
   return new KmsError('KMSInternalException', 'The request could not be completed due to an internal error.');
+}
+
+/**
+ * AWS sends no `message` member when it has nothing to say (recorded: KMSInvalidSignatureException,
+ * InvalidCiphertextException, …), and clients tell the two apart: botocore then has no top-level `message`.
+ */
+function errorBody(error: KmsError): Record<string, string> {
+  return error.message === '' ? { __type: error.type } : { __type: error.type, message: error.message };
 }
 
 /** An error also names its type in x-amzn-ErrorType, as AWS's JSON services do (some clients read only that). */
