@@ -1,10 +1,12 @@
 import { KmsError } from '../model/errors.js';
 import type { ConditionLookup } from '../policy/conditions.js';
 import { parsePolicy, type PolicyDocument } from '../policy/document.js';
-import { decide } from '../policy/evaluate.js';
-import type { KeyRecord } from '../store/types.js';
+import { decide, type Decision } from '../policy/evaluate.js';
+import { grantPermits } from '../policy/grants.js';
+import type { GrantRecord, KeyRecord } from '../store/types.js';
 import { arnOf, partitionOf } from '../util/arn.js';
 import type { OpContext } from './context.js';
+import { CONSTRAINED_OPERATIONS, GRANT_OPERATIONS, MAX_GRANTS_PER_GRANTEE } from './grants/grant-rules.js';
 
 /** One authorization question: may the caller perform `action` on `key`? */
 export interface KeyAccess {
@@ -18,23 +20,49 @@ export interface KeyAccess {
 }
 
 /**
- * Evaluates the key's policy for the caller (policy/evaluate.ts) and throws AWS's AccessDeniedException when it
- * does not allow the action. Called by the resolver for every key it admits, so no operation can skip it.
+ * Evaluates the key's policy for the caller (policy/evaluate.ts), then, unless the policy denies explicitly,
+ * the key's grants to the caller, and throws AWS's AccessDeniedException when neither allows the action.
+ * Called by the resolver for every key it admits, so no operation can skip it. Grants are read from the store
+ * only when the policy does not allow: a grant is in force as soon as CreateGrant answers, and gone as soon
+ * as RetireGrant or RevokeGrant answers, on every worker and node.
  */
-export function authorize(ctx: OpContext, access: KeyAccess): void {
-  const { caller } = ctx;
-  const resource = arnOf(access.key);
-  const decision = decide(policyOf(access.key), {
-    principal: { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
-    action: access.action,
-    resource,
-    conditions: lazyConditionLookup(ctx, access),
-  });
+export async function authorize(ctx: OpContext, access: KeyAccess): Promise<void> {
+  const decision = policyDecision(ctx, access);
   if (decision === 'allow') return;
-  const on = access.resourceName ?? `resource: ${resource}`;
+  if (decision === 'implicitDeny' && (await grantsAllowing(ctx, access.key, access.action)).length > 0) return;
+  const { caller } = ctx;
+  const on = access.resourceName ?? `resource: ${arnOf(access.key)}`;
   throw new KmsError('AccessDeniedException', decision === 'explicitDeny'
     ? `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} with an explicit deny in a resource-based policy`
     : `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} because no resource-based policy allows the ${access.action} action`);
+}
+
+/** The key policy's decision alone. */
+export function policyDecision(ctx: OpContext, access: KeyAccess): Decision {
+  const { caller } = ctx;
+  return decide(policyOf(access.key), {
+    principal: { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
+    action: access.action,
+    resource: arnOf(access.key),
+    conditions: lazyConditionLookup(ctx, access),
+  });
+}
+
+/**
+ * The key's grants that allow the caller `action` with this request's encryption context. A grant names its
+ * grantee by ARN; one naming the caller's account root applies to every identity of the account, as a key
+ * policy naming the account does here.
+ */
+export async function grantsAllowing(ctx: OpContext, key: KeyRecord, action: string): Promise<GrantRecord[]> {
+  const operation = action.startsWith('kms:') ? action.slice('kms:'.length) : action;
+  if (!GRANT_OPERATIONS.has(operation)) return [];
+  const { caller } = ctx;
+  const grantees = [caller.principalArn, `arn:${partitionOf(caller.region)}:iam::${caller.accountId}:root`];
+  const grants = await ctx.deps.store.listGrants(key, { granteePrincipals: grantees }, { limit: MAX_GRANTS_PER_GRANTEE * 2 });
+  const context = key.keySpec === 'SYMMETRIC_DEFAULT' && CONSTRAINED_OPERATIONS.has(operation)
+    ? requestSide(ctx, action).context
+    : 'not-applicable';
+  return grants.filter((g) => grantPermits(g, operation, context));
 }
 
 /** Parsed policies by their text: a key's policy is read on every request, and parsing it each time would cost more than the crypto. */

@@ -100,11 +100,11 @@ function reachable(ctx: OpContext, op: OperationName, accountId: string): boolea
 }
 
 /** Authorization first, so a caller the policy refuses learns nothing of the key's state. */
-function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named): KeyRecord {
+async function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named): Promise<KeyRecord> {
   if (!key) throw named.notFound();
   const { op, action = `kms:${op}`, anyState = false } = typeof use === 'string' ? { op: use } : use;
   if (ctx.deps.settings.enforceKeyPolicies && !IAM_ONLY.has(op)) {
-    authorize(ctx, { key, action, requestAlias: named.alias, resourceName: named.resourceName });
+    await authorize(ctx, { key, action, requestAlias: named.alias, resourceName: named.resourceName });
   }
   if (!anyState) checkKeyState(op, key.keyState, () => arnOf(key), key.origin);
   recordKeyUse(ctx, op, key);

@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import type { ChangeBatch } from './change-feed.js';
 import { codeOf, type Queryable, type Row } from './postgres-connection.js';
-import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
+import {
+  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow,
+} from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -94,6 +96,7 @@ export class PostgresOps implements StoreOps {
     await this.run('DELETE FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     await this.run('DELETE FROM key_last_usage WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    await this.run('DELETE FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     const aliases = await this.rows(
       'DELETE FROM aliases WHERE account_id = $1 AND region = $2 AND key_id = $3 RETURNING alias_name', args);
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them. Two nodes deleting
@@ -192,6 +195,42 @@ export class PostgresOps implements StoreOps {
   async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
     await this.run('DELETE FROM aliases WHERE account_id = $1 AND region = $2 AND alias_name = $3', [accountId, region, aliasName]);
     this.changes.add({ kind: 'alias', id: changeId.alias(accountId, region, aliasName) });
+  }
+
+  async listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery): Promise<GrantRecord[]> {
+    const { where, values } = grantFilterSql(filter, true);
+    const n = values.length + 4;
+    const rows = await this.rows(`SELECT doc FROM grants WHERE ${where} AND grant_id > $${n} ORDER BY grant_id LIMIT $${n + 1}`,
+      [ref.accountId, ref.region, ref.keyId, ...values, page.after ?? '', page.limit]);
+    return rows.map(grantFromRow);
+  }
+
+  async listRetirableGrants(accountId: string, region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]> {
+    const rows = await this.rows(`SELECT doc FROM grants WHERE account_id = $1 AND region = $2 AND retiring_principal = $3
+      AND key_id || ' ' || grant_id > $4 ORDER BY key_id, grant_id LIMIT $5`,
+    [accountId, region, retiringPrincipal, page.after ?? '', page.limit]);
+    return rows.map(grantFromRow);
+  }
+
+  async countGrants(ref: KeyRef, granteePrincipal?: string): Promise<number> {
+    const [row] = granteePrincipal === undefined
+      ? await this.rows('SELECT count(*) AS n FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3',
+        [ref.accountId, ref.region, ref.keyId])
+      : await this.rows('SELECT count(*) AS n FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3 AND grantee_principal = $4',
+        [ref.accountId, ref.region, ref.keyId, granteePrincipal]);
+    return Number(row!.n);
+  }
+
+  async insertGrant(g: GrantRecord): Promise<void> {
+    await this.run(`INSERT INTO grants (account_id, region, key_id, grant_id, grantee_principal, retiring_principal, created_at, doc)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [g.accountId, g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, g.createdAt.getTime(), encodeGrant(g)]);
+  }
+
+  async deleteGrant(ref: KeyRef, grantId: string): Promise<boolean> {
+    const { rowCount } = await this.run('DELETE FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3 AND grant_id = $4',
+      [ref.accountId, ref.region, ref.keyId, grantId]);
+    return (rowCount ?? 0) > 0;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

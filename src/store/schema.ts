@@ -35,7 +35,14 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE material_pool (
      id TEXT PRIMARY KEY, key_spec TEXT NOT NULL, created_at BIGINT NOT NULL, wrapped BYTEA NOT NULL);
    CREATE INDEX material_pool_by_spec ON material_pool (key_spec, created_at);`,
+  // Grants (ops/grants/): the columns listings filter on, the rest (operations, constraints) in the document.
+  `CREATE TABLE grants (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL, grant_id TEXT NOT NULL,
+     grantee_principal TEXT NOT NULL, retiring_principal TEXT, created_at BIGINT NOT NULL, doc TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, key_id, grant_id));
+   CREATE INDEX grants_by_grantee ON grants (account_id, region, key_id, grantee_principal);
+   CREATE INDEX grants_by_retiring ON grants (account_id, region, retiring_principal, key_id, grant_id);`,
 ];
 
 /** The tables of keys and what hangs off them: what Store.wipe empties (settings and access keys stay). */
-export const WIPED_TABLES: readonly string[] = ['keys', 'materials', 'tags', 'aliases', 'key_last_usage'];
+export const WIPED_TABLES: readonly string[] = ['keys', 'materials', 'tags', 'aliases', 'grants', 'key_last_usage'];

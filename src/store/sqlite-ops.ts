@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { ChangeBatch } from './change-feed.js';
-import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
+import {
+  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow,
+} from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -77,6 +79,7 @@ export class SqliteOps implements StoreOps {
     this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    this.stmt('DELETE FROM grants WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     const aliases = this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ? RETURNING alias_name')
       .all(...args) as Row[];
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them.
@@ -167,6 +170,45 @@ export class SqliteOps implements StoreOps {
   async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
     this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND alias_name = ?').run(accountId, region, aliasName);
     this.changes.add({ kind: 'alias', id: changeId.alias(accountId, region, aliasName) });
+  }
+
+  async listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery): Promise<GrantRecord[]> {
+    const { where, values } = grantFilterSql(filter, false);
+    const rows = this.stmt(`SELECT doc FROM grants WHERE ${where} AND grant_id > ? ORDER BY grant_id LIMIT ?`)
+      .all(ref.accountId, ref.region, ref.keyId, ...values, page.after ?? '', page.limit) as Row[];
+    return rows.map(grantFromRow);
+  }
+
+  async listRetirableGrants(accountId: string, region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]> {
+    const rows = this.stmt(`SELECT doc FROM grants WHERE account_id = ? AND region = ? AND retiring_principal = ?
+                            AND key_id || ' ' || grant_id > ? ORDER BY key_id, grant_id LIMIT ?`)
+      .all(accountId, region, retiringPrincipal, page.after ?? '', page.limit) as Row[];
+    return rows.map(grantFromRow);
+  }
+
+  async countGrants(ref: KeyRef, granteePrincipal?: string): Promise<number> {
+    const row = (granteePrincipal === undefined
+      ? this.stmt('SELECT count(*) AS n FROM grants WHERE account_id = ? AND region = ? AND key_id = ?')
+        .get(ref.accountId, ref.region, ref.keyId)
+      : this.stmt('SELECT count(*) AS n FROM grants WHERE account_id = ? AND region = ? AND key_id = ? AND grantee_principal = ?')
+        .get(ref.accountId, ref.region, ref.keyId, granteePrincipal)) as Row;
+    return Number(row.n);
+  }
+
+  async insertGrant(g: GrantRecord): Promise<void> {
+    try {
+      this.stmt(`INSERT INTO grants (account_id, region, key_id, grant_id, grantee_principal, retiring_principal, created_at, doc)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(g.accountId, g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, g.createdAt.getTime(), encodeGrant(g));
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`grant ${g.grantId}`);
+      throw e;
+    }
+  }
+
+  async deleteGrant(ref: KeyRef, grantId: string): Promise<boolean> {
+    return this.stmt('DELETE FROM grants WHERE account_id = ? AND region = ? AND key_id = ? AND grant_id = ?')
+      .run(ref.accountId, ref.region, ref.keyId, grantId).changes > 0;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

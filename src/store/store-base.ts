@@ -1,5 +1,5 @@
 import type {
-  AccessKeyRecord, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
+  AccessKeyRecord, GrantFilter, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
 } from './types.js';
 
 /**
@@ -21,6 +21,11 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
   listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery) {
     return this.reads.then((r) => r.listAliases(accountId, region, keyId, page));
   }
+  listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery) { return this.reads.then((r) => r.listGrants(ref, filter, page)); }
+  listRetirableGrants(accountId: string, region: string, retiringPrincipal: string, page: PageQuery) {
+    return this.reads.then((r) => r.listRetirableGrants(accountId, region, retiringPrincipal, page));
+  }
+  countGrants(ref: KeyRef, granteePrincipal?: string) { return this.reads.then((r) => r.countGrants(ref, granteePrincipal)); }
   getAccessKey(accessKeyId: string) { return this.reads.then((r) => r.getAccessKey(accessKeyId)); }
   listAccessKeys() { return this.reads.then((r) => r.listAccessKeys()); }
   getSetting(name: string) { return this.reads.then((r) => r.getSetting(name)); }

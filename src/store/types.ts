@@ -1,5 +1,5 @@
 import type {
-  ExpirationModelType, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
+  ExpirationModelType, GrantOperation, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
 } from '../model/types.gen.js';
 
 /** A KMS key is identified by its account, Region and key ID (multi-Region replicas share the ID across Regions). */
@@ -67,6 +67,28 @@ export interface AliasRecord {
   updatedAt: Date;
 }
 
+/** A grant on a key (CreateGrant): who may do which operations with it, under which encryption context. */
+export interface GrantRecord extends KeyRef {
+  readonly grantId: string;
+  readonly name?: string | undefined;
+  readonly createdAt: Date;
+  readonly granteePrincipal: string;
+  readonly retiringPrincipal?: string | undefined;
+  /** The root ARN of the account the grant was made in (ListGrants' IssuingAccount). */
+  readonly issuingAccount: string;
+  readonly operations: readonly GrantOperation[];
+  readonly constraints?: {
+    readonly encryptionContextSubset?: Readonly<Record<string, string>> | undefined;
+    readonly encryptionContextEquals?: Readonly<Record<string, string>> | undefined;
+  } | undefined;
+}
+
+/** Which of a key's grants a listing wants; by grant ID in either case. */
+export interface GrantFilter {
+  readonly grantId?: string | undefined;
+  readonly granteePrincipals?: readonly string[] | undefined;
+}
+
 export interface AccessKeyRecord {
   readonly accessKeyId: string;
   /** The secret access key wrapped under the root key. */
@@ -94,6 +116,12 @@ export interface StoreReads {
   listTags(ref: KeyRef): Promise<TagRecord[]>;
   getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined>;
   listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery): Promise<AliasRecord[]>;
+  /** A key's grants, by grant ID. */
+  listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery): Promise<GrantRecord[]>;
+  /** The grants of an account and Region that `retiringPrincipal` may retire, by key, then grant ID (`after`: both, joined by a space). */
+  listRetirableGrants(accountId: string, region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]>;
+  /** How many grants a key has, or has for one grantee (the grant quotas). */
+  countGrants(ref: KeyRef, granteePrincipal?: string): Promise<number>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(): Promise<AccessKeyRecord[]>;
   getSetting(name: string): Promise<string | undefined>;
@@ -113,7 +141,7 @@ export interface StoreOps extends StoreReads {
   lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
   insertKey(key: KeyRecord): Promise<void>;
   updateKey(key: KeyRecord): Promise<void>;
-  /** Deletes the key with its material, tags and aliases. */
+  /** Deletes the key with its material, tags, aliases and grants. */
   deleteKey(ref: KeyRef): Promise<void>;
 
   insertMaterial(ref: KeyRef, material: MaterialRecord): Promise<void>;
@@ -124,6 +152,10 @@ export interface StoreOps extends StoreReads {
   insertAlias(alias: AliasRecord): Promise<void>;
   updateAlias(alias: AliasRecord): Promise<void>;
   deleteAlias(accountId: string, region: string, aliasName: string): Promise<void>;
+
+  insertGrant(grant: GrantRecord): Promise<void>;
+  /** Whether the grant existed. */
+  deleteGrant(ref: KeyRef, grantId: string): Promise<boolean>;
 
   insertAccessKey(key: AccessKeyRecord): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<boolean>;
@@ -148,7 +180,7 @@ export interface StoreOps extends StoreReads {
   takePooledSecret(keySpec: string): Promise<PooledSecret | undefined>;
 
   /**
-   * Deletes every key, alias, tag and last use, keeping settings and access keys (what binds the store to its
+   * Deletes every key, alias, tag, grant and last use, keeping settings and access keys (what binds the store to its
    * root key, and who may call it): the dev posture's reset. Announced as a resync.
    */
   wipe(): Promise<void>;
