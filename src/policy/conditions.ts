@@ -146,7 +146,9 @@ export function acceptsValue(operator: ConditionOperator, value: string): boolea
  * operator and passes a Not… one, IfExists passes it, ForAllValues passes it and ForAnyValue fails it; Null
  * tests presence. A key the request gives several readings of (ConditionValues) is decided against the
  * statement, whatever the operator: a Deny applies when any reading meets its conditions, an Allow only when
- * every reading does, so that no reading dodges a Deny or widens an Allow.
+ * every reading does, so that no reading dodges a Deny or widens an Allow. Each condition is decided on its
+ * own: with two such keys a Deny may apply though no one reading of both meets all its conditions (the doubt
+ * goes to the Deny); an Allow needs every condition under every reading, which is exact.
  */
 export function evaluateConditions(conditions: readonly Condition[], lookup: ConditionLookup,
   effect: 'Allow' | 'Deny'): ConditionVerdict {
