@@ -96,7 +96,7 @@ function parseStatement(s: unknown): Statement {
 }
 
 /** Which of an element and its Not… form the statement has: one at most. */
-function oneOf(s: Record<string, unknown>, element: string, notElement: string): [string, unknown, boolean] | undefined {
+function elementOrNot(s: Record<string, unknown>, element: string, notElement: string): [string, unknown, boolean] | undefined {
   const has = s[element] !== undefined;
   const hasNot = s[notElement] !== undefined;
   if (has && hasNot) throw malformed(`Policy contains a statement with both ${element} and ${notElement}.`);
@@ -111,7 +111,7 @@ function stringList(v: unknown): readonly string[] | undefined {
 }
 
 function principalsOf(s: Record<string, unknown>): Principals {
-  const element = oneOf(s, 'Principal', 'NotPrincipal');
+  const element = elementOrNot(s, 'Principal', 'NotPrincipal');
   if (!element) throw malformed('Policy contains a statement with no principal.');
   const [, value, not] = element;
   const spec = principalSpec(value);
@@ -133,7 +133,7 @@ function principalSpec(v: unknown): PrincipalSpec | undefined {
 }
 
 function namesOf(s: Record<string, unknown>, element: string, notElement: string, valid: (name: string) => boolean): Names | undefined {
-  const found = oneOf(s, element, notElement);
+  const found = elementOrNot(s, element, notElement);
   if (!found) return undefined;
   const [name, value, not] = found;
   const patterns = stringList(value);
