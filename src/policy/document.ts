@@ -73,7 +73,12 @@ export function parsePolicy(text: string): PolicyDocument {
   if (raw === undefined) throw malformed('Policy is missing required element - Statement');
   const statements = Array.isArray(raw) ? raw : [raw];
   if (statements.length === 0) throw malformed('Policy is missing required element - Statement');
-  return { statements: statements.map(parseStatement) };
+  const parsed = statements.map(parseStatement);
+  // AWS's troubleshooting for this exception names duplicate statement IDs among its causes.
+  const sids = statements.map((st: Record<string, unknown>) => st.Sid).filter((sid) => sid !== undefined);
+  const repeated = sids.find((sid, i) => sids.indexOf(sid) !== i);
+  if (repeated !== undefined) throw malformed(`Policy contains more than one statement with the Sid ${String(repeated)}.`);
+  return { statements: parsed };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

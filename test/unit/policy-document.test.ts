@@ -27,7 +27,7 @@ describe('accepted', () => {
   const cases: [string, string][] = [
     ['the default policy', defaultKeyPolicy('aws', '111122223333')],
     ['Statement as one object, no Version', JSON.stringify({ Statement: base })],
-    ['Id and Sid', JSON.stringify({ Id: 'key-policy', Statement: [{ Sid: 'Allow admins', ...base }] })],
+    ['Id and Sid', JSON.stringify({ Id: 'key-policy', Statement: [{ Sid: 'Allow admins', ...base }, { Sid: 'Also', ...base }, base, base] })],
     ['Principal "*"', policy({ ...base, Principal: '*' })],
     ['NotPrincipal', policy(base, { ...base, Effect: 'Deny', Principal: undefined, NotPrincipal: { AWS: [ROOT, '444455556666'] } })],
     ['AWS "*", users, roles, sessions', policy({ ...base, Principal: { AWS: ['*', 'arn:aws:iam::111122223333:user/a/b', 'arn:aws:iam::111122223333:role/r', 'arn:aws:sts::111122223333:assumed-role/r/s'] } })],
@@ -71,6 +71,7 @@ describe('refused as MalformedPolicyDocumentException', () => {
     ['a misspelt Condition', policy({ ...base, Conditions: { Bool: { 'aws:SecureTransport': 'true' } } }),
       'Policy contains a statement with an unknown element: Conditions.'],
     ['Sid not a string', policy({ ...base, Sid: 1 }), 'Policy contains a statement with an invalid Sid.'],
+    ['a Sid twice', policy({ ...base, Sid: 'admin' }, { ...base, Sid: 'admin' }), 'Policy contains more than one statement with the Sid admin.'],
     ['Effect in lower case', policy({ ...base, Effect: 'allow' }), 'Policy contains a statement with an invalid Effect.'],
     ['no principal', policy({ ...base, Principal: undefined }), 'Policy contains a statement with no principal.'],
     ['Principal and NotPrincipal', policy({ ...base, NotPrincipal: '*' }), 'Policy contains a statement with both Principal and NotPrincipal.'],
