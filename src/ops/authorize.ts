@@ -1,5 +1,5 @@
 import { KmsError } from '../model/errors.js';
-import type { ConditionLookup } from '../policy/conditions.js';
+import type { ConditionLookup, ConditionValues } from '../policy/conditions.js';
 import { parsePolicy, type PolicyDocument } from '../policy/document.js';
 import { decide, type Decision } from '../policy/evaluate.js';
 import { grantPermits } from '../policy/grants.js';
@@ -8,9 +8,12 @@ import { arnOf, partitionOf } from '../util/arn.js';
 import type { OpContext } from './context.js';
 import { CONSTRAINED_OPERATIONS, GRANT_OPERATIONS, MAX_GRANTS_PER_GRANTEE } from './grants/grant-rules.js';
 
+/** What a policy's conditions may read of a key: where it is and what it is (a key being created has no record yet). */
+export type KeyFacts = Pick<KeyRecord, 'accountId' | 'region' | 'keyId' | 'keySpec' | 'keyUsage' | 'origin'>;
+
 /** One authorization question: may the caller perform `action` on `key`? */
 export interface KeyAccess {
-  readonly key: KeyRecord;
+  readonly key: KeyFacts;
   /** e.g. kms:Encrypt; ReEncrypt asks kms:ReEncryptFrom of its source key and kms:ReEncryptTo of its destination. */
   readonly action: string;
   /** The alias the caller named the key by (kms:RequestAlias). */
@@ -26,8 +29,8 @@ export interface KeyAccess {
  * only when the policy does not allow: a grant is in force as soon as CreateGrant answers, and gone as soon
  * as RetireGrant or RevokeGrant answers, on every worker and node.
  */
-export async function authorize(ctx: OpContext, access: KeyAccess): Promise<void> {
-  const decision = policyDecision(ctx, access);
+export async function authorize(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }): Promise<void> {
+  const decision = keyPolicyDecision(ctx, access);
   if (decision === 'allow') return;
   if (decision === 'implicitDeny' && (await grantsAllowing(ctx, access.key, access.action)).length > 0) return;
   const { caller } = ctx;
@@ -37,15 +40,10 @@ export async function authorize(ctx: OpContext, access: KeyAccess): Promise<void
     : `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} because no resource-based policy allows the ${access.action} action`);
 }
 
-/** The key policy's decision alone. */
-export function policyDecision(ctx: OpContext, access: KeyAccess): Decision {
-  const { caller } = ctx;
-  return decide(policyOf(access.key), {
-    principal: { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
-    action: access.action,
-    resource: arnOf(access.key),
-    conditions: lazyConditionLookup(ctx, access),
-  });
+/** The key policy's decision alone. A policy stored before Trent checked the whole grammar may not pass it now: it allows nothing (fail closed). */
+export function keyPolicyDecision(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }): Decision {
+  const doc = policyOf(access.key);
+  return doc ? decideFor(ctx, doc, access) : 'implicitDeny';
 }
 
 /**
@@ -65,14 +63,42 @@ export async function grantsAllowing(ctx: OpContext, key: KeyRecord, action: str
   return grants.filter((g) => grantPermits(g, operation, context));
 }
 
-/** Parsed policies by their text: a key's policy is read on every request, and parsing it each time would cost more than the crypto. */
-const parsed = new Map<string, PolicyDocument>();
+/**
+ * The lockout safety check of CreateKey and PutKeyPolicy: whether `doc` lets the caller of this request call
+ * PutKeyPolicy on the key, evaluated as a request would be, with this request's condition keys (its caller,
+ * address, time; the new key's spec for CreateKey), so a policy whose only PutKeyPolicy Allow is conditioned
+ * on something this caller does not have is refused.
+ */
+export function allowsPolicyChange(ctx: OpContext, doc: PolicyDocument, key: KeyFacts): boolean {
+  return decideFor(ctx, doc, { key, action: 'kms:PutKeyPolicy' }) === 'allow';
+}
+
+function decideFor(ctx: OpContext, doc: PolicyDocument, access: KeyAccess): Decision {
+  const { caller } = ctx;
+  return decide(doc, {
+    principal: { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
+    action: access.action,
+    resource: arnOf(access.key),
+    conditions: lazyConditionLookup(ctx, access),
+  });
+}
+
+/**
+ * Parsed policies by their text: a key's policy is read on every request, and parsing it each time would cost
+ * more than the crypto. Null for a stored text that no longer parses.
+ */
+const parsed = new Map<string, PolicyDocument | null>();
 const MAX_PARSED = 1024;
 
-function policyOf(key: KeyRecord): PolicyDocument {
+function policyOf(key: KeyRecord): PolicyDocument | null {
   let doc = parsed.get(key.policy);
-  if (!doc) {
-    doc = parsePolicy(key.policy);
+  if (doc === undefined) {
+    try {
+      doc = parsePolicy(key.policy);
+    } catch (e) {
+      if (!(e instanceof KmsError)) throw e;
+      doc = null;
+    }
     if (parsed.size >= MAX_PARSED) parsed.clear();
     parsed.set(key.policy, doc);
   }
@@ -114,10 +140,10 @@ function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
   const { caller, now, sourceIp } = ctx;
   const { key, action, requestAlias } = access;
   const { context, encryptionAlgorithm } = requestSide(ctx, action);
-  const one = (v: unknown): readonly string[] | 'absent' => (typeof v === 'string' ? [v] : 'absent');
+  const one = (v: unknown): ConditionValues | 'absent' => (typeof v === 'string' ? [v] : 'absent');
   const contextKeys = context && Object.keys(context).length > 0 ? Object.keys(context) : undefined;
   const userName = ACCOUNT_PRINCIPAL.exec(caller.principalArn)?.[1];
-  const known: Readonly<Record<string, () => readonly string[] | 'absent'>> = {
+  const known: Readonly<Record<string, () => ConditionValues | 'absent'>> = {
     'kms:encryptioncontextkeys': () => contextKeys ?? 'absent',
     'kms:calleraccount': () => [caller.accountId],
     'kms:viaservice': () => 'absent',
@@ -140,10 +166,13 @@ function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
   return (name) => {
     const CONTEXT_PREFIX = 'kms:encryptioncontext:';
     if (name.startsWith(CONTEXT_PREFIX)) {
-      // Condition key names compare without case, so the context key does too; its value keeps its case.
+      // Condition key names compare without case, so the context key does too (its value keeps its case). A
+      // context may hold several keys that differ only in case: each is a reading of the condition key, and
+      // the evaluation lets none dodge a Deny or widen an Allow (policy/conditions.ts).
       const wanted = name.slice(CONTEXT_PREFIX.length);
-      const entry = contextKeys?.find((k) => k.toLowerCase() === wanted);
-      return entry === undefined ? 'absent' : [context![entry]!];
+      const values = (contextKeys ?? []).filter((k) => k.toLowerCase() === wanted).map((k) => context![k]!);
+      if (values.length === 0) return 'absent';
+      return values.length === 1 ? values : { oneOf: values };
     }
     return Object.hasOwn(known, name) ? known[name]!() : undefined;
   };

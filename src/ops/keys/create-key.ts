@@ -5,6 +5,7 @@ import { defaultKeyPolicy } from '../../policy/document.js';
 import type { KeyRecord } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
 import { newKeyId } from '../../util/ids.js';
+import type { KeyFacts } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
 import { findCustomKeyStore } from '../custom-key-stores.js';
 import { keyMetadata } from '../metadata.js';
@@ -25,17 +26,18 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   checkPartition(ctx, spec);
   const origin = originOf(input);
   checkOrigin(input, origin, spec);
-  const policy = policyOf(ctx, input);
+  const { caller, now, deps } = ctx;
+  const multiRegion = input.MultiRegion ?? false;
+  const keyId = newKeyId(multiRegion);
+  const policy = policyOf(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
   const tags = input.Tags ?? [];
   checkTags(tags);
   if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
 
-  const { caller, now, deps } = ctx;
-  const multiRegion = input.MultiRegion ?? false;
   const key: KeyRecord = {
     accountId: caller.accountId,
     region: caller.region,
-    keyId: newKeyId(multiRegion),
+    keyId,
     createdAt: now,
     description: input.Description ?? '',
     keySpec: spec,
@@ -115,8 +117,9 @@ function checkOrigin(input: CreateKeyRequest, origin: OriginType, spec: KeySpec)
   }
 }
 
-function policyOf(ctx: OpContext, input: CreateKeyRequest): string {
+/** The new key's policy: the default, or the one given once it passes the checks, evaluated as for the key being made. */
+function policyOf(ctx: OpContext, input: CreateKeyRequest, key: KeyFacts): string {
   if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(ctx.caller.region), ctx.caller.accountId);
-  checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck);
+  checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
   return input.Policy;
 }
