@@ -1,4 +1,9 @@
 import type { HandlerMap } from './context.js';
+import { revokeGrant } from './grants/revoke-grant.js';
+import { retireGrant } from './grants/retire-grant.js';
+import { listRetirableGrants } from './grants/list-retirable-grants.js';
+import { listGrants } from './grants/list-grants.js';
+import { createGrant } from './grants/create-grant.js';
 import { EXTERNAL_ORIGIN, MULTI_REGION_PRIMARY, notYetImplemented } from './not-yet-implemented.js';
 import { decrypt } from './crypto/decrypt.js';
 import { disableKeyRotation } from './rotation/disable-key-rotation.js';
@@ -44,7 +49,7 @@ export const HANDLERS: HandlerMap = {
   ConnectCustomKeyStore: notYetImplemented('ConnectCustomKeyStore'),
   CreateAlias: createAlias,
   CreateCustomKeyStore: notYetImplemented('CreateCustomKeyStore'),
-  CreateGrant: notYetImplemented('CreateGrant'),
+  CreateGrant: createGrant,
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
@@ -72,17 +77,17 @@ export const HANDLERS: HandlerMap = {
   GetPublicKey: getPublicKey,
   ImportKeyMaterial: notYetImplemented('ImportKeyMaterial', EXTERNAL_ORIGIN),
   ListAliases: listAliases,
-  ListGrants: notYetImplemented('ListGrants'),
+  ListGrants: listGrants,
   ListKeyPolicies: listKeyPolicies,
   ListKeyRotations: listKeyRotations,
   ListKeys: listKeys,
   ListResourceTags: listResourceTags,
-  ListRetirableGrants: notYetImplemented('ListRetirableGrants'),
+  ListRetirableGrants: listRetirableGrants,
   PutKeyPolicy: putKeyPolicy,
   ReEncrypt: reEncrypt,
   ReplicateKey: notYetImplemented('ReplicateKey', MULTI_REGION_PRIMARY),
-  RetireGrant: notYetImplemented('RetireGrant'),
-  RevokeGrant: notYetImplemented('RevokeGrant'),
+  RetireGrant: retireGrant,
+  RevokeGrant: revokeGrant,
   RotateKeyOnDemand: rotateKeyOnDemand,
   ScheduleKeyDeletion: scheduleKeyDeletion,
   Sign: sign,

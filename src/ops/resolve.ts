@@ -35,8 +35,12 @@ const CROSS_ACCOUNT: ReadonlySet<OperationName> = new Set<OperationName>([
   'GetPublicKey', 'ListGrants', 'ReEncrypt', 'RetireGrant', 'RevokeGrant', 'Sign', 'Verify', 'VerifyMac',
 ]);
 
-/** ListAliases is authorized by IAM policies alone (kms:ListAliases is not a key policy permission in AWS). */
-const IAM_ONLY: ReadonlySet<OperationName> = new Set<OperationName>(['ListAliases']);
+/**
+ * Operations the key policy alone does not decide, so the resolver does not authorize them: ListAliases is
+ * authorized by IAM policies (kms:ListAliases is not a key policy permission in AWS); RetireGrant by the grant
+ * (its retiring principal, or its grantee), or else the key policy, which ops/grants/retire-grant.ts asks.
+ */
+const NOT_BY_KEY_POLICY: ReadonlySet<OperationName> = new Set<OperationName>(['ListAliases', 'RetireGrant']);
 
 /** The key a parameter or a record names, before it is read: its reference and the error when it does not exist. */
 interface Named {
@@ -103,7 +107,7 @@ function reachable(ctx: OpContext, op: OperationName, accountId: string): boolea
 async function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named): Promise<KeyRecord> {
   if (!key) throw named.notFound();
   const { op, action = `kms:${op}`, anyState = false } = typeof use === 'string' ? { op: use } : use;
-  if (ctx.deps.settings.enforceKeyPolicies && !IAM_ONLY.has(op)) {
+  if (ctx.deps.settings.enforceKeyPolicies && !NOT_BY_KEY_POLICY.has(op)) {
     await authorize(ctx, { key, action, requestAlias: named.alias, resourceName: named.resourceName });
   }
   if (!anyState) checkKeyState(op, key.keyState, () => arnOf(key), key.origin);
