@@ -126,6 +126,13 @@ const ENCRYPTING_ACTIONS: ReadonlyMap<string, string> = new Map([
 
 const ACCOUNT_PRINCIPAL = /^arn:[^:]+:iam::\d{12}:user\/(.+)$/;
 
+/** kms:GrantConstraintType: the kinds of constraint a CreateGrant request sets. */
+function constraintTypes(constraints: unknown): ConditionValues | 'absent' {
+  const c = (constraints ?? {}) as Record<string, unknown>;
+  const types = ['EncryptionContextEquals', 'EncryptionContextSubset'].filter((t) => c[t] !== undefined);
+  return types.length > 0 ? types : 'absent';
+}
+
 /** conditionLookup, made when a condition is first asked for: most policies (the default one) have none. */
 function lazyConditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
   let lookup: ConditionLookup | undefined;
@@ -143,11 +150,17 @@ function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
   const one = (v: unknown): ConditionValues | 'absent' => (typeof v === 'string' ? [v] : 'absent');
   const contextKeys = context && Object.keys(context).length > 0 ? Object.keys(context) : undefined;
   const userName = ACCOUNT_PRINCIPAL.exec(caller.principalArn)?.[1];
+  const creatingGrant = action === 'kms:CreateGrant';
   const known: Readonly<Record<string, () => ConditionValues | 'absent'>> = {
     'kms:encryptioncontextkeys': () => contextKeys ?? 'absent',
     'kms:calleraccount': () => [caller.accountId],
     'kms:viaservice': () => 'absent',
     'kms:grantisforawsresource': () => 'absent',
+    // The grant a CreateGrant request would make; absent on every other request.
+    'kms:grantoperations': () => (creatingGrant && Array.isArray(ctx.input.Operations) ? ctx.input.Operations as string[] : 'absent'),
+    'kms:granteeprincipal': () => (creatingGrant ? one(ctx.input.GranteePrincipal) : 'absent'),
+    'kms:retiringprincipal': () => (creatingGrant ? one(ctx.input.RetiringPrincipal) : 'absent'),
+    'kms:grantconstrainttype': () => (creatingGrant ? constraintTypes(ctx.input.Constraints) : 'absent'),
     'kms:encryptionalgorithm': () => one(encryptionAlgorithm),
     'kms:signingalgorithm': () => one(ctx.input.SigningAlgorithm),
     'kms:macalgorithm': () => one(ctx.input.MacAlgorithm),

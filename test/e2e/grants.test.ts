@@ -133,4 +133,19 @@ describe('grants are enforced in the serve posture', () => {
     await alice.send(new ScheduleKeyDeletionCommand({ KeyId: signing, PendingWindowInDays: 7 }));
     assert.equal((await alice.send(new ListGrantsCommand({ KeyId: signing }))).Grants!.length, 1);
   });
+  test('key policies condition CreateGrant on the grant it would make (kms:GrantOperations, kms:GranteePrincipal)', async () => {
+    const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Principal: { AWS: user('alice') }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Allow', Principal: { AWS: user('bob') }, Action: 'kms:CreateGrant', Resource: '*', Condition: {
+        'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt', 'DescribeKey'] },
+        StringEquals: { 'kms:GranteePrincipal': user('carol') },
+      } },
+    ] });
+    const key = (await alice.send(new CreateKeyCommand({ Policy }))).KeyMetadata!.Arn!;
+    await bob.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: user('carol'), Operations: ['Decrypt'] }));
+    await rejects(bob.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: user('carol'), Operations: ['Encrypt'] })),
+      'AccessDeniedException');
+    await rejects(bob.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: user('bob'), Operations: ['Decrypt'] })),
+      'AccessDeniedException');
+  });
 });

@@ -159,6 +159,44 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       await close();
     });
 
+    test('grants: listed by grant ID with filters and pages, counted, by retiring principal, deleted, and with their key', async () => {
+      await fresh();
+      const key = keyRecord();
+      const other = keyRecord();
+      const grant = (ref: KeyRef, grantId: string, grantee: string, retiring?: string) => ({
+        ...ref, grantId, createdAt: new Date(1_700_000_000_000), granteePrincipal: grantee, retiringPrincipal: retiring,
+        issuingAccount: `arn:aws:iam::${ACCOUNT}:root`, operations: ['Encrypt' as const],
+        constraints: { encryptionContextSubset: { dept: 'a' } },
+      });
+      await store.transaction(async (tx) => {
+        await tx.insertKey(key);
+        await tx.insertKey(other);
+        await tx.insertGrant(grant(key, 'g2', 'bob', 'carol'));
+        await tx.insertGrant(grant(key, 'g1', 'alice'));
+        await tx.insertGrant(grant(key, 'g3', 'bob'));
+        await tx.insertGrant(grant(other, 'g0', 'bob', 'carol'));
+      });
+      assert.ok(await rejection(store.transaction((tx) => tx.insertGrant(grant(key, 'g1', 'dan')))) instanceof StoreConflictError);
+      const ids = (gs: Array<{ grantId: string }>) => gs.map((g) => g.grantId);
+      assert.deepEqual(ids(await store.listGrants(key, {}, { limit: 10 })), ['g1', 'g2', 'g3']);
+      assert.deepEqual(ids(await store.listGrants(key, {}, { after: 'g1', limit: 1 })), ['g2']);
+      assert.deepEqual(ids(await store.listGrants(key, { granteePrincipals: ['bob'] }, { limit: 10 })), ['g2', 'g3']);
+      assert.deepEqual(ids(await store.listGrants(key, { granteePrincipals: ['bob', 'alice'], grantId: 'g1' }, { limit: 10 })), ['g1']);
+      assert.deepEqual(ids(await store.listGrants(key, { granteePrincipals: [] }, { limit: 10 })), []);
+      const [g2] = await store.listGrants(key, { grantId: 'g2' }, { limit: 1 });
+      assert.deepEqual(g2, grant(key, 'g2', 'bob', 'carol'));
+      assert.deepEqual([await store.countGrants(key), await store.countGrants(key, 'bob')], [3, 2]);
+      const retirable = await store.listRetirableGrants(ACCOUNT, REGION, 'carol', { limit: 10 });
+      assert.deepEqual(retirable.map((g) => [g.keyId, g.grantId]), [[key.keyId, 'g2'], [other.keyId, 'g0']]);
+      assert.deepEqual(ids(await store.listRetirableGrants(ACCOUNT, REGION, 'carol', { after: `${key.keyId} g2`, limit: 10 })), ['g0']);
+      assert.equal(await store.transaction((tx) => tx.deleteGrant(key, 'g3')), true);
+      assert.equal(await store.transaction((tx) => tx.deleteGrant(key, 'g3')), false);
+      await store.transaction((tx) => tx.deleteKey(key));
+      assert.deepEqual(await store.listGrants(key, {}, { limit: 10 }), []);
+      assert.deepEqual(ids(await store.listGrants(other, {}, { limit: 10 })), ['g0']);
+      await close();
+    });
+
     test('last uses: a batch keeps the latest use of each key, never goes back in time, and skips deleted keys', async () => {
       await fresh();
       const [k1, k2] = [keyRecord(), keyRecord()];
