@@ -13,6 +13,8 @@ import {
 const MATERIAL_LOCK_CLASS = 0x74726e74;
 /** Advisory lock class of the material pool's refills (paired with a hash of the key spec). */
 const POOL_LOCK_CLASS = 0x706f6f6c;
+/** Advisory lock class of an account and Region's key count (paired with a hash of the two). */
+const KEY_COUNT_LOCK_CLASS = 0x6b657973;
 
 /** Each statement text gets one name, so every pooled connection parses and plans it once. */
 const statementNames = new Map<string, string>();
@@ -73,6 +75,18 @@ export class PostgresOps implements StoreOps {
     const rows = await this.rows('SELECT doc FROM keys WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2',
       [now.getTime(), limit]);
     return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  /**
+   * An advisory lock rather than a lock on the rows: the row that would conflict does not exist yet. At READ
+   * COMMITTED the count, run once the lock is granted, sees every key a previous holder committed. Creates of
+   * one account and Region take turns for the count and the commit; other accounts never wait.
+   */
+  async lockKeyCount(accountId: string, region: string, atMost: number): Promise<number> {
+    await this.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KEY_COUNT_LOCK_CLASS, `${accountId}/${region}`]);
+    const [row] = await this.rows(`SELECT count(*)::int AS n FROM (SELECT 1 FROM keys WHERE account_id = $1 AND region = $2
+                                   LIMIT $3) AS k`, [accountId, region, atMost]);
+    return Number(row!.n);
   }
 
   async insertKey(key: KeyRecord): Promise<void> {

@@ -55,6 +55,12 @@ export class SqliteOps implements StoreOps {
     return rows.map((r) => decodeKey(r.doc as string));
   }
 
+  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain count is already locked. */
+  async lockKeyCount(accountId: string, region: string, atMost: number): Promise<number> {
+    return Number((this.stmt(`SELECT count(*) AS n FROM (SELECT 1 FROM keys WHERE account_id = ? AND region = ? LIMIT ?)`)
+      .get(accountId, region, atMost) as Row).n);
+  }
+
   async insertKey(key: KeyRecord): Promise<void> {
     try {
       this.stmt('INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc) VALUES (?, ?, ?, ?, ?, ?)')

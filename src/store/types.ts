@@ -111,6 +111,12 @@ export interface StoreOps extends StoreReads {
    * deletion) never loses a concurrent update. Every such write reads through this.
    */
   lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
+  /**
+   * The keys of an account and Region, counted up to `atMost`, under a lock held until the transaction ends:
+   * the same call in another transaction (another worker, another node) waits, then counts what this one
+   * inserted. So a quota checked by counting and then inserting is never passed by two racing creates.
+   */
+  lockKeyCount(accountId: string, region: string, atMost: number): Promise<number>;
   insertKey(key: KeyRecord): Promise<void>;
   updateKey(key: KeyRecord): Promise<void>;
   /** Deletes the key with its material, tags and aliases. */

@@ -2,7 +2,7 @@ import { KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
 import { defaultKeyPolicy } from '../../policy/document.js';
-import type { KeyRecord } from '../../store/types.js';
+import type { KeyRecord, StoreOps } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
 import { newKeyId } from '../../util/ids.js';
 import type { Handler, OpContext } from '../context.js';
@@ -17,7 +17,8 @@ import { checkTags, tagRecords } from '../tags.js';
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
  * first): key spec and usage, the spec's availability in the partition, origin and custom key store
  * combinations, the policy, the tags, and last the custom key store's existence. Material is generated
- * before the one transaction that writes the key, its material and its tags together.
+ * before the one transaction that writes the key, its material and its tags together, after counting the
+ * account's keys in it.
  */
 export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const spec = keySpecOf(input);
@@ -51,6 +52,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   };
   const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
   await deps.store.transaction(async (tx) => {
+    await checkKeyQuota(ctx, tx);
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await tx.insertKey(key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));
@@ -119,4 +121,17 @@ function policyOf(ctx: OpContext, input: CreateKeyRequest): string {
   if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(ctx.caller.region), ctx.caller.accountId);
   checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck);
   return input.Policy;
+}
+
+/**
+ * The keys-per-Region quota: every key of the account in the Region counts, whatever its state, as in AWS.
+ * The count is capped at the quota, so it costs what the quota allows and no more.
+ */
+async function checkKeyQuota(ctx: OpContext, tx: StoreOps): Promise<void> {
+  const { accountId, region } = ctx.caller;
+  const quota = ctx.deps.quotas.keysPerRegion;
+  const count = await tx.lockKeyCount(accountId, region, quota);
+  if (count >= quota) {
+    throw new KmsError('LimitExceededException', `Key quota for this account in this region is ${quota} but the current usage is ${count}.`);
+  }
 }

@@ -1,0 +1,142 @@
+import { KEY_SPECS, type KeyFamilyName } from '../../keys/specs.js';
+import type { Caller } from '../../model/caller.js';
+import { KmsError } from '../../model/errors.js';
+import type { DataKeyPairSpec, OperationName } from '../../model/types.gen.js';
+import type { KeyRecord } from '../../store/types.js';
+import { partitionOf } from '../../util/arn.js';
+import type { OpContext } from '../context.js';
+import type { RateQuota, RateSettings } from './settings.js';
+
+/**
+ * AWS's request-rate quotas (kms-facts.md §1.1): which quota a request counts against, AWS's default for it,
+ * and the token buckets that enforce them. A request is charged before its work: at dispatch for the quotas
+ * an operation (or GenerateDataKeyPair's key pair spec) decides, and in the key resolver, before the key's
+ * policy is evaluated, for the shared cryptographic quotas, which depend on the type of the key used.
+ */
+
+/** The operations charged by the type of the key they use: the shared cryptographic quotas. */
+const BY_KEY_TYPE: ReadonlySet<OperationName> = new Set<OperationName>([
+  'Decrypt', 'Encrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'VerifyMac',
+  'Sign', 'Verify', 'DeriveSharedSecret',
+]);
+
+/** HMAC keys count as symmetric, Ed25519 and SM2 keys as elliptic curve, as AWS's table groups them. */
+const KEY_TYPE_QUOTA: Readonly<Record<KeyFamilyName, RateQuota>> = {
+  symmetric: 'symmetric', hmac: 'symmetric', rsa: 'rsa', ecc: 'ecc', ed25519: 'ecc', sm2: 'ecc', mldsa: 'ml-dsa',
+};
+
+/** The quota a request is charged at dispatch; undefined for those charged per key by chargeKeyUse. */
+export function quotaOfRequest(op: OperationName, input: Readonly<Record<string, unknown>>): RateQuota | undefined {
+  if (BY_KEY_TYPE.has(op)) return undefined;
+  if (op === 'GenerateRandom') return 'symmetric';
+  if (op === 'GenerateDataKeyPair' || op === 'GenerateDataKeyPairWithoutPlaintext') {
+    return `data-key-pair.${input.KeyPairSpec as DataKeyPairSpec}`;
+  }
+  return op;
+}
+
+/** Charges the request at dispatch (the server calls this before each handler). */
+export function chargeRequest(ctx: OpContext, op: OperationName): void {
+  if (!ctx.deps.rates.enabled) return;
+  const quota = quotaOfRequest(op, ctx.input);
+  if (quota !== undefined) ctx.deps.rates.charge(ctx.caller, quota);
+}
+
+/**
+ * The resolver calls this for every key it admits. A request using two keys of one type (ReEncrypt) counts
+ * once against their quota; with keys of two types, once against each (AWS documents neither case).
+ */
+export function chargeKeyUse(ctx: OpContext, op: OperationName, key: KeyRecord): void {
+  if (!ctx.deps.rates.enabled || !BY_KEY_TYPE.has(op)) return;
+  const quota = KEY_TYPE_QUOTA[KEY_SPECS[key.keySpec].family];
+  if (ctx.ratesCharged.includes(quota)) return;
+  ctx.deps.rates.charge(ctx.caller, quota);
+  ctx.ratesCharged.push(quota);
+}
+
+/** The Regions with the highest symmetric quotas; every other Region has 10,000 per second. */
+const SYMMETRIC_100K = new Set(['us-east-1', 'us-west-2', 'eu-west-1']);
+const SYMMETRIC_20K = new Set(['us-east-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'eu-central-1', 'eu-west-2']);
+
+/** AWS's per-operation defaults; every operation not named here (and not shared) has 5 per second. */
+const OPERATION_DEFAULTS: Partial<Record<OperationName, number>> = {
+  DeleteAlias: 15, PutKeyPolicy: 15, ScheduleKeyDeletion: 15, EnableKeyRotation: 15, ImportKeyMaterial: 15,
+  DeleteImportedKeyMaterial: 15, TagResource: 10, GetParametersForImport: 1,
+  CreateGrant: 50, RetireGrant: 50, RevokeGrant: 50,
+  ListGrants: 100, ListRetirableGrants: 100, ListKeyPolicies: 100, ListKeyRotations: 100,
+  ListKeys: 500, ListAliases: 500, GetKeyPolicy: 1000, GetKeyRotationStatus: 1000,
+  DescribeKey: 2000, GetPublicKey: 2000, ListResourceTags: 2000,
+};
+
+const KEY_PAIR_DEFAULTS: Readonly<Record<DataKeyPairSpec, number>> = {
+  RSA_2048: 20, RSA_3072: 4, RSA_4096: 1, SM2: 25,
+  ECC_NIST_P256: 100, ECC_NIST_P384: 100, ECC_NIST_P521: 100, ECC_SECG_P256K1: 100, ECC_NIST_EDWARDS25519: 100,
+};
+/** The China Regions' lower RSA key pair quotas. */
+const KEY_PAIR_CHINA: Partial<Record<DataKeyPairSpec, number>> = { RSA_2048: 1, RSA_3072: 0.5, RSA_4096: 0.1 };
+
+/** AWS's default for `quota` in `region`, in requests per second. */
+export function awsDefaultRate(quota: RateQuota, region: string): number {
+  if (quota === 'symmetric') return SYMMETRIC_100K.has(region) ? 100_000 : SYMMETRIC_20K.has(region) ? 20_000 : 10_000;
+  if (quota === 'rsa' || quota === 'ecc' || quota === 'ml-dsa') return 1_000;
+  if (quota.startsWith('data-key-pair.')) {
+    const spec = quota.slice('data-key-pair.'.length) as DataKeyPairSpec;
+    return (partitionOf(region) === 'aws-cn' ? KEY_PAIR_CHINA[spec] : undefined) ?? KEY_PAIR_DEFAULTS[spec];
+  }
+  return OPERATION_DEFAULTS[quota as OperationName] ?? 5;
+}
+
+interface Bucket {
+  tokens: number;
+  /** When `tokens` was last brought up to date, on the limiter's clock (ms). */
+  at: number;
+  readonly perMs: number;
+  readonly capacity: number;
+}
+
+/**
+ * Token buckets, one per quota, account and Region that has been used. Each worker process holds its own and
+ * enforces `share` of every rate (1 / workers): counting node-wide would cost an IPC round trip per request,
+ * and connections are spread evenly over the workers. A bucket holds one second of its rate (at least one
+ * request), so a client may burst that much after a quiet second, as AWS's per-second quotas suggest.
+ */
+export class RequestRates {
+  /** Past this many buckets, full ones (their account idle for a second or more) are dropped on the next insert. */
+  static readonly SWEEP_AT = 10_000;
+  readonly enabled: boolean;
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly settings: RateSettings, private readonly share: number,
+    private readonly now: () => number = () => performance.now()) {
+    this.enabled = settings.awsDefaults || settings.perSecond.size > 0;
+  }
+
+  /** Counts one request of the caller's account and Region against `quota`; ThrottlingException when it is spent. */
+  charge(caller: Caller, quota: RateQuota): void {
+    const perSecond = this.settings.perSecond.get(quota)
+      ?? (this.settings.awsDefaults ? awsDefaultRate(quota, caller.region) : undefined);
+    if (perSecond === undefined) return;
+    const id = `${quota} ${caller.accountId} ${caller.region}`;
+    const now = this.now();
+    let b = this.buckets.get(id);
+    if (!b) {
+      if (this.buckets.size >= RequestRates.SWEEP_AT) this.sweep(now);
+      const rate = perSecond * this.share;
+      b = { tokens: Math.max(1, rate), at: now, perMs: rate / 1000, capacity: Math.max(1, rate) };
+      this.buckets.set(id, b);
+    } else {
+      b.tokens = Math.min(b.capacity, b.tokens + (now - b.at) * b.perMs);
+      b.at = now;
+    }
+    if (b.tokens < 1) {
+      throw new KmsError('ThrottlingException', 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.');
+    }
+    b.tokens -= 1;
+  }
+
+  private sweep(now: number): void {
+    for (const [id, b] of this.buckets) {
+      if (b.tokens + (now - b.at) * b.perMs >= b.capacity) this.buckets.delete(id);
+    }
+  }
+}
