@@ -8,14 +8,21 @@ import { throws } from '../support/kms.js';
 const caller = (accountId = '111122223333', region = 'us-west-2'): Caller =>
   ({ accountId, region, accessKeyId: 'test', principalArn: `arn:aws:iam::${accountId}:root` });
 
+/** A limiter on a clock the test moves. */
 function rates(perSecond: Record<string, number>, share = 1, awsDefaults = false) {
-  let now = 0;
-  const limiter = new RequestRates({ awsDefaults, perSecond: new Map(Object.entries(perSecond)) as RateSettings['perSecond'] }, share, () => now);
-  return { limiter, advance: (ms: number) => { now += ms; } };
+  let now = 1_700_000_000_000;
+  const limiter = new RequestRates({ awsDefaults, perSecond: new Map(Object.entries(perSecond)) as RateSettings['perSecond'] }, share);
+  return {
+    limiter,
+    advance: (ms: number) => { now += ms; },
+    charge: (who: Caller, quota: RateQuota) => limiter.charge(who, quota, now),
+  };
 }
 
+type Rates = ReturnType<typeof rates>;
+
 /** How many of `n` charges pass. */
-function passes(limiter: RequestRates, n: number, quota: RateQuota, who = caller()): number {
+function passes(limiter: Rates, n: number, quota: RateQuota, who = caller()): number {
   let passed = 0;
   for (let i = 0; i < n; i++) {
     try {
@@ -30,7 +37,8 @@ function passes(limiter: RequestRates, n: number, quota: RateQuota, who = caller
 
 describe('request-rate token buckets', () => {
   test('a second of the rate at once, then the rate; the refusal is AWS ThrottlingException', () => {
-    const { limiter, advance } = rates({ CreateKey: 5 });
+    const limiter = rates({ CreateKey: 5 });
+    const { advance } = limiter;
     assert.equal(passes(limiter, 10, 'CreateKey'), 5);
     throws(() => limiter.charge(caller(), 'CreateKey'), 'ThrottlingException',
       'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.');
@@ -42,20 +50,20 @@ describe('request-rate token buckets', () => {
 
   test('each worker enforces its share, at least one request at a time', () => {
     const half = rates({ CreateKey: 5 }, 1 / 2);
-    assert.equal(passes(half.limiter, 10, 'CreateKey'), 2);
+    assert.equal(passes(half, 10, 'CreateKey'), 2);
     half.advance(1000);
-    assert.equal(passes(half.limiter, 10, 'CreateKey'), 2);
+    assert.equal(passes(half, 10, 'CreateKey'), 2);
     // RSA_4096 key pairs at 1 per second over two workers: one every two seconds each.
     const slow = rates({ 'data-key-pair.RSA_4096': 1 }, 1 / 2);
-    assert.equal(passes(slow.limiter, 3, 'data-key-pair.RSA_4096'), 1);
+    assert.equal(passes(slow, 3, 'data-key-pair.RSA_4096'), 1);
     slow.advance(1000);
-    assert.equal(passes(slow.limiter, 3, 'data-key-pair.RSA_4096'), 0);
+    assert.equal(passes(slow, 3, 'data-key-pair.RSA_4096'), 0);
     slow.advance(1000);
-    assert.equal(passes(slow.limiter, 3, 'data-key-pair.RSA_4096'), 1);
+    assert.equal(passes(slow, 3, 'data-key-pair.RSA_4096'), 1);
   });
 
   test('accounts, Regions and quotas have buckets of their own; unconfigured quotas are unlimited', () => {
-    const { limiter } = rates({ CreateKey: 1, symmetric: 2 });
+    const limiter = rates({ CreateKey: 1, symmetric: 2 });
     assert.equal(passes(limiter, 3, 'CreateKey'), 1);
     assert.equal(passes(limiter, 3, 'symmetric'), 2);
     assert.equal(passes(limiter, 3, 'CreateKey', caller('444455556666')), 1);
@@ -65,19 +73,31 @@ describe('request-rate token buckets', () => {
   });
 
   test('rates=aws applies AWS defaults by Region; an explicit rate wins', () => {
-    const { limiter } = rates({ DescribeKey: 3 }, 1, true);
+    const limiter = rates({ DescribeKey: 3 }, 1, true);
     assert.equal(passes(limiter, 10, 'CreateKey'), 5);
     assert.equal(passes(limiter, 10, 'DescribeKey'), 3);
     assert.equal(passes(limiter, 2000, 'rsa'), 1000);
   });
 
   test('idle buckets are dropped once there are many, so a flood of accounts cannot grow memory without bound', () => {
-    const { limiter, advance } = rates({ CreateKey: 5 });
+    const limiter = rates({ CreateKey: 5 });
     for (let i = 0; i < RequestRates.SWEEP_AT; i++) limiter.charge(caller(String(100000000000 + i)), 'CreateKey');
-    const buckets = (limiter as unknown as { buckets: Map<string, unknown> }).buckets;
-    assert.equal(buckets.size, RequestRates.SWEEP_AT);
-    advance(1000);
+    assert.equal(limiter.limiter.size, RequestRates.SWEEP_AT);
+    // Each spent one of 5 tokens, back in 200 ms.
+    limiter.advance(100);
     limiter.charge(caller('999999999999'), 'CreateKey');
-    assert.equal(buckets.size, 1);
+    assert.equal(limiter.limiter.size, RequestRates.SWEEP_AT + 1, 'none is full yet');
+    limiter.advance(100);
+    limiter.charge(caller('999999999998'), 'CreateKey');
+    assert.equal(limiter.limiter.size, 2, 'the 10,000 full ones are gone');
+  });
+
+  test('a clock that moves back (a dev clock reset) neither refills nor drains', () => {
+    const limiter = rates({ CreateKey: 2 });
+    assert.equal(passes(limiter, 3, 'CreateKey'), 2);
+    limiter.advance(-60_000);
+    assert.equal(passes(limiter, 3, 'CreateKey'), 0);
+    limiter.advance(500);
+    assert.equal(passes(limiter, 3, 'CreateKey'), 1);
   });
 });

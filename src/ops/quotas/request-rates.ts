@@ -39,7 +39,7 @@ export function quotaOfRequest(op: OperationName, input: Readonly<Record<string,
 export function chargeRequest(ctx: OpContext, op: OperationName): void {
   if (!ctx.deps.rates.enabled) return;
   const quota = quotaOfRequest(op, ctx.input);
-  if (quota !== undefined) ctx.deps.rates.charge(ctx.caller, quota);
+  if (quota !== undefined) ctx.deps.rates.charge(ctx.caller, quota, ctx.now.getTime());
 }
 
 /**
@@ -50,7 +50,7 @@ export function chargeKeyUse(ctx: OpContext, op: OperationName, key: KeyRecord):
   if (!ctx.deps.rates.enabled || !BY_KEY_TYPE.has(op)) return;
   const quota = KEY_TYPE_QUOTA[KEY_SPECS[key.keySpec].family];
   if (ctx.ratesCharged.includes(quota)) return;
-  ctx.deps.rates.charge(ctx.caller, quota);
+  ctx.deps.rates.charge(ctx.caller, quota, ctx.now.getTime());
   ctx.ratesCharged.push(quota);
 }
 
@@ -88,55 +88,81 @@ export function awsDefaultRate(quota: RateQuota, region: string): number {
 
 interface Bucket {
   tokens: number;
-  /** When `tokens` was last brought up to date, on the limiter's clock (ms). */
+  /** When `tokens` was last brought up to date (ms since the epoch, on Trent's clock). */
   at: number;
   readonly perMs: number;
   readonly capacity: number;
 }
 
+/** Per account, per Region: nested rather than keyed by one joined string, which costs an allocation and a hash per request. */
+type Buckets = Map<string, Map<string, Bucket>>;
+
 /**
  * Token buckets, one per quota, account and Region that has been used. Each worker process holds its own and
  * enforces `share` of every rate (1 / workers): counting node-wide would cost an IPC round trip per request,
  * and connections are spread evenly over the workers. A bucket holds one second of its rate (at least one
- * request), so a client may burst that much after a quiet second, as AWS's per-second quotas suggest.
+ * request), so a client may burst that much after a quiet second, as AWS's per-second quotas suggest. Time is
+ * the request's moment on Trent's clock (OpContext.now): a dev clock moved forward refills every bucket.
  */
 export class RequestRates {
   /** Past this many buckets, full ones (their account idle for a second or more) are dropped on the next insert. */
   static readonly SWEEP_AT = 10_000;
   readonly enabled: boolean;
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<RateQuota, Buckets>();
+  private count = 0;
 
-  constructor(private readonly settings: RateSettings, private readonly share: number,
-    private readonly now: () => number = () => performance.now()) {
+  constructor(private readonly settings: RateSettings, private readonly share: number) {
     this.enabled = settings.awsDefaults || settings.perSecond.size > 0;
   }
 
-  /** Counts one request of the caller's account and Region against `quota`; ThrottlingException when it is spent. */
-  charge(caller: Caller, quota: RateQuota): void {
-    const perSecond = this.settings.perSecond.get(quota)
-      ?? (this.settings.awsDefaults ? awsDefaultRate(quota, caller.region) : undefined);
-    if (perSecond === undefined) return;
-    const id = `${quota} ${caller.accountId} ${caller.region}`;
-    const now = this.now();
-    let b = this.buckets.get(id);
-    if (!b) {
-      if (this.buckets.size >= RequestRates.SWEEP_AT) this.sweep(now);
-      const rate = perSecond * this.share;
-      b = { tokens: Math.max(1, rate), at: now, perMs: rate / 1000, capacity: Math.max(1, rate) };
-      this.buckets.set(id, b);
-    } else {
-      b.tokens = Math.min(b.capacity, b.tokens + (now - b.at) * b.perMs);
-      b.at = now;
-    }
+  /**
+   * Counts one request of the caller's account and Region against `quota` at `now` (ms); ThrottlingException
+   * when the quota is spent.
+   */
+  charge(caller: Caller, quota: RateQuota, now: number): void {
+    const b = this.buckets.get(quota)?.get(caller.accountId)?.get(caller.region) ?? this.add(caller, quota, now);
+    if (!b) return;
+    // Never backwards: a dev clock reset to real time refills nothing and takes nothing.
+    b.tokens = Math.min(b.capacity, b.tokens + Math.max(0, now - b.at) * b.perMs);
+    b.at = now;
     if (b.tokens < 1) {
       throw new KmsError('ThrottlingException', 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.');
     }
     b.tokens -= 1;
   }
 
+  /** A full bucket for a quota first used by this account in this Region; undefined when the quota has no rate. */
+  private add(caller: Caller, quota: RateQuota, now: number): Bucket | undefined {
+    const perSecond = this.settings.perSecond.get(quota)
+      ?? (this.settings.awsDefaults ? awsDefaultRate(quota, caller.region) : undefined);
+    if (perSecond === undefined) return undefined;
+    if (this.count >= RequestRates.SWEEP_AT) this.sweep(now);
+    const rate = perSecond * this.share;
+    const b: Bucket = { tokens: Math.max(1, rate), at: now, perMs: rate / 1000, capacity: Math.max(1, rate) };
+    let accounts = this.buckets.get(quota);
+    if (!accounts) this.buckets.set(quota, accounts = new Map());
+    let regions = accounts.get(caller.accountId);
+    if (!regions) accounts.set(caller.accountId, regions = new Map());
+    regions.set(caller.region, b);
+    this.count++;
+    return b;
+  }
+
   private sweep(now: number): void {
-    for (const [id, b] of this.buckets) {
-      if (b.tokens + (now - b.at) * b.perMs >= b.capacity) this.buckets.delete(id);
+    for (const accounts of this.buckets.values()) {
+      for (const [account, regions] of accounts) {
+        for (const [region, b] of regions) {
+          if (b.tokens + (now - b.at) * b.perMs < b.capacity) continue;
+          regions.delete(region);
+          this.count--;
+        }
+        if (regions.size === 0) accounts.delete(account);
+      }
     }
+  }
+
+  /** How many buckets are held (tests). */
+  get size(): number {
+    return this.count;
   }
 }
