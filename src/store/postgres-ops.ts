@@ -13,8 +13,6 @@ import {
 const MATERIAL_LOCK_CLASS = 0x74726e74;
 /** Advisory lock class of the material pool's refills (paired with a hash of the key spec). */
 const POOL_LOCK_CLASS = 0x706f6f6c;
-/** Advisory lock class of an account and Region's key count (paired with a hash of the two). */
-const KEY_COUNT_LOCK_CLASS = 0x6b657973;
 
 /** Each statement text gets one name, so every pooled connection parses and plans it once. */
 const statementNames = new Map<string, string>();
@@ -78,14 +76,13 @@ export class PostgresOps implements StoreOps {
   }
 
   /**
-   * An advisory lock rather than a lock on the rows: the row that would conflict does not exist yet. At READ
-   * COMMITTED the count, run once the lock is granted, sees every key a previous holder committed. Creates of
-   * one account and Region take turns for the count and the commit; other accounts never wait.
+   * Locks the count's row, making it if the account has none in the Region yet (so the first creates race on
+   * it too). At READ COMMITTED the upsert waits for another holder and then reads what that one committed.
+   * Creates of one account and Region take turns from here to their commit; other accounts never wait.
    */
-  async lockKeyCount(accountId: string, region: string, atMost: number): Promise<number> {
-    await this.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KEY_COUNT_LOCK_CLASS, `${accountId}/${region}`]);
-    const [row] = await this.rows(`SELECT count(*)::int AS n FROM (SELECT 1 FROM keys WHERE account_id = $1 AND region = $2
-                                   LIMIT $3) AS k`, [accountId, region, atMost]);
+  async lockKeyCount(accountId: string, region: string): Promise<number> {
+    const [row] = await this.rows(`INSERT INTO key_counts (account_id, region, n) VALUES ($1, $2, 0)
+      ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n RETURNING n`, [accountId, region]);
     return Number(row!.n);
   }
 
@@ -94,6 +91,8 @@ export class PostgresOps implements StoreOps {
       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
     [key.accountId, key.region, key.keyId, key.keyState, dueAt(key), encodeKey(key)]);
     if (rowCount === 0) throw new StoreConflictError(`key ${key.keyId}`);
+    await this.run(`INSERT INTO key_counts (account_id, region, n) VALUES ($1, $2, 1)
+      ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n + 1`, [key.accountId, key.region]);
     this.keyChanged(key);
   }
 
@@ -105,7 +104,8 @@ export class PostgresOps implements StoreOps {
 
   async deleteKey(ref: KeyRef): Promise<void> {
     const args = [ref.accountId, ref.region, ref.keyId];
-    await this.run('DELETE FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    const { rowCount } = await this.run('DELETE FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    if (rowCount) await this.run('UPDATE key_counts SET n = n - 1 WHERE account_id = $1 AND region = $2', [ref.accountId, ref.region]);
     await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     await this.run('DELETE FROM key_last_usage WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     const aliases = await this.rows(

@@ -55,10 +55,10 @@ export class SqliteOps implements StoreOps {
     return rows.map((r) => decodeKey(r.doc as string));
   }
 
-  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain count is already locked. */
-  async lockKeyCount(accountId: string, region: string, atMost: number): Promise<number> {
-    return Number((this.stmt(`SELECT count(*) AS n FROM (SELECT 1 FROM keys WHERE account_id = ? AND region = ? LIMIT ?)`)
-      .get(accountId, region, atMost) as Row).n);
+  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain read is already locked. */
+  async lockKeyCount(accountId: string, region: string): Promise<number> {
+    const row = this.stmt('SELECT n FROM key_counts WHERE account_id = ? AND region = ?').get(accountId, region) as Row | undefined;
+    return row ? Number(row.n) : 0;
   }
 
   async insertKey(key: KeyRecord): Promise<void> {
@@ -69,6 +69,8 @@ export class SqliteOps implements StoreOps {
       if (isUniqueViolation(e)) throw new StoreConflictError(`key ${key.keyId}`);
       throw e;
     }
+    this.stmt(`INSERT INTO key_counts (account_id, region, n) VALUES (?, ?, 1)
+               ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n + 1`).run(key.accountId, key.region);
     this.keyChanged(key);
   }
 
@@ -80,7 +82,9 @@ export class SqliteOps implements StoreOps {
 
   async deleteKey(ref: KeyRef): Promise<void> {
     const args = [ref.accountId, ref.region, ref.keyId];
-    this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    if (this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args).changes > 0) {
+      this.stmt('UPDATE key_counts SET n = n - 1 WHERE account_id = ? AND region = ?').run(ref.accountId, ref.region);
+    }
     this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     const aliases = this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ? RETURNING alias_name')

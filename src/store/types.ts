@@ -112,14 +112,15 @@ export interface StoreOps extends StoreReads {
    */
   lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
   /**
-   * The keys of an account and Region, counted up to `atMost`, under a lock held until the transaction ends:
-   * the same call in another transaction (another worker, another node) waits, then counts what this one
-   * inserted. So a quota checked by counting and then inserting is never passed by two racing creates.
+   * How many keys the account has in the Region, under a lock held until the transaction ends: the same call in
+   * another transaction (another worker, another node) waits, then sees what this one inserted. So a quota
+   * checked by this and then insertKey is never passed by two racing creates.
    */
-  lockKeyCount(accountId: string, region: string, atMost: number): Promise<number>;
+  lockKeyCount(accountId: string, region: string): Promise<number>;
+  /** Inserts the key and counts it in its account and Region (lockKeyCount). */
   insertKey(key: KeyRecord): Promise<void>;
   updateKey(key: KeyRecord): Promise<void>;
-  /** Deletes the key with its material, tags and aliases. */
+  /** Deletes the key with its material, tags and aliases, and uncounts it. */
   deleteKey(ref: KeyRef): Promise<void>;
 
   insertMaterial(ref: KeyRef, material: MaterialRecord): Promise<void>;

@@ -123,14 +123,11 @@ function policyOf(ctx: OpContext, input: CreateKeyRequest): string {
   return input.Policy;
 }
 
-/**
- * The keys-per-Region quota: every key of the account in the Region counts, whatever its state, as in AWS.
- * The count is capped at the quota, so it costs what the quota allows and no more.
- */
+/** The keys-per-region quota: every key of the account in the Region counts, whatever its state, as in AWS. */
 async function checkKeyQuota(ctx: OpContext, tx: StoreOps): Promise<void> {
   const { accountId, region } = ctx.caller;
   const quota = ctx.deps.quotas.keysPerRegion;
-  const count = await tx.lockKeyCount(accountId, region, quota);
+  const count = await tx.lockKeyCount(accountId, region);
   if (count >= quota) {
     throw new KmsError('LimitExceededException', `Key quota for this account in this region is ${quota} but the current usage is ${count}.`);
   }
