@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Caller } from '../../src/model/caller.js';
-import { RequestRates } from '../../src/ops/quotas/request-rates.js';
+import type { Deps, OpContext } from '../../src/ops/context.js';
+import { chargeKeyUse, RequestRates } from '../../src/ops/quotas/request-rates.js';
+import { parseQuotas } from '../../src/ops/quotas/settings.js';
+import type { KeyRecord } from '../../src/store/types.js';
 import type { RateQuota, RateSettings } from '../../src/ops/quotas/settings.js';
 import { throws } from '../support/kms.js';
 
@@ -99,5 +102,24 @@ describe('request-rate token buckets', () => {
     assert.equal(passes(limiter, 3, 'CreateKey'), 0);
     limiter.advance(500);
     assert.equal(passes(limiter, 3, 'CreateKey'), 1);
+  });
+
+  test('a request using two keys counts once per key type (ReEncrypt); only the shared cryptographic operations count by key', () => {
+    const key = (keySpec: KeyRecord['keySpec']) => ({ keySpec }) as KeyRecord;
+    const deps = { rates: new RequestRates(parseQuotas('rate.symmetric=2,rate.rsa=1').rates, 1) } as unknown as Deps;
+    const context = (): OpContext => ({
+      caller: caller(), requestId: 'r', now: new Date(1_700_000_000_000), deps, input: {}, sourceIp: undefined, keysUsed: [], ratesCharged: [],
+    });
+    const reEncrypt = context();
+    chargeKeyUse(reEncrypt, 'ReEncrypt', key('SYMMETRIC_DEFAULT'));
+    chargeKeyUse(reEncrypt, 'ReEncrypt', key('SYMMETRIC_DEFAULT'));
+    chargeKeyUse(reEncrypt, 'ReEncrypt', key('RSA_2048'));
+    assert.deepEqual(reEncrypt.ratesCharged, ['symmetric', 'rsa']);
+    // One symmetric token left of 2, none of RSA's 1.
+    chargeKeyUse(context(), 'GenerateMac', key('HMAC_256'));
+    throws(() => chargeKeyUse(context(), 'Decrypt', key('SYMMETRIC_DEFAULT')), 'ThrottlingException');
+    throws(() => chargeKeyUse(context(), 'Sign', key('RSA_4096')), 'ThrottlingException');
+    // DescribeKey is charged at dispatch, by its own quota: never by the key it reads.
+    chargeKeyUse(context(), 'DescribeKey', key('SYMMETRIC_DEFAULT'));
   });
 });
