@@ -75,6 +75,11 @@ export class PostgresOps implements StoreOps {
     return rows.map((r) => decodeKey(r.doc as string));
   }
 
+  async countKeys(accountId: string, region: string): Promise<number> {
+    const [row] = await this.rows('SELECT n FROM key_counts WHERE account_id = $1 AND region = $2', [accountId, region]);
+    return row ? Number(row.n) : 0;
+  }
+
   /**
    * Locks the count's row, making it if the account has none in the Region yet (so the first creates race on
    * it too). At READ COMMITTED the upsert waits for another holder and then reads what that one committed.

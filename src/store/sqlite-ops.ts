@@ -55,10 +55,14 @@ export class SqliteOps implements StoreOps {
     return rows.map((r) => decodeKey(r.doc as string));
   }
 
-  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain read is already locked. */
-  async lockKeyCount(accountId: string, region: string): Promise<number> {
+  async countKeys(accountId: string, region: string): Promise<number> {
     const row = this.stmt('SELECT n FROM key_counts WHERE account_id = ? AND region = ?').get(accountId, region) as Row | undefined;
     return row ? Number(row.n) : 0;
+  }
+
+  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain read is already locked. */
+  lockKeyCount(accountId: string, region: string): Promise<number> {
+    return this.countKeys(accountId, region);
   }
 
   async insertKey(key: KeyRecord): Promise<void> {

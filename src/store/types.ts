@@ -99,6 +99,8 @@ export interface StoreReads {
   getSetting(name: string): Promise<string | undefined>;
   getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
   countPooledSecrets(keySpec: string): Promise<number>;
+  /** How many keys the account has in the Region; lockKeyCount is the same read, locked, for a transaction's check. */
+  countKeys(accountId: string, region: string): Promise<number>;
 }
 
 /**
