@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_QUOTAS, parseQuotas } from '../../src/ops/quotas/settings.js';
-import { awsDefaultRate, quotaOfRequest } from '../../src/ops/quotas/request-rates.js';
+import { DEFAULT_QUOTAS, parseQuotas, quotaOfRequest } from '../../src/ops/quotas/settings.js';
+import { awsDefaultRate } from '../../src/ops/quotas/request-rates.js';
 
 describe('quota settings (--quota / TRENT_QUOTAS)', () => {
   test('resource quotas default to AWS values; request rates are off', () => {

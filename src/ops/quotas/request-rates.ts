@@ -5,35 +5,19 @@ import type { DataKeyPairSpec, OperationName } from '../../model/types.gen.js';
 import type { KeyRecord } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
-import type { RateQuota, RateSettings } from './settings.js';
+import { BY_KEY_TYPE, quotaOfRequest, type RateQuota, type RateSettings } from './settings.js';
 
 /**
- * AWS's request-rate quotas (kms-facts.md §1.1): which quota a request counts against, AWS's default for it,
- * and the token buckets that enforce them. A request is charged before its work: at dispatch for the quotas
+ * AWS's request-rate quotas (kms-facts.md §1.1): AWS's default for each, and the token buckets that enforce
+ * them (which quota a request counts against is in settings.ts, with the quotas' names). A request is charged before its work: at dispatch for the quotas
  * an operation (or GenerateDataKeyPair's key pair spec) decides, and in the key resolver, before the key's
  * policy is evaluated, for the shared cryptographic quotas, which depend on the type of the key used.
  */
-
-/** The operations charged by the type of the key they use: the shared cryptographic quotas. */
-const BY_KEY_TYPE: ReadonlySet<OperationName> = new Set<OperationName>([
-  'Decrypt', 'Encrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'VerifyMac',
-  'Sign', 'Verify', 'DeriveSharedSecret',
-]);
 
 /** HMAC keys count as symmetric, Ed25519 and SM2 keys as elliptic curve, as AWS's table groups them. */
 const KEY_TYPE_QUOTA: Readonly<Record<KeyFamilyName, RateQuota>> = {
   symmetric: 'symmetric', hmac: 'symmetric', rsa: 'rsa', ecc: 'ecc', ed25519: 'ecc', sm2: 'ecc', mldsa: 'ml-dsa',
 };
-
-/** The quota a request is charged at dispatch; undefined for those charged per key by chargeKeyUse. */
-export function quotaOfRequest(op: OperationName, input: Readonly<Record<string, unknown>>): RateQuota | undefined {
-  if (BY_KEY_TYPE.has(op)) return undefined;
-  if (op === 'GenerateRandom') return 'symmetric';
-  if (op === 'GenerateDataKeyPair' || op === 'GenerateDataKeyPairWithoutPlaintext') {
-    return `data-key-pair.${input.KeyPairSpec as DataKeyPairSpec}`;
-  }
-  return op;
-}
 
 /** Charges the request at dispatch (the server calls this before each handler). */
 export function chargeRequest(ctx: OpContext, op: OperationName): void {

@@ -38,18 +38,29 @@ export const DEFAULT_QUOTAS: Quotas = {
   rates: { awsDefaults: false, perSecond: new Map() },
 };
 
-/** The operations that count against a shared quota rather than one of their own. */
-const SHARED: ReadonlySet<string> = new Set([
+/** The operations charged by the type of the key they use: the shared cryptographic quotas. */
+export const BY_KEY_TYPE: ReadonlySet<OperationName> = new Set<OperationName>([
   'Decrypt', 'Encrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'VerifyMac',
-  'GenerateRandom', 'Sign', 'Verify', 'DeriveSharedSecret', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+  'Sign', 'Verify', 'DeriveSharedSecret',
 ]);
+
+/** The quota a request is charged at dispatch; undefined for those charged by the type of their key. */
+export function quotaOfRequest(op: OperationName, input: Readonly<Record<string, unknown>>): RateQuota | undefined {
+  if (BY_KEY_TYPE.has(op)) return undefined;
+  if (op === 'GenerateRandom') return 'symmetric';
+  if (op === 'GenerateDataKeyPair' || op === 'GenerateDataKeyPairWithoutPlaintext') {
+    return `data-key-pair.${input.KeyPairSpec as DataKeyPairSpec}`;
+  }
+  return op;
+}
 
 const KEY_PAIR_SPECS: readonly string[] = SHAPES.DataKeyPairSpec!.enum!;
 
+/** Whether `rate.NAME` names a quota: a shared one, a key pair spec's, or an operation that has its own. */
 function isRateQuota(name: string): name is RateQuota {
   if (['symmetric', 'rsa', 'ecc', 'ml-dsa'].includes(name)) return true;
   if (name.startsWith('data-key-pair.')) return KEY_PAIR_SPECS.includes(name.slice('data-key-pair.'.length));
-  return Object.hasOwn(OPERATIONS, name) && !SHARED.has(name);
+  return Object.hasOwn(OPERATIONS, name) && quotaOfRequest(name as OperationName, {}) === name;
 }
 
 /** The resource quotas' names in `--quota NAME=N`. */
