@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  CreateAliasCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateRandomCommand, ListKeysCommand,
+  CreateAliasCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateRandomCommand, ListKeysCommand, ListResourceTagsCommand,
   ScheduleKeyDeletionCommand, UpdateAliasCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { createKey, errorOf, rejects } from '../support/kms.js';
@@ -17,8 +17,10 @@ async function keyCount(kms: KMSClient): Promise<number> {
   return (await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!.length;
 }
 
-describe('resource quotas', () => {
-  const trent = useTrent({ args: ['--workers', '2', '--quota', 'keys-per-region=8', '--quota', 'aliases-per-key=2'] });
+describe('quotas on a node of two workers', () => {
+  const trent = useTrent({
+    args: ['--workers', '2', '--quota', 'keys-per-region=8', '--quota', 'aliases-per-key=2', '--quota', 'rate.ListResourceTags=2'],
+  });
   const kms = trent.client();
 
   test('keys per Region: racing CreateKeys on two workers never pass the quota; every key counts, whatever its state', async () => {
@@ -52,6 +54,14 @@ describe('resource quotas', () => {
     await rejects(other.send(new CreateAliasCommand({ AliasName: 'alias/q/3', TargetKeyId: full.KeyId })), 'LimitExceededException', message);
     await other.send(new CreateAliasCommand({ AliasName: 'alias/q/3', TargetKeyId: spare.KeyId }));
     await rejects(other.send(new UpdateAliasCommand({ AliasName: 'alias/q/3', TargetKeyId: full.KeyId })), 'LimitExceededException', message);
+  });
+  test('a request rate is split between the workers: together they never pass it', async () => {
+    const key = await createKey(trent.client({ accessKeyId: '123412341234' }));
+    const results = await Promise.allSettled(Array.from({ length: 12 },
+      () => trent.client({ accessKeyId: '123412341234' }).send(new ListResourceTagsCommand({ KeyId: key.KeyId }))));
+    const passed = results.filter((r) => r.status === 'fulfilled').length;
+    // Each worker lets one request of the two through (more only if the burst outlasted a second).
+    assert.ok(passed >= 1 && passed <= 2, `${passed} of 12 passed`);
   });
 });
 
