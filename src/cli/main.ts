@@ -23,6 +23,8 @@ Options (environment variable in brackets):
   --account-id ID      account of dev callers, and of new access keys (TRENT_ACCOUNT_ID, default 111122223333)
   --region REGION      Region of unsigned dev requests (TRENT_DEFAULT_REGION, default us-east-1)
   --workers N          worker processes sharing the port (TRENT_WORKERS, default: one per core)
+  --quota NAME=VALUE   a quota, repeatable (TRENT_QUOTAS, comma-separated): keys-per-region, aliases-per-key,
+                       encryption-context-bytes; rates=aws for AWS's request rates, rate.NAME=N for one (README: Quotas)
   TRENT_KEY_POOL       RSA secrets generated ahead, e.g. RSA_4096=16,RSA_2048=16 (default RSA_2048=16,RSA_3072=8,RSA_4096=16)
   --endpoint URL       the dev server of clock and reset (TRENT_ENDPOINT, default ${DEFAULT_ENDPOINT})
 Root key: TRENT_ROOT_KEY (base64 of 32 bytes) or TRENT_ROOT_KEY_PASSPHRASE, else DIR/root.key (made on first start).`;
@@ -35,6 +37,7 @@ const OPTIONS = {
   'account-id': { type: 'string' },
   region: { type: 'string' },
   workers: { type: 'string' },
+  quota: { type: 'string', multiple: true },
   user: { type: 'string' },
   endpoint: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -45,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
   const flags: ConfigFlags = {
     host: values.host, port: values.port, dataDir: values['data-dir'], databaseUrl: values.database,
     accountId: values['account-id'], defaultRegion: values.region, workers: values.workers,
+    quotas: values.quota?.join(','),
   };
   const [command, sub, arg] = positionals;
   if (values.help || !command) {

@@ -17,6 +17,8 @@ const COMMON_ERRORS = {
   IncompleteSignatureException: 400,
   MissingAuthenticationTokenException: 400,
   RequestEntityTooLargeException: 413,
+  // A request-rate quota spent (ops/quotas/request-rates.ts); SDKs retry it with backoff.
+  ThrottlingException: 400,
 } as const;
 
 export type CommonErrorName = keyof typeof COMMON_ERRORS;

@@ -6,7 +6,7 @@ import { grantPermits } from '../policy/grants.js';
 import type { GrantRecord, KeyRecord } from '../store/types.js';
 import { arnOf, partitionOf } from '../util/arn.js';
 import type { OpContext } from './context.js';
-import { CONSTRAINED_OPERATIONS, GRANT_OPERATIONS, MAX_GRANTS_PER_GRANTEE } from './grants/grant-rules.js';
+import { CONSTRAINED_OPERATIONS, GRANT_OPERATIONS } from './grants/grant-rules.js';
 
 /** What a policy's conditions may read of a key: where it is and what it is (a key being created has no record yet). */
 export type KeyFacts = Pick<KeyRecord, 'accountId' | 'region' | 'keyId' | 'keySpec' | 'keyUsage' | 'origin'>;
@@ -56,7 +56,8 @@ export async function grantsAllowing(ctx: OpContext, key: KeyRecord, action: str
   if (!GRANT_OPERATIONS.has(operation)) return [];
   const { caller } = ctx;
   const grantees = [caller.principalArn, `arn:${partitionOf(caller.region)}:iam::${caller.accountId}:root`];
-  const grants = await ctx.deps.store.listGrants(key, { granteePrincipals: grantees }, { limit: MAX_GRANTS_PER_GRANTEE * 2 });
+  // All of them: the grants-per-grantee quota keeps them few.
+  const grants = await ctx.deps.store.listGrants(key, { granteePrincipals: grantees }, { limit: Number.MAX_SAFE_INTEGER });
   const context = key.keySpec === 'SYMMETRIC_DEFAULT' && CONSTRAINED_OPERATIONS.has(operation)
     ? requestSide(ctx, action).context
     : 'not-applicable';

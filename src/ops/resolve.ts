@@ -6,6 +6,7 @@ import { isKeyIdForm } from '../util/ids.js';
 import { authorize } from './authorize.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-state.js';
+import { chargeKeyUse } from './quotas/request-rates.js';
 import { recordKeyUse } from './usage/note-use.js';
 
 export interface ResolveOptions {
@@ -103,10 +104,14 @@ function reachable(ctx: OpContext, op: OperationName, accountId: string): boolea
   return accountId === ctx.caller.accountId || (ctx.deps.settings.enforceKeyPolicies && CROSS_ACCOUNT.has(op));
 }
 
-/** Authorization first, so a caller the policy refuses learns nothing of the key's state. */
+/**
+ * The request-rate charge first, before any work is spent on the key (AWS throttles a request before doing it);
+ * then authorization, so a caller the policy refuses learns nothing of the key's state.
+ */
 async function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named): Promise<KeyRecord> {
   if (!key) throw named.notFound();
   const { op, action = `kms:${op}`, anyState = false } = typeof use === 'string' ? { op: use } : use;
+  chargeKeyUse(ctx, op, key);
   if (ctx.deps.settings.enforceKeyPolicies && !NOT_BY_KEY_POLICY.has(op)) {
     await authorize(ctx, { key, action, requestAlias: named.alias, resourceName: named.resourceName });
   }

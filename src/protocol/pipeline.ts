@@ -4,7 +4,7 @@ import { OPERATIONS, TARGET_PREFIX } from '../model/shapes.gen.js';
 import type { OperationName } from '../model/types.gen.js';
 import { newRequestId } from '../util/ids.js';
 import type { HttpRequestParts } from '../util/sigv4.js';
-import { decodeInput, encodeOutput } from './decode.js';
+import { decodeInput, encodeOutput, type DecodeLimits } from './decode.js';
 
 export interface WireResponse {
   readonly status: number;
@@ -34,6 +34,8 @@ export interface PipelineHooks {
   record(outcome: RequestOutcome): void;
   /** Logs an unexpected failure (a bug), which the client sees only as KMSInternalException. */
   onInternalError(error: unknown, requestId: string): void;
+  /** What the decoder refuses beyond the model (quotas configured on the server). */
+  readonly decodeLimits: DecodeLimits;
 }
 
 export interface RequestMeta {
@@ -66,7 +68,7 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     operation = route(req);
     caller = await hooks.authenticate(req);
     const def = OPERATIONS[operation]!;
-    input = def.input ? decodeInput(def.input, parseBody(req.body)) : {};
+    input = def.input ? decodeInput(def.input, parseBody(req.body), hooks.decodeLimits) : {};
     const output = await hooks.invoke(operation, input, caller, requestId, meta.sourceIp);
     response = reply(200, requestId, encodeOutput(output) ?? {});
   } catch (e) {

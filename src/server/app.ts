@@ -5,6 +5,7 @@ import type { OperationName } from '../model/types.gen.js';
 import type { ChangeRelay } from '../store/change-relay.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
 import { HANDLERS } from '../ops/index.js';
+import { chargeRequest, RequestRates } from '../ops/quotas/request-rates.js';
 import { noteKeyUses } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
 import type { PipelineHooks } from '../protocol/pipeline.js';
@@ -45,6 +46,9 @@ export async function createApp(config: Config, workerIndex = 0, relay?: ChangeR
   const pool = new MaterialPool(store, root, config.keyPool);
   const deps: Deps = {
     store, root, clock, usage, pool,
+    quotas: config.quotas,
+    // Each worker enforces its share of every rate: see RequestRates.
+    rates: new RequestRates(config.quotas.rates, 1 / config.workers),
     settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere, enforceKeyPolicies: config.posture === 'serve' },
   };
   // A dev clock moved forward before this start (or by another worker) stays moved.
@@ -65,10 +69,14 @@ export async function createApp(config: Config, workerIndex = 0, relay?: ChangeR
 
   const hooks: PipelineHooks = {
     authenticate,
+    // Bounded while decoding, before a policy condition, the audit or the cipher ever walks it.
+    decodeLimits: { mapBytes: { EncryptionContextType: config.quotas.encryptionContextBytes } },
     async invoke(op, input, caller, requestId, sourceIp) {
       const ctx: OpContext = {
         caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp, keysUsed: [],
+        ratesCharged: [],
       };
+      chargeRequest(ctx, op);
       const output = await (HANDLERS[op] as Handler<OperationName>)(input as never, ctx);
       noteKeyUses(usage, op, ctx);
       return output;

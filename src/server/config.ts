@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POOL_SIZES, parsePoolSizes, type PoolSizes } from '../ops/pool-sizes.js';
+import { DEFAULT_QUOTAS, parseQuotas, type Quotas } from '../ops/quotas/settings.js';
 
 export type Posture = 'dev' | 'serve';
 
@@ -23,6 +24,8 @@ export interface Config {
   readonly workers: number;
   /** Allowed difference between a request's signing time and the server clock. */
   readonly maxSkewMs: number;
+  /** Resource and request-rate quotas (ops/quotas/settings.ts). */
+  readonly quotas: Quotas;
 }
 
 export const ENV = {
@@ -35,6 +38,7 @@ export const ENV = {
   sm2Everywhere: 'TRENT_SM2_EVERYWHERE',
   workers: 'TRENT_WORKERS',
   keyPool: 'TRENT_KEY_POOL',
+  quotas: 'TRENT_QUOTAS',
 } as const;
 
 export type ConfigFlags = Partial<Record<keyof typeof ENV, string>>;
@@ -59,5 +63,6 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
     defaultRegion: get('defaultRegion') ?? 'us-east-1',
     sm2Everywhere: ['1', 'true', 'yes'].includes((get('sm2Everywhere') ?? '').toLowerCase()),
     maxSkewMs: 5 * 60 * 1000,
+    quotas: get('quotas') === undefined ? DEFAULT_QUOTAS : parseQuotas(get('quotas')!),
   };
 }

@@ -77,11 +77,29 @@ export class PostgresOps implements StoreOps {
     return rows.map((r) => decodeKey(r.doc as string));
   }
 
+  async countKeys(accountId: string, region: string): Promise<number> {
+    const [row] = await this.rows('SELECT n FROM key_counts WHERE account_id = $1 AND region = $2', [accountId, region]);
+    return row ? Number(row.n) : 0;
+  }
+
+  /**
+   * Locks the count's row, making it if the account has none in the Region yet (so the first creates race on
+   * it too). At READ COMMITTED the upsert waits for another holder and then reads what that one committed.
+   * Creates of one account and Region take turns from here to their commit; other accounts never wait.
+   */
+  async lockKeyCount(accountId: string, region: string): Promise<number> {
+    const [row] = await this.rows(`INSERT INTO key_counts (account_id, region, n) VALUES ($1, $2, 0)
+      ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n RETURNING n`, [accountId, region]);
+    return Number(row!.n);
+  }
+
   async insertKey(key: KeyRecord): Promise<void> {
     const { rowCount } = await this.run(`INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc)
       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
     [key.accountId, key.region, key.keyId, key.keyState, dueAt(key), encodeKey(key)]);
     if (rowCount === 0) throw new StoreConflictError(`key ${key.keyId}`);
+    await this.run(`INSERT INTO key_counts (account_id, region, n) VALUES ($1, $2, 1)
+      ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n + 1`, [key.accountId, key.region]);
     this.keyChanged(key);
   }
 
@@ -93,7 +111,8 @@ export class PostgresOps implements StoreOps {
 
   async deleteKey(ref: KeyRef): Promise<void> {
     const args = [ref.accountId, ref.region, ref.keyId];
-    await this.run('DELETE FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    const { rowCount } = await this.run('DELETE FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    if (rowCount) await this.run('UPDATE key_counts SET n = n - 1 WHERE account_id = $1 AND region = $2', [ref.accountId, ref.region]);
     await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     await this.run('DELETE FROM key_last_usage WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     await this.run('DELETE FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3', args);

@@ -5,6 +5,7 @@ import { appliedVersion, migrate } from './postgres-migrate.js';
 import { ChangeNotifier } from './postgres-notify.js';
 import { PostgresOps } from './postgres-ops.js';
 import { StoreBase } from './store-base.js';
+import { RECOUNT_KEYS } from './schema.js';
 import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
 import type { ChangeListener, Store, StoreOps, StoreReads, TableRow } from './types.js';
 
@@ -96,6 +97,7 @@ export class PostgresStore extends StoreBase implements Store {
         await client.query(`INSERT INTO ${ident(table)} (${names.map(ident).join(', ')})
                             VALUES (${names.map((_n, i) => `$${i + 1}`).join(', ')})`, names.map((n) => row[n]));
       }
+      await client.query(RECOUNT_KEYS);
       batch.add({ kind: 'resync' });
     });
   }

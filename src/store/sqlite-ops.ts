@@ -57,6 +57,16 @@ export class SqliteOps implements StoreOps {
     return rows.map((r) => decodeKey(r.doc as string));
   }
 
+  async countKeys(accountId: string, region: string): Promise<number> {
+    const row = this.stmt('SELECT n FROM key_counts WHERE account_id = ? AND region = ?').get(accountId, region) as Row | undefined;
+    return row ? Number(row.n) : 0;
+  }
+
+  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain read is already locked. */
+  lockKeyCount(accountId: string, region: string): Promise<number> {
+    return this.countKeys(accountId, region);
+  }
+
   async insertKey(key: KeyRecord): Promise<void> {
     try {
       this.stmt('INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
@@ -65,6 +75,8 @@ export class SqliteOps implements StoreOps {
       if (isUniqueViolation(e)) throw new StoreConflictError(`key ${key.keyId}`);
       throw e;
     }
+    this.stmt(`INSERT INTO key_counts (account_id, region, n) VALUES (?, ?, 1)
+               ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n + 1`).run(key.accountId, key.region);
     this.keyChanged(key);
   }
 
@@ -76,7 +88,9 @@ export class SqliteOps implements StoreOps {
 
   async deleteKey(ref: KeyRef): Promise<void> {
     const args = [ref.accountId, ref.region, ref.keyId];
-    this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    if (this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args).changes > 0) {
+      this.stmt('UPDATE key_counts SET n = n - 1 WHERE account_id = ? AND region = ?').run(ref.accountId, ref.region);
+    }
     this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM grants WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);

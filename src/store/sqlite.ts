@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
 import type { ChangeRelay } from './change-relay.js';
 import { KeyRecordCache } from './key-record-cache.js';
-import { MIGRATIONS } from './schema.js';
+import { MIGRATIONS, RECOUNT_KEYS } from './schema.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { SqliteOps } from './sqlite-ops.js';
 import { StoreBase } from './store-base.js';
@@ -116,6 +116,7 @@ export class SqliteStore extends StoreBase implements Store {
         this.writer.prepare(`INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')})
                              VALUES (${names.map(() => '?').join(', ')})`).run(...names.map((n) => row[n]));
       }
+      this.writer.exec(RECOUNT_KEYS);
       this.pending.add({ kind: 'resync' });
     });
   }

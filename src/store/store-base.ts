@@ -31,6 +31,7 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
   getSetting(name: string) { return this.reads.then((r) => r.getSetting(name)); }
   getKeyLastUse(ref: KeyRef) { return this.reads.then((r) => r.getKeyLastUse(ref)); }
   countPooledSecrets(keySpec: string) { return this.reads.then((r) => r.countPooledSecrets(keySpec)); }
+  countKeys(accountId: string, region: string) { return this.reads.then((r) => r.countKeys(accountId, region)); }
 
   putSettingIfAbsent(name: string, value: string) { return this.transaction((tx) => tx.putSettingIfAbsent(name, value)); }
   insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }

@@ -127,6 +127,8 @@ export interface StoreReads {
   getSetting(name: string): Promise<string | undefined>;
   getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
   countPooledSecrets(keySpec: string): Promise<number>;
+  /** How many keys the account has in the Region; lockKeyCount is the same read, locked, for a transaction's check. */
+  countKeys(accountId: string, region: string): Promise<number>;
 }
 
 /**
@@ -139,9 +141,16 @@ export interface StoreOps extends StoreReads {
    * deletion) never loses a concurrent update. Every such write reads through this.
    */
   lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
+  /**
+   * How many keys the account has in the Region, under a lock held until the transaction ends: the same call in
+   * another transaction (another worker, another node) waits, then sees what this one inserted. So a quota
+   * checked by this and then insertKey is never passed by two racing creates.
+   */
+  lockKeyCount(accountId: string, region: string): Promise<number>;
+  /** Inserts the key and counts it in its account and Region (lockKeyCount). */
   insertKey(key: KeyRecord): Promise<void>;
   updateKey(key: KeyRecord): Promise<void>;
-  /** Deletes the key with its material, tags, aliases and grants. */
+  /** Deletes the key with its material, tags, aliases and grants, and uncounts it. */
   deleteKey(ref: KeyRef): Promise<void>;
 
   insertMaterial(ref: KeyRef, material: MaterialRecord): Promise<void>;

@@ -23,7 +23,7 @@ function keyWith(policy: string): KeyRecord {
 
 const ctx: OpContext = {
   caller: { accountId: ACCOUNT, region: REGION, accessKeyId: 'AKIAEXAMPLE', principalArn: `arn:aws:iam::${ACCOUNT}:user/admin` },
-  requestId: 'r', now: new Date(0), input: {}, sourceIp: '127.0.0.1', keysUsed: [],
+  requestId: 'r', now: new Date(0), input: {}, sourceIp: '127.0.0.1', keysUsed: [], ratesCharged: [],
   // No grants: when the policy does not allow, authorization asks the key's grants next.
   deps: { store: { listGrants: async () => [] } } as unknown as Deps,
 };

@@ -329,6 +329,33 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       await close();
     });
 
+    test('the key count of an account and Region follows inserts and deletes, is emptied by wipe, and is recounted by restore', async () => {
+      await fresh();
+      const count = (accountId = ACCOUNT, region = REGION) => store.transaction((tx) => tx.lockKeyCount(accountId, region));
+      assert.equal(await count(), 0);
+      const keys = [keyRecord(), keyRecord(), keyRecord({ region: 'eu-west-1' })];
+      for (const k of keys) await store.transaction((tx) => tx.insertKey(k));
+      assert.equal(await count(), 2);
+      assert.equal(await count(ACCOUNT, 'eu-west-1'), 1);
+      assert.equal(await count('444455556666'), 0);
+      await store.transaction((tx) => tx.deleteKey(keys[0]!));
+      await store.transaction((tx) => tx.deleteKey(keys[0]!));
+      assert.equal(await count(), 1, 'deleting a key that is gone uncounts nothing');
+      // A failed insert (a key ID taken) counts nothing either.
+      await rejection(store.transaction((tx) => tx.insertKey(keys[1]!)));
+      assert.equal(await count(), 1);
+      // A backup's counts are not trusted: restore counts the keys it restores.
+      const rows = (await collect(store.exportRows())).filter((r) => r.table !== 'key_counts');
+      const target = await backend.open();
+      await target.importRows(replay(rows));
+      assert.equal(await target.transaction((tx) => tx.lockKeyCount(ACCOUNT, REGION)), 1);
+      assert.equal(await target.transaction((tx) => tx.lockKeyCount(ACCOUNT, 'eu-west-1')), 1);
+      await target.close();
+      await store.transaction((tx) => tx.wipe());
+      assert.equal(await count(), 0);
+      await close();
+    });
+
     test('backup rows round-trip into an empty store, and restore refuses a store with records', async () => {
       const source = await fresh();
       const key = keyRecord();

@@ -9,17 +9,18 @@ import type { Handler, OpContext } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { resolveKeyLocked } from '../resolve.js';
 import { constraintsOf } from './grant-entry.js';
-import { MAX_GRANTS_PER_GRANTEE, MAX_GRANTS_PER_KEY, requireGrantableOperations } from './grant-rules.js';
+import { requireGrantableOperations } from './grant-rules.js';
 import { newGrantToken } from './grant-token.js';
 
 /**
- * CreateGrant. The key is locked for the request, so the quotas are counted exactly however many requests
- * race. With a Name, a request identical to an existing grant's answers that grant's ID (and a new token)
+ * CreateGrant. The key is locked for the request, so the grant quotas (ops/quotas/settings.ts) are counted
+ * exactly however many requests race. With a Name, a request identical to an existing grant's answers that grant's ID (and a new token)
  * instead of making another, as AWS does; a different request under the same name makes a new grant.
  */
 export const createGrant: Handler<'CreateGrant'> = async (input, ctx) => {
   const operations = [...new Set(input.Operations)];
   const terms: GrantTerms = { operations, constraints: constraintsOf(input.Constraints) };
+  const { grantsPerKey, grantsPerGranteePerKey } = ctx.deps.quotas;
   return ctx.deps.store.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'CreateGrant', input.KeyId, { aliases: false });
     requireGrantableOperations(key, input.Operations);
@@ -27,14 +28,14 @@ export const createGrant: Handler<'CreateGrant'> = async (input, ctx) => {
     const identical = (g: GrantRecord) => g.name === input.Name && g.retiringPrincipal === input.RetiringPrincipal
       && isDeepStrictEqual([...g.operations].sort(), [...terms.operations].sort()) && isDeepStrictEqual(g.constraints, terms.constraints);
     const existing = input.Name === undefined ? undefined
-      : (await tx.listGrants(key, { granteePrincipals: [input.GranteePrincipal] }, { limit: MAX_GRANTS_PER_GRANTEE + 1 })).find(identical);
+      : (await tx.listGrants(key, { granteePrincipals: [input.GranteePrincipal] }, { limit: grantsPerGranteePerKey + 1 })).find(identical);
     if (!existing) {
-      if (await tx.countGrants(key) >= MAX_GRANTS_PER_KEY) {
-        throw new KmsError('LimitExceededException', `The grants quota (${MAX_GRANTS_PER_KEY}) for ${arnOf(key)} has been reached.`);
+      if (await tx.countGrants(key) >= grantsPerKey) {
+        throw new KmsError('LimitExceededException', `The grants quota (${grantsPerKey}) for ${arnOf(key)} has been reached.`);
       }
-      if (await tx.countGrants(key, input.GranteePrincipal) >= MAX_GRANTS_PER_GRANTEE) {
+      if (await tx.countGrants(key, input.GranteePrincipal) >= grantsPerGranteePerKey) {
         throw new KmsError('LimitExceededException',
-          `The quota of grants for one grantee principal (${MAX_GRANTS_PER_GRANTEE}) on ${arnOf(key)} has been reached for ${input.GranteePrincipal}.`);
+          `The quota of grants for one grantee principal (${grantsPerGranteePerKey}) on ${arnOf(key)} has been reached for ${input.GranteePrincipal}.`);
       }
     }
     stopIfDryRun(input.DryRun);

@@ -4,10 +4,6 @@ import type { GrantOperation } from '../../model/types.gen.js';
 import type { KeyRecord } from '../../store/types.js';
 import { arnOf } from '../../util/arn.js';
 
-/** AWS's grant quotas (kms-facts.md §1.2): grants per key, and grants for one grantee principal on one key. */
-export const MAX_GRANTS_PER_KEY = 50_000;
-export const MAX_GRANTS_PER_GRANTEE = 500;
-
 export const GRANT_OPERATIONS: ReadonlySet<string> = new Set(SHAPES.GrantOperation!.enum);
 
 /**

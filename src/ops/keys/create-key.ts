@@ -18,7 +18,8 @@ import { checkTags, tagRecords } from '../tags.js';
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
  * first): key spec and usage, the spec's availability in the partition, origin and custom key store
  * combinations, the policy, the tags, and last the custom key store's existence. Material is generated
- * before the one transaction that writes the key, its material and its tags together.
+ * before the one transaction that writes the key, its material and its tags together; the keys-per-region
+ * quota is checked before the material is made, and again, locked, in that transaction.
  */
 export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const spec = keySpecOf(input);
@@ -51,8 +52,12 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
     xksKeyId: input.XksKeyId,
     policy,
   };
+  // Before the material is made (an RSA secret from the pool, or a second of CPU without one): an account at its
+  // quota must not spend either on CreateKeys that will be refused. The transaction checks again, locked.
+  checkKeyQuota(ctx, await deps.store.countKeys(caller.accountId, caller.region));
   const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
   await deps.store.transaction(async (tx) => {
+    checkKeyQuota(ctx, await tx.lockKeyCount(caller.accountId, caller.region));
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await tx.insertKey(key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));
@@ -122,4 +127,12 @@ function policyOf(ctx: OpContext, input: CreateKeyRequest, key: KeyFacts): strin
   if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(ctx.caller.region), ctx.caller.accountId);
   checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
   return input.Policy;
+}
+
+/** The keys-per-region quota: every key of the account in the Region counts, whatever its state, as in AWS. */
+function checkKeyQuota(ctx: OpContext, count: number): void {
+  const quota = ctx.deps.quotas.keysPerRegion;
+  if (count >= quota) {
+    throw new KmsError('LimitExceededException', `Key quota for this account in this region is ${quota} but the current usage is ${count}.`);
+  }
 }
