@@ -3,7 +3,7 @@ import type { ConditionLookup, ConditionValues } from '../policy/conditions.js';
 import { parsePolicy, type PolicyDocument } from '../policy/document.js';
 import { decide, type Decision } from '../policy/evaluate.js';
 import { grantPermits } from '../policy/grants.js';
-import type { GrantRecord, KeyRecord } from '../store/types.js';
+import type { GrantRecord, KeyRecord, StoreReads } from '../store/types.js';
 import { arnOf, partitionOf } from '../util/arn.js';
 import type { OpContext } from './context.js';
 import { CONSTRAINED_OPERATIONS, GRANT_OPERATIONS } from './grants/grant-rules.js';
@@ -29,16 +29,19 @@ export interface KeyAccess {
  * only when the policy does not allow: a grant is in force as soon as CreateGrant answers, and gone as soon
  * as RetireGrant or RevokeGrant answers, on every worker and node.
  */
-export async function authorize(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }): Promise<void> {
+export async function authorize(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }, grants: GrantReader): Promise<void> {
   const decision = keyPolicyDecision(ctx, access);
   if (decision === 'allow') return;
-  if (decision === 'implicitDeny' && (await grantsAllowing(ctx, access.key, access.action)).length > 0) return;
+  if (decision === 'implicitDeny' && (await grantsAllowing(ctx, grants, access.key, access.action)).length > 0) return;
   const { caller } = ctx;
   const on = access.resourceName ?? `resource: ${arnOf(access.key)}`;
   throw new KmsError('AccessDeniedException', decision === 'explicitDeny'
     ? `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} with an explicit deny in a resource-based policy`
     : `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} because no resource-based policy allows the ${access.action} action`);
 }
+
+/** Where a key's grants are read: the store, or the transaction the key was locked in. */
+export type GrantReader = Pick<StoreReads, 'listGrants'>;
 
 /** The key policy's decision alone. A policy stored before Trent checked the whole grammar may not pass it now: it allows nothing (fail closed). */
 export function keyPolicyDecision(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }): Decision {
@@ -51,13 +54,13 @@ export function keyPolicyDecision(ctx: OpContext, access: KeyAccess & { readonly
  * grantee by ARN; one naming the caller's account root applies to every identity of the account, as a key
  * policy naming the account does here.
  */
-export async function grantsAllowing(ctx: OpContext, key: KeyRecord, action: string): Promise<GrantRecord[]> {
+export async function grantsAllowing(ctx: OpContext, reader: GrantReader, key: KeyRecord, action: string): Promise<GrantRecord[]> {
   const operation = action.startsWith('kms:') ? action.slice('kms:'.length) : action;
   if (!GRANT_OPERATIONS.has(operation)) return [];
   const { caller } = ctx;
   const grantees = [caller.principalArn, `arn:${partitionOf(caller.region)}:iam::${caller.accountId}:root`];
   // All of them: the grants-per-grantee quota keeps them few.
-  const grants = await ctx.deps.store.listGrants(key, { granteePrincipals: grantees }, { limit: Number.MAX_SAFE_INTEGER });
+  const grants = await reader.listGrants(key, { granteePrincipals: grantees }, { limit: Number.MAX_SAFE_INTEGER });
   const context = key.keySpec === 'SYMMETRIC_DEFAULT' && CONSTRAINED_OPERATIONS.has(operation)
     ? requestSide(ctx, action).context
     : 'not-applicable';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ChangeBatch } from './change-feed.js';
 import { codeOf, type Queryable, type Row } from './postgres-connection.js';
 import {
-  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow,
+  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
@@ -224,10 +224,10 @@ export class PostgresOps implements StoreOps {
     return rows.map(grantFromRow);
   }
 
-  async listRetirableGrants(accountId: string, region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]> {
-    const rows = await this.rows(`SELECT doc FROM grants WHERE account_id = $1 AND region = $2 AND retiring_principal = $3
-      AND key_id || ' ' || grant_id > $4 ORDER BY key_id, grant_id LIMIT $5`,
-    [accountId, region, retiringPrincipal, page.after ?? '', page.limit]);
+  async listRetirableGrants(region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]> {
+    const rows = await this.rows(`SELECT doc FROM grants WHERE region = $1 AND retiring_principal = $2
+      AND (account_id, key_id, grant_id) > ($3, $4, $5) ORDER BY account_id, key_id, grant_id LIMIT $6`,
+    [region, retiringPrincipal, ...retirableAfter(page.after), page.limit]);
     return rows.map(grantFromRow);
   }
 
@@ -240,6 +240,7 @@ export class PostgresOps implements StoreOps {
     return Number(row!.n);
   }
 
+  /** A taken grant ID is StoreConflictError (run's unique-violation mapping), as on SQLite. */
   async insertGrant(g: GrantRecord): Promise<void> {
     await this.run(`INSERT INTO grants (account_id, region, key_id, grant_id, grantee_principal, retiring_principal, created_at, doc)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

@@ -91,3 +91,9 @@ export function grantFilterSql(filter: { grantId?: string | undefined; granteePr
   }
   return { where, values };
 }
+
+/** Where a listing of retirable grants resumes: after the (account, key, grant ID) a page ended on. */
+export function retirableAfter(after: string | undefined): [string, string, string] {
+  const [accountId = '', keyId = '', grantId = ''] = (after ?? '').split(' ');
+  return [accountId, keyId, grantId];
+}

@@ -45,7 +45,7 @@ export const MIGRATIONS: readonly string[] = [
      grantee_principal TEXT NOT NULL, retiring_principal TEXT, created_at BIGINT NOT NULL, doc TEXT NOT NULL,
      PRIMARY KEY (account_id, region, key_id, grant_id));
    CREATE INDEX grants_by_grantee ON grants (account_id, region, key_id, grantee_principal);
-   CREATE INDEX grants_by_retiring ON grants (account_id, region, retiring_principal, key_id, grant_id);`,
+   CREATE INDEX grants_by_retiring ON grants (region, retiring_principal, account_id, key_id, grant_id);`,
   // The keys of each account and Region, kept by every insert and delete of a key: the keys-per-region quota
   // reads (and locks) one row where counting would read up to 100,000 index entries under the write lock.
   `CREATE TABLE key_counts (

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ChangeBatch } from './change-feed.js';
 import {
-  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow,
+  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
@@ -193,10 +193,10 @@ export class SqliteOps implements StoreOps {
     return rows.map(grantFromRow);
   }
 
-  async listRetirableGrants(accountId: string, region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]> {
-    const rows = this.stmt(`SELECT doc FROM grants WHERE account_id = ? AND region = ? AND retiring_principal = ?
-                            AND key_id || ' ' || grant_id > ? ORDER BY key_id, grant_id LIMIT ?`)
-      .all(accountId, region, retiringPrincipal, page.after ?? '', page.limit) as Row[];
+  async listRetirableGrants(region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]> {
+    const rows = this.stmt(`SELECT doc FROM grants WHERE region = ? AND retiring_principal = ?
+                            AND (account_id, key_id, grant_id) > (?, ?, ?) ORDER BY account_id, key_id, grant_id LIMIT ?`)
+      .all(region, retiringPrincipal, ...retirableAfter(page.after), page.limit) as Row[];
     return rows.map(grantFromRow);
   }
 

@@ -22,8 +22,8 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
     return this.reads.then((r) => r.listAliases(accountId, region, keyId, page));
   }
   listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery) { return this.reads.then((r) => r.listGrants(ref, filter, page)); }
-  listRetirableGrants(accountId: string, region: string, retiringPrincipal: string, page: PageQuery) {
-    return this.reads.then((r) => r.listRetirableGrants(accountId, region, retiringPrincipal, page));
+  listRetirableGrants(region: string, retiringPrincipal: string, page: PageQuery) {
+    return this.reads.then((r) => r.listRetirableGrants(region, retiringPrincipal, page));
   }
   countGrants(ref: KeyRef, granteePrincipal?: string) { return this.reads.then((r) => r.countGrants(ref, granteePrincipal)); }
   getAccessKey(accessKeyId: string) { return this.reads.then((r) => r.getAccessKey(accessKeyId)); }

@@ -118,8 +118,11 @@ export interface StoreReads {
   listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery): Promise<AliasRecord[]>;
   /** A key's grants, by grant ID. */
   listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery): Promise<GrantRecord[]>;
-  /** The grants of an account and Region that `retiringPrincipal` may retire, by key, then grant ID (`after`: both, joined by a space). */
-  listRetirableGrants(accountId: string, region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]>;
+  /**
+   * The grants of a Region, on the keys of any account, that name `retiringPrincipal` as their retiring principal,
+   * ordered by account, key and grant ID (`after`: the three, joined by spaces).
+   */
+  listRetirableGrants(region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]>;
   /** How many grants a key has, or has for one grantee (the grant quotas). */
   countGrants(ref: KeyRef, granteePrincipal?: string): Promise<number>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;

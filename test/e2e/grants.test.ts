@@ -120,15 +120,16 @@ describe('grants are enforced in the serve posture', () => {
     })), 'AccessDeniedException');
   });
 
-  test('operations must fit the key; constraints do not apply to asymmetric keys; grants go with their key', async () => {
+  test('operations must fit the key; constraints are for symmetric keys; grants go with their key', async () => {
     const signing = await newKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
     await rejects(alice.send(new CreateGrantCommand({ KeyId: signing, GranteePrincipal: user('bob'), Operations: ['Encrypt'] })),
       'ValidationException', /Grant operations \[Encrypt\] are not valid/);
     await rejects(alice.send(new CreateGrantCommand({ KeyId: signing, GranteePrincipal: user('bob'), Operations: ['CreateGrant'] })),
       'ValidationException', 'Grants must not contain only the CreateGrant operation.');
-    await alice.send(new CreateGrantCommand({
+    await rejects(alice.send(new CreateGrantCommand({
       KeyId: signing, GranteePrincipal: user('bob'), Operations: ['Sign'], Constraints: { EncryptionContextEquals: { a: 'b' } },
-    }));
+    })), 'ValidationException', /only symmetric encryption KMS keys take them/);
+    await alice.send(new CreateGrantCommand({ KeyId: signing, GranteePrincipal: user('bob'), Operations: ['Sign'] }));
     await bob.send(new SignCommand({ KeyId: signing, Message: Buffer.from('m'), SigningAlgorithm: 'ECDSA_SHA_256' }));
     await alice.send(new ScheduleKeyDeletionCommand({ KeyId: signing, PendingWindowInDays: 7 }));
     assert.equal((await alice.send(new ListGrantsCommand({ KeyId: signing }))).Grants!.length, 1);
@@ -147,5 +148,27 @@ describe('grants are enforced in the serve posture', () => {
       'AccessDeniedException');
     await rejects(bob.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: user('bob'), Operations: ['Decrypt'] })),
       'AccessDeniedException');
+  });
+  test('an explicit Deny in the key policy beats a grant', async () => {
+    const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Principal: { AWS: user('alice') }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Deny', Principal: { AWS: user('bob') }, Action: 'kms:Decrypt', Resource: '*' },
+    ] });
+    const key = (await alice.send(new CreateKeyCommand({ Policy }))).KeyMetadata!.Arn!;
+    await alice.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: user('bob'), Operations: ['Encrypt', 'Decrypt'] }));
+    const { CiphertextBlob } = await encrypt(bob, key);
+    await rejects(bob.send(new DecryptCommand({ CiphertextBlob })), 'AccessDeniedException', /with an explicit deny/);
+  });
+
+  test('ListRetirableGrants takes a principal of the caller\'s account only', async () => {
+    await rejects(bob.send(new ListRetirableGrantsCommand({ RetiringPrincipal: 'arn:aws:iam::444455556666:user/x' })), 'AccessDeniedException');
+  });
+  test('many grantees creating grants at once never starve the store (each reads its grants in its own transaction)', async () => {
+    const key = await newKey();
+    await alice.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: user('bob'), Operations: ['Decrypt', 'CreateGrant'] }));
+    // More at once than a worker's PostgreSQL pool holds connections (8).
+    const made = await Promise.all(Array.from({ length: 24 }, () =>
+      bob.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: user('carol'), Operations: ['Decrypt'] }))));
+    assert.equal(new Set(made.map((m) => m.GrantId)).size, 24);
   });
 });

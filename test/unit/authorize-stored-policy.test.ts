@@ -24,9 +24,10 @@ function keyWith(policy: string): KeyRecord {
 const ctx: OpContext = {
   caller: { accountId: ACCOUNT, region: REGION, accessKeyId: 'AKIAEXAMPLE', principalArn: `arn:aws:iam::${ACCOUNT}:user/admin` },
   requestId: 'r', now: new Date(0), input: {}, sourceIp: '127.0.0.1', keysUsed: [], ratesCharged: [],
-  // No grants: when the policy does not allow, authorization asks the key's grants next.
-  deps: { store: { listGrants: async () => [] } } as unknown as Deps,
+  deps: {} as Deps,
 };
+/** No grants: when the policy does not allow, authorization asks the key's grants next. */
+const noGrants = { listGrants: async () => [] };
 
 test('a stored policy that is now malformed denies every action, as AccessDeniedException', async () => {
   const statement = { Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' };
@@ -37,7 +38,7 @@ test('a stored policy that is now malformed denies every action, as AccessDenied
     { Statement: [{ ...statement, Principal: null }] },
   ]) {
     for (const action of ['kms:Encrypt', 'kms:PutKeyPolicy']) {
-      await assert.rejects(authorize(ctx, { key: keyWith(JSON.stringify(stored)), action }), (e: unknown) => {
+      await assert.rejects(authorize(ctx, { key: keyWith(JSON.stringify(stored)), action }, noGrants), (e: unknown) => {
         assert.ok(e instanceof KmsError, String(e));
         assert.equal(e.name, 'AccessDeniedException');
         return true;
@@ -45,5 +46,5 @@ test('a stored policy that is now malformed denies every action, as AccessDenied
     }
   }
   // The same statement, well formed, allows.
-  await authorize(ctx, { key: keyWith(JSON.stringify({ Statement: [statement] })), action: 'kms:Encrypt' });
+  await authorize(ctx, { key: keyWith(JSON.stringify({ Statement: [statement] })), action: 'kms:Encrypt' }, noGrants);
 });

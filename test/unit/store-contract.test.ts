@@ -186,9 +186,17 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       const [g2] = await store.listGrants(key, { grantId: 'g2' }, { limit: 1 });
       assert.deepEqual(g2, grant(key, 'g2', 'bob', 'carol'));
       assert.deepEqual([await store.countGrants(key), await store.countGrants(key, 'bob')], [3, 2]);
-      const retirable = await store.listRetirableGrants(ACCOUNT, REGION, 'carol', { limit: 10 });
-      assert.deepEqual(retirable.map((g) => [g.keyId, g.grantId]), [[key.keyId, 'g2'], [other.keyId, 'g0']]);
-      assert.deepEqual(ids(await store.listRetirableGrants(ACCOUNT, REGION, 'carol', { after: `${key.keyId} g2`, limit: 10 })), ['g0']);
+      const elsewhere = keyRecord({ accountId: '444455556666' });
+      await store.transaction(async (tx) => {
+        await tx.insertKey(elsewhere);
+        await tx.insertGrant(grant(elsewhere, 'g9', 'bob', 'carol'));
+      });
+      // Across accounts, by account, key and grant ID.
+      const retirable = await store.listRetirableGrants(REGION, 'carol', { limit: 10 });
+      assert.deepEqual(retirable.map((g) => [g.accountId, g.keyId, g.grantId]),
+        [[ACCOUNT, key.keyId, 'g2'], [ACCOUNT, other.keyId, 'g0'], ['444455556666', elsewhere.keyId, 'g9']]);
+      assert.deepEqual(ids(await store.listRetirableGrants(REGION, 'carol', { after: `${ACCOUNT} ${key.keyId} g2`, limit: 10 })), ['g0', 'g9']);
+      assert.deepEqual(await store.listRetirableGrants('eu-west-1', 'carol', { limit: 10 }), []);
       assert.equal(await store.transaction((tx) => tx.deleteGrant(key, 'g3')), true);
       assert.equal(await store.transaction((tx) => tx.deleteGrant(key, 'g3')), false);
       await store.transaction((tx) => tx.deleteKey(key));

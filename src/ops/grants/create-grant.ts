@@ -1,15 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import { KmsError } from '../../model/errors.js';
 import { grantWithin, type GrantTerms } from '../../policy/grants.js';
-import type { GrantRecord, KeyRecord } from '../../store/types.js';
+import type { GrantRecord, KeyRecord, StoreOps } from '../../store/types.js';
 import { arnOf, partitionOf } from '../../util/arn.js';
-import { newMaterialId } from '../../util/ids.js';
+import { newGrantId } from '../../util/ids.js';
 import { grantsAllowing, keyPolicyDecision } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { resolveKeyLocked } from '../resolve.js';
 import { constraintsOf } from './grant-entry.js';
-import { requireGrantableOperations } from './grant-rules.js';
+import { requireApplicableConstraints, requireGrantableOperations } from './grant-rules.js';
 import { newGrantToken } from './grant-token.js';
 
 /**
@@ -24,7 +24,8 @@ export const createGrant: Handler<'CreateGrant'> = async (input, ctx) => {
   return ctx.deps.store.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'CreateGrant', input.KeyId, { aliases: false });
     requireGrantableOperations(key, input.Operations);
-    await requireWithinGrantingGrant(ctx, key, terms);
+    requireApplicableConstraints(key, terms);
+    await requireWithinGrantingGrant(ctx, tx, key, terms);
     const identical = (g: GrantRecord) => g.name === input.Name && g.retiringPrincipal === input.RetiringPrincipal
       && isDeepStrictEqual([...g.operations].sort(), [...terms.operations].sort()) && isDeepStrictEqual(g.constraints, terms.constraints);
     const existing = input.Name === undefined ? undefined
@@ -39,7 +40,7 @@ export const createGrant: Handler<'CreateGrant'> = async (input, ctx) => {
       }
     }
     stopIfDryRun(input.DryRun);
-    const grantId = existing?.grantId ?? newMaterialId();
+    const grantId = existing?.grantId ?? newGrantId();
     if (!existing) {
       await tx.insertGrant({
         accountId: key.accountId, region: key.region, keyId: key.keyId, grantId, name: input.Name, createdAt: ctx.now,
@@ -55,11 +56,11 @@ export const createGrant: Handler<'CreateGrant'> = async (input, ctx) => {
  * A grantee whose permission to create grants comes from a grant (not the key policy) may give no more than
  * that grant has: its operations at most, under constraints at least as strict.
  */
-async function requireWithinGrantingGrant(ctx: OpContext, key: KeyRecord, terms: GrantTerms): Promise<void> {
+async function requireWithinGrantingGrant(ctx: OpContext, tx: StoreOps, key: KeyRecord, terms: GrantTerms): Promise<void> {
   if (!ctx.deps.settings.enforceKeyPolicies) return;
   const access = { key, action: 'kms:CreateGrant' };
   if (keyPolicyDecision(ctx, access) === 'allow') return;
-  const granting = await grantsAllowing(ctx, key, access.action);
+  const granting = await grantsAllowing(ctx, tx, key, access.action);
   if (!granting.some((parent) => grantWithin(terms, parent))) {
     throw new KmsError('AccessDeniedException',
       `User: ${ctx.caller.principalArn} is not authorized to perform: kms:CreateGrant on resource: ${arnOf(key)} with these operations or constraints: the grant that allows kms:CreateGrant does not`);

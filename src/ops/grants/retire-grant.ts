@@ -13,8 +13,8 @@ export function grantNotFound(grantId: string): KmsError {
 
 /**
  * RetireGrant: the grant named by its token, or by key and grant ID. Allowed to its retiring principal, to its
- * grantee when it allows RetireGrant, and to whoever the key policy allows kms:RetireGrant (the key's
- * account, with the default policy). AWS does not publish its text for a request naming neither.
+ * grantee when it allows RetireGrant, and to principals of the key's account the key policy allows
+ * kms:RetireGrant (with the default policy, all of them). AWS does not publish its text for a request naming neither.
  */
 export const retireGrant: Handler<'RetireGrant'> = async (input, ctx) => {
   await ctx.deps.store.transaction(async (tx) => {
@@ -45,7 +45,9 @@ function requireMayRetire(ctx: OpContext, key: KeyRecord, grant: GrantRecord): v
     && (principal === caller.principalArn || principal === `arn:${partitionOf(caller.region)}:iam::${caller.accountId}:root`);
   if (is(grant.retiringPrincipal)) return;
   if (is(grant.granteePrincipal) && grant.operations.includes('RetireGrant')) return;
-  if (keyPolicyDecision(ctx, { key, action: 'kms:RetireGrant' }) === 'allow') return;
+  // "The kms:RetireGrant permission alone does not allow principals to retire a grant": it does for principals of
+  // the account the grant was made in, not for another account the key policy shares the key with.
+  if (caller.accountId === key.accountId && keyPolicyDecision(ctx, { key, action: 'kms:RetireGrant' }) === 'allow') return;
   throw new KmsError('AccessDeniedException',
     `User: ${caller.principalArn} is not authorized to perform: kms:RetireGrant on resource: ${grant.grantId} because it is neither the grant's retiring principal nor a grantee it allows to retire it`);
 }
