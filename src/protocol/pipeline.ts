@@ -28,8 +28,8 @@ export interface RequestOutcome {
 export interface PipelineHooks {
   /** Establishes the caller from the request (posture-specific: dev accepts any credentials). */
   authenticate(req: HttpRequestParts): Promise<Caller>;
-  /** Runs the operation; `sourceIp` is for policies that condition on the client's address (aws:SourceIp). */
-  invoke(op: OperationName, input: unknown, caller: Caller, requestId: string, sourceIp: string | undefined): Promise<unknown>;
+  /** Runs the operation; `meta` is for policies that condition on the connection (aws:SourceIp, aws:SecureTransport). */
+  invoke(op: OperationName, input: unknown, caller: Caller, requestId: string, meta: RequestMeta): Promise<unknown>;
   /** Called once per request after the response is decided. */
   record(outcome: RequestOutcome): void;
   /** Logs an unexpected failure (a bug), which the client sees only as KMSInternalException. */
@@ -38,6 +38,8 @@ export interface PipelineHooks {
 
 export interface RequestMeta {
   readonly sourceIp?: string | undefined;
+  /** Whether the request came over TLS. */
+  readonly secureTransport: boolean;
   readonly time: Date;
 }
 
@@ -67,7 +69,7 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     caller = await hooks.authenticate(req);
     const def = OPERATIONS[operation]!;
     input = def.input ? decodeInput(def.input, parseBody(req.body)) : {};
-    const output = await hooks.invoke(operation, input, caller, requestId, meta.sourceIp);
+    const output = await hooks.invoke(operation, input, caller, requestId, meta);
     response = reply(200, requestId, encodeOutput(output) ?? {});
   } catch (e) {
     error = e instanceof KmsError ? e : internal(e, requestId, hooks);

@@ -65,9 +65,9 @@ export async function createApp(config: Config, workerIndex = 0, relay?: ChangeR
 
   const hooks: PipelineHooks = {
     authenticate,
-    async invoke(op, input, caller, requestId, sourceIp) {
+    async invoke(op, input, caller, requestId, { sourceIp, secureTransport }) {
       const ctx: OpContext = {
-        caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp, keysUsed: [],
+        caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp, secureTransport, keysUsed: [],
       };
       const output = await (HANDLERS[op] as Handler<OperationName>)(input as never, ctx);
       noteKeyUses(usage, op, ctx);

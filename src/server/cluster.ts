@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.js';
+import { checkTransport } from './tls.js';
 import { PrimaryRelay, workerRelay } from './worker-relay.js';
 
 /**
@@ -25,6 +26,7 @@ const MAX_QUICK_FAILURES = 5;
 const backoffMs = (failures: number): number => Math.min(250 * 2 ** (failures - 1), 8_000);
 
 async function runPrimary(config: Config): Promise<void> {
+  checkTransport(config);
   await prepareInWorker();
   const ports = new Map<number, number>();
   /** Per worker index, its quick failures in a row. */
@@ -49,7 +51,7 @@ async function runPrimary(config: Config): Promise<void> {
       ports.set(index, m.listening);
       if (!announced && ports.size === config.workers) {
         announced = true;
-        console.log(`Trent (${config.posture}) listening on http://${config.host}:${m.listening}, ` +
+        console.log(`Trent (${config.posture}) listening on ${config.tls ? 'https' : 'http'}://${config.host}:${m.listening}, ` +
           `data in ${config.dataDir}, ${config.workers} worker${config.workers === 1 ? '' : 's'}`);
       }
     });
@@ -84,6 +86,10 @@ async function runPrimary(config: Config): Promise<void> {
   for (let i = 0; i < config.workers; i++) fork(i);
   process.once('SIGINT', () => stop('SIGTERM'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // A renewed certificate: every worker reads the TLS files again (a SIGHUP left unhandled would end the primary).
+  process.on('SIGHUP', () => {
+    for (const w of Object.values(cluster.workers ?? {})) if (w && !w.isDead()) w.process.kill('SIGHUP');
+  });
 }
 
 /**
@@ -92,17 +98,27 @@ async function runPrimary(config: Config): Promise<void> {
  */
 function prepareInWorker(): Promise<void> {
   return new Promise((resolve, reject) => {
-    cluster.fork({ TRENT_PREPARE: '1' }).once('exit', (code, signal) => {
+    let failure: string | undefined;
+    const worker = cluster.fork({ TRENT_PREPARE: '1' });
+    worker.on('message', (m: { prepareFailed?: string }) => { failure = m.prepareFailed ?? failure; });
+    worker.once('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`preparing the data directory failed (${signal ?? `exit code ${code}`})`));
+      else reject(new Error(failure ?? `preparing the data directory failed (${signal ?? `exit code ${code}`})`));
     });
   });
 }
 
+/** A failure (a damaged store, a wrong root key) goes to the primary, which ends with it as one line. */
 async function runPreparation(config: Config): Promise<void> {
-  const { prepare } = await import('./prepare.js');
-  await prepare(config);
-  process.exit(0);
+  try {
+    const { prepare } = await import('./prepare.js');
+    await prepare(config);
+    process.exit(0);
+  } catch (e) {
+    const prepareFailed = e instanceof Error ? e.message : String(e);
+    if (process.send) process.send({ prepareFailed }, undefined, {}, () => process.exit(1));
+    else process.exit(1);
+  }
 }
 
 async function runWorker(config: Config, index: number): Promise<void> {
@@ -127,6 +143,13 @@ async function runWorker(config: Config, index: number): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  process.on('SIGHUP', () => {
+    try {
+      server.reloadTls();
+    } catch (e) {
+      console.error(`worker ${index}: kept the TLS certificate in use: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
   // The primary is gone (killed, crashed): nothing would replace or stop this worker, so it stops itself.
   process.once('disconnect', () => process.exit(1));
 }
