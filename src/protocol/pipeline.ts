@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Caller } from '../model/caller.js';
 import { KmsError } from '../model/errors.js';
 import { OPERATIONS, TARGET_PREFIX } from '../model/shapes.gen.js';
@@ -88,7 +89,9 @@ function route(req: HttpRequestParts): OperationName {
   const value = typeof target === 'string' ? target : undefined;
   const prefix = `${TARGET_PREFIX}.`;
   const op = value?.startsWith(prefix) ? value.slice(prefix.length) : undefined;
-  if (req.method !== 'POST' || !op || !Object.hasOwn(OPERATIONS, op)) {
+  // AWS JSON 1.1 requests go to "/" (Smithy's servers refuse any other path): POST /foo is no KMS call.
+  const rootPath = req.path === '/' || req.path.startsWith('/?');
+  if (req.method !== 'POST' || !rootPath || !op || !Object.hasOwn(OPERATIONS, op)) {
     throw new KmsError('UnknownOperationException', '');
   }
   return op as OperationName;
@@ -104,6 +107,8 @@ function routeOrUndefined(req: HttpRequestParts): OperationName | undefined {
 
 function parseBody(body: Buffer): unknown {
   if (body.length === 0) return {};
+  // Refused, not decoded with U+FFFD in place of the bad bytes: a plaintext or a context would not be what was sent.
+  if (!isUtf8(body)) throw new KmsError('SerializationException', 'The request body is not valid UTF-8.');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));

@@ -49,3 +49,26 @@ describe('serve refuses what a signature does not cover', () => {
     assert.equal(typeOf(answer), 'IncompleteSignatureException');
   });
 });
+
+describe('what is not a well-formed KMS call is refused, in either posture', () => {
+  const trent = useTrent();
+  const raw = (path: string, target: string, body: Buffer) => {
+    const { hostname, port } = new URL(trent().endpoint);
+    const headers: Array<[string, string]> = [['host', 'h'], ['x-amz-target', `TrentService.${target}`], ...Object.entries(KMS_HEADERS)];
+    return sendRaw(hostname, Number(port), { label: target, bytes: httpBytes(`POST ${path} HTTP/1.1`, headers, body) });
+  };
+
+  test('a KMS call on a path other than / is UnknownOperationException, as AWS JSON servers answer', async () => {
+    const answer = await raw('/foo', 'ListKeys', Buffer.from('{}'));
+    assert.equal(answer.status, 400);
+    assert.equal(typeOf(answer), 'UnknownOperationException');
+    assert.equal((await raw('/', 'ListKeys', Buffer.from('{}'))).status, 200);
+  });
+
+  test('a body that is not UTF-8 is a SerializationException, not decoded with U+FFFD in place of the bad bytes', async () => {
+    const body = Buffer.concat([Buffer.from('{"Description":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const answer = await raw('/', 'CreateKey', body);
+    assert.equal(answer.status, 400);
+    assert.equal(typeOf(answer), 'SerializationException');
+  });
+});
