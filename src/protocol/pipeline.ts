@@ -11,6 +11,8 @@ export interface WireResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
+  /** The operation answered, once routed (for the server's metrics). */
+  readonly operation?: OperationName | undefined;
 }
 
 /** What one request did, for the audit trail: never a secret (the input is redacted by the audit layer). */
@@ -71,10 +73,10 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     const def = OPERATIONS[operation]!;
     input = def.input ? decodeInput(def.input, parseBody(req.body)) : {};
     const output = await hooks.invoke(operation, input, caller, requestId, meta);
-    response = reply(200, requestId, encodeOutput(output) ?? {});
+    response = reply(operation, 200, requestId, encodeOutput(output) ?? {});
   } catch (e) {
     error = e instanceof KmsError ? e : internal(e, requestId, hooks);
-    response = reply(error.status, requestId, { __type: error.type, message: error.message }, error.type);
+    response = reply(operation, error.status, requestId, { __type: error.type, message: error.message }, error.type);
   }
   const userAgent = req.headers['user-agent'];
   hooks.record({
@@ -127,7 +129,7 @@ function internal(e: unknown, requestId: string, hooks: PipelineHooks): KmsError
 }
 
 /** An error also names its type in x-amzn-ErrorType, as AWS's JSON services do (some clients read only that). */
-function reply(status: number, requestId: string, payload: unknown, errorType?: string): WireResponse {
+function reply(operation: OperationName | undefined, status: number, requestId: string, payload: unknown, errorType?: string): WireResponse {
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
   const headers: Record<string, string> = {
     'content-type': JSON_11,
@@ -135,5 +137,5 @@ function reply(status: number, requestId: string, payload: unknown, errorType?: 
     'x-amzn-requestid': requestId,
   };
   if (errorType) headers['x-amzn-errortype'] = errorType;
-  return { status, body, headers };
+  return { status, body, headers, operation };
 }

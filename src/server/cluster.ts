@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.js';
+import { answerMetricsRequests } from './metrics-gather.js';
 import { checkTransport } from './tls.js';
 import { PrimaryRelay, workerRelay } from './worker-relay.js';
 
@@ -34,6 +35,7 @@ async function runPrimary(config: Config): Promise<void> {
   let stopping = false;
   let announced = false;
   const relay = new PrimaryRelay();
+  answerMetricsRequests();
   // A worker's garbage is short-lived (one request's objects): a young generation of 8 MB semi-spaces (V8's
   // default is 16) collects it as cheaply and keeps ~25 MB less resident per worker (BENCHMARKS.md).
   if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) {

@@ -57,7 +57,11 @@ export function startHttpServer(app: App): Promise<HttpServer> {
     }
     const connection = new Connection(socket, app, secure, () => stopping);
     connections.add(connection);
-    socket.once('close', () => connections.delete(connection));
+    app.metrics.connectionOpened();
+    socket.once('close', () => {
+      connections.delete(connection);
+      app.metrics.connectionClosed();
+    });
   };
   // Half-open allowed: a client may send its request and shut its side; it still gets the answer. Over TLS the
   // same handler gets the decrypted stream once the handshake is done, which must not take longer than headers.
@@ -169,8 +173,14 @@ class Connection {
     this.busy = true;
     this.sentContinue = false;
     const tooLarge = result.kind === 'tooLarge';
+    const started = performance.now();
     this.handle(result.request, tooLarge).then(
-      (out) => this.respond(result.request, out, !tooLarge && result.request.keepAlive),
+      (out) => {
+        if (out.operation !== undefined || out.headers['x-amzn-errortype'] !== undefined) {
+          this.app.metrics.request(out.operation, out.headers['x-amzn-errortype'], (performance.now() - started) / 1000);
+        }
+        this.respond(result.request, out, !tooLarge && result.request.keepAlive);
+      },
       (e: unknown) => this.respond(result.request, internalError(e), false),
     );
   }
@@ -220,6 +230,7 @@ class Connection {
   /** Answers a request the parser refused (or one too slow to arrive) with `status`, and closes. */
   private refuse(status: number): void {
     if (this.socket.destroyed) return;
+    this.app.metrics.refused(status);
     this.socket.write(`HTTP/1.1 ${status} ${REASONS[status]}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
     this.close();
   }

@@ -66,6 +66,14 @@ export class SqliteStore extends StoreBase implements Store {
     return this.commits.run(fn);
   }
 
+  get commitTimer(): ((seconds: number) => void) | undefined {
+    return this.commits.commitTimer;
+  }
+
+  set commitTimer(timer: ((seconds: number) => void) | undefined) {
+    this.commits.commitTimer = timer;
+  }
+
   /**
    * Writes of this process are announced at commit. With a relay, the other workers' writes are announced as
    * the relay brings them (before they are answered), and nothing else is watched: the other processes that
