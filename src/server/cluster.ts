@@ -74,6 +74,7 @@ async function runPrimary(config: Config): Promise<void> {
     return worker;
   };
   const stop = (signal: NodeJS.Signals, exitCode = 0) => {
+    if (stopping) return;
     stopping = true;
     // A worker that just exited may still be listed: it will not exit again.
     const running = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
@@ -86,8 +87,10 @@ async function runPrimary(config: Config): Promise<void> {
     setTimeout(() => process.exit(exitCode), 10_000).unref();
   };
   for (let i = 0; i < config.workers; i++) fork(i);
-  process.once('SIGINT', () => stop('SIGTERM'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // Handled every time, not once: a second SIGTERM (a service manager signalling the whole group, an impatient
+  // operator) must not kill the primary by default, which would cut its draining workers off (see runWorker).
+  process.on('SIGINT', () => stop('SIGTERM'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   // A renewed certificate: every worker reads the TLS files again (a SIGHUP left unhandled would end the primary).
   process.on('SIGHUP', () => {
     for (const w of Object.values(cluster.workers ?? {})) if (w && !w.isDead()) w.process.kill('SIGHUP');
@@ -152,6 +155,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
       console.error(`worker ${index}: kept the TLS certificate in use: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
-  // The primary is gone (killed, crashed): nothing would replace or stop this worker, so it stops itself.
-  process.once('disconnect', () => process.exit(1));
+  // The primary is gone (killed, crashed): nothing would replace or stop this worker, so it stops itself. A worker
+  // already stopping finishes doing so: its audit events and the keys' last uses are still to be written.
+  process.once('disconnect', () => { if (!stopping) process.exit(1); });
 }
