@@ -1,5 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
+import type { App } from './app.js';
 import type { Config } from './config.js';
+import type { HttpServer } from './http.js';
 import { answerMetricsRequests } from './metrics-gather.js';
 import { checkTransport } from './tls.js';
 import { PrimaryRelay, workerRelay } from './worker-relay.js';
@@ -131,8 +133,16 @@ async function runWorker(config: Config, index: number): Promise<void> {
   // Loaded here, not at the top: the primary never serves a request, so it never loads the operations.
   const { createApp } = await import('./app.js');
   const { startHttpServer } = await import('./http.js');
-  const app = await createApp(config, index, relay);
-  const server = await startHttpServer(app);
+  let app: App;
+  let server: HttpServer;
+  try {
+    app = await createApp(config, index, relay);
+    server = await startHttpServer(app);
+  } catch (e) {
+    // One line (the port taken, the database unreachable): the primary retries, then gives up.
+    console.error(`trent: worker ${index} could not start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
   if (index === 0) app.startBackgroundWork();
   process.send?.({ listening: server.port });
 

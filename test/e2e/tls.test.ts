@@ -114,6 +114,17 @@ describe('serve refuses plain HTTP off loopback', () => {
       'when a proxy in front of Trent ends TLS']);
   });
 
+  test('a configuration error is one line too', async () => {
+    for (const [args, expected] of [
+      [['--port', 'abc'], 'trent: invalid port: abc'],
+      [['--tls-cert', first.cert], 'trent: --tls-cert and --tls-key go together: give both, or neither'],
+    ] as const) {
+      const failure = await startTrent({ posture: 'serve', args: [...args] })
+        .then(async (t) => { await t.stop(); return assert.fail('started'); }, (e: Error) => e.message);
+      assert.deepEqual(failure.split('\n').slice(1).filter((l) => l !== ''), [expected]);
+    }
+  });
+
   test('unless told a proxy ends TLS', async () => {
     const running = await trent(['--tls-terminated-by-proxy', '--workers', '1']);
     await running.stop();
