@@ -30,6 +30,11 @@ const backoffMs = (failures: number): number => Math.min(250 * 2 ** (failures - 
 
 async function runPrimary(config: Config): Promise<void> {
   checkTransport(config);
+  // A renewed certificate: every worker reads the TLS files again. Handled from the start: a SIGHUP left
+  // unhandled would end the primary.
+  process.on('SIGHUP', () => {
+    for (const w of Object.values(cluster.workers ?? {})) if (w && !w.isDead()) w.process.kill('SIGHUP');
+  });
   await prepareInWorker();
   const ports = new Map<number, number>();
   /** Per worker index, its quick failures in a row. */
@@ -93,10 +98,6 @@ async function runPrimary(config: Config): Promise<void> {
   // operator) must not kill the primary by default, which would cut its draining workers off (see runWorker).
   process.on('SIGINT', () => stop('SIGTERM'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  // A renewed certificate: every worker reads the TLS files again (a SIGHUP left unhandled would end the primary).
-  process.on('SIGHUP', () => {
-    for (const w of Object.values(cluster.workers ?? {})) if (w && !w.isDead()) w.process.kill('SIGHUP');
-  });
 }
 
 /**
@@ -117,6 +118,7 @@ function prepareInWorker(): Promise<void> {
 
 /** A failure (a damaged store, a wrong root key) goes to the primary, which ends with it as one line. */
 async function runPreparation(config: Config): Promise<void> {
+  process.on('SIGHUP', () => undefined); // relayed by the primary for the serving workers' TLS files: not this one's business
   try {
     const { prepare } = await import('./prepare.js');
     await prepare(config);
