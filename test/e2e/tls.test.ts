@@ -55,6 +55,13 @@ function roundTrip(socket: TLSSocket): Promise<string> {
 
 const subjectOf = (socket: TLSSocket) => socket.getPeerCertificate().subject.CN;
 
+/** A key policy allowing the account everything, over TLS only. */
+const TLS_ONLY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*',
+    Condition: { Bool: { 'aws:SecureTransport': 'true' } } }],
+});
+
 describe('serve over TLS', () => {
   const trent = useTrent({ posture: 'serve', args: ['--tls-cert', live.cert, '--tls-key', live.key, '--workers', '2'] });
   const port = () => Number(new URL(trent().endpoint).port);
@@ -79,12 +86,7 @@ describe('serve over TLS', () => {
       endpoint: trent().endpoint.replace('http:', 'https:'), region: 'us-west-2', credentials: creds, maxAttempts: 1,
       requestHandler: { httpsAgent: new Agent({ ca: [first.pem, second.pem] }) },
     });
-    const Policy = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*',
-        Condition: { Bool: { 'aws:SecureTransport': 'true' } } }],
-    });
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Policy, BypassPolicyLockoutSafetyCheck: true }));
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Policy: TLS_ONLY, BypassPolicyLockoutSafetyCheck: true }));
     await kms.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from('x') }));
   });
 
@@ -105,7 +107,7 @@ describe('serve over TLS', () => {
 });
 
 describe('serve refuses plain HTTP off loopback', () => {
-  const trent = (args: string[]) => startTrent({ posture: 'serve', args: ['--host', '0.0.0.0', ...args] });
+  const trent = (args: readonly string[]) => startTrent({ posture: 'serve', args: ['--host', '0.0.0.0', ...args] });
 
   test('without TLS, with one clear line', async () => {
     const failure = await trent([]).then(async (t) => { await t.stop(); return assert.fail('started'); }, (e: Error) => e.message);
@@ -125,9 +127,19 @@ describe('serve refuses plain HTTP off loopback', () => {
     }
   });
 
-  test('unless told a proxy ends TLS', async () => {
-    const running = await trent(['--tls-terminated-by-proxy', '--workers', '1']);
-    await running.stop();
+  test('unless told a proxy ends TLS, and then aws:SecureTransport is true (false on plain loopback HTTP)', async () => {
+    for (const [args, secure] of [[['--tls-terminated-by-proxy'], true], [['--host', '127.0.0.1'], false]] as const) {
+      const running = await trent([...args, '--workers', '1']);
+      try {
+        const kms = running.client(credentialsFrom(running.output()));
+        const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Policy: TLS_ONLY, BypassPolicyLockoutSafetyCheck: true }));
+        const encrypt = kms.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from('x') }));
+        if (secure) await encrypt;
+        else await assert.rejects(encrypt, { name: 'AccessDeniedException' });
+      } finally {
+        await running.stop();
+      }
+    }
   });
 
   test('a TLS key that does not match its certificate is one line naming the files', async () => {
