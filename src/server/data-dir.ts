@@ -1,5 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { inspectSqliteFile } from '../store/sqlite.js';
+import type { Config } from './config.js';
 
 /**
  * The data directory: the SQLite store (trent.db and its -wal/-shm), root.key and the audit log. Only Trent's
@@ -19,11 +21,26 @@ export function prepareDataDir(dir: string): void {
 }
 
 /**
+ * Throws unless the SQLite store in the data directory is sound (SQLite's quick_check) or is yet to be made in a
+ * directory that never had one. Run before the store is opened (which would make a new one) by the server's
+ * start and by the CLI commands that could otherwise create it (not by restore: that fills a new store).
+ */
+export function refuseLostStore(config: Config): void {
+  if (config.databaseUrl) return;
+  const file = join(config.dataDir, 'trent.db');
+  const trace = inspectSqliteFile(file) === 'none' ? traceOfEarlierStore(config.dataDir) : undefined;
+  if (trace) {
+    throw new Error(`${file} holds no store, but ${trace} shows one was here: refusing to make a new one ` +
+      '(restore a backup with trent restore, or start on an empty data directory)');
+  }
+}
+
+/**
  * Signs that a store existed in `dir`: its root.key, or an audit log. A store missing beside them was lost
  * (deleted, truncated, a disk swapped), and starting afresh would silently make a new store with a new
- * administrator over it, so the caller refuses instead.
+ * administrator over it.
  */
-export function traceOfEarlierStore(dir: string): string | undefined {
+function traceOfEarlierStore(dir: string): string | undefined {
   if (existsSync(join(dir, 'root.key'))) return join(dir, 'root.key');
   const audit = join(dir, 'audit');
   if (existsSync(audit) && readdirSync(audit).length > 0) return audit;

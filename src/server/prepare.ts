@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { inspectSqliteFile } from '../store/sqlite.js';
 import { AccessKeys, type AccessKeyIdentity } from './access-keys.js';
 import type { Config } from './config.js';
-import { prepareDataDir, traceOfEarlierStore } from './data-dir.js';
+import { prepareDataDir, refuseLostStore } from './data-dir.js';
 import { openStore } from './open-store.js';
 import { loadRootKey } from './root-key-source.js';
 
@@ -18,14 +16,7 @@ const ADMIN_CREATED_SETTING = 'bootstrap.admin-created';
  */
 export async function prepare(config: Config): Promise<void> {
   prepareDataDir(config.dataDir);
-  if (!config.databaseUrl) {
-    const file = join(config.dataDir, 'trent.db');
-    const trace = inspectSqliteFile(file) === 'none' ? traceOfEarlierStore(config.dataDir) : undefined;
-    if (trace) {
-      throw new Error(`${file} holds no store, but ${trace} shows one was here: refusing to make a new one ` +
-        '(restore a backup with trent restore, or start on an empty data directory)');
-    }
-  }
+  refuseLostStore(config);
   const store = openStore(config);
   try {
     const root = await loadRootKey(store, config.dataDir);

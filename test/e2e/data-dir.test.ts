@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { createTestDatabase, skipWithoutPostgres } from '../support/postgres.js';
-import { credentialsFrom, removeDir, startTrent } from '../support/trent.js';
+import { REPO, credentialsFrom, removeDir, startTrent } from '../support/trent.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'trent-datadir-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
@@ -76,6 +77,10 @@ describe('a damaged or lost SQLite store is refused, in one line', { skip: proce
     const lines = await failedStart(dir);
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, /^trent: .*trent\.db holds no store, but .*root\.key shows one was here: refusing to make a new one/);
+    // Nor does a CLI command make one behind the server's back.
+    const cli = spawnSync(process.execPath, [join(REPO, 'bin', 'trent.js'), 'access-key', 'create', '--data-dir', dir], { encoding: 'utf8' });
+    assert.equal(cli.status, 1);
+    assert.match(cli.stderr, /^trent: .*holds no store, but .* shows one was here/);
     rmSync(dir, { recursive: true });
   });
 
