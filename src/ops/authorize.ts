@@ -177,7 +177,7 @@ function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
     // An IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d; policies name it as a.b.c.d.
     'aws:sourceip': () => one(sourceIp?.replace(/^::ffff:(?=\d+\.)/, '')),
     'aws:currenttime': () => [now.toISOString()],
-    'aws:securetransport': () => ['false'],
+    'aws:securetransport': () => [String(ctx.secureTransport)],
     'aws:username': () => one(userName),
   };
   return (name) => {

@@ -49,6 +49,8 @@ export interface OpContext {
   readonly input: Readonly<Record<string, unknown>>;
   /** The client's address (aws:SourceIp), when the transport knows it. */
   readonly sourceIp: string | undefined;
+  /** Whether the request came over TLS (aws:SecureTransport). */
+  readonly secureTransport: boolean;
   /** The keys the request uses cryptographically, recorded by the resolver; noted for GetKeyLastUsage on success. */
   readonly keysUsed: KeyRef[];
   /** The request-rate quotas the request has been charged to by the keys it uses (ops/quotas/request-rates.ts). */

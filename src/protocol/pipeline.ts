@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Caller } from '../model/caller.js';
 import { KmsError } from '../model/errors.js';
 import { OPERATIONS, TARGET_PREFIX } from '../model/shapes.gen.js';
@@ -10,6 +11,8 @@ export interface WireResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
+  /** The operation answered, once routed (for the server's metrics). */
+  readonly operation?: OperationName | undefined;
 }
 
 /** What one request did, for the audit trail: never a secret (the input is redacted by the audit layer). */
@@ -28,8 +31,8 @@ export interface RequestOutcome {
 export interface PipelineHooks {
   /** Establishes the caller from the request (posture-specific: dev accepts any credentials). */
   authenticate(req: HttpRequestParts): Promise<Caller>;
-  /** Runs the operation; `sourceIp` is for policies that condition on the client's address (aws:SourceIp). */
-  invoke(op: OperationName, input: unknown, caller: Caller, requestId: string, sourceIp: string | undefined): Promise<unknown>;
+  /** Runs the operation; `meta` is for policies that condition on the connection (aws:SourceIp, aws:SecureTransport). */
+  invoke(op: OperationName, input: unknown, caller: Caller, requestId: string, meta: RequestMeta): Promise<unknown>;
   /** Called once per request after the response is decided. */
   record(outcome: RequestOutcome): void;
   /** Logs an unexpected failure (a bug), which the client sees only as KMSInternalException. */
@@ -40,6 +43,8 @@ export interface PipelineHooks {
 
 export interface RequestMeta {
   readonly sourceIp?: string | undefined;
+  /** Whether the request came over TLS. */
+  readonly secureTransport: boolean;
   readonly time: Date;
 }
 
@@ -69,11 +74,11 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     caller = await hooks.authenticate(req);
     const def = OPERATIONS[operation]!;
     input = def.input ? decodeInput(def.input, parseBody(req.body), hooks.decodeLimits) : {};
-    const output = await hooks.invoke(operation, input, caller, requestId, meta.sourceIp);
-    response = reply(200, requestId, encodeOutput(output) ?? {});
+    const output = await hooks.invoke(operation, input, caller, requestId, meta);
+    response = reply(operation, 200, requestId, encodeOutput(output) ?? {});
   } catch (e) {
     error = e instanceof KmsError ? e : internal(e, requestId, hooks);
-    response = reply(error.status, requestId, errorBody(error), error.type);
+    response = reply(operation, error.status, requestId, errorBody(error), error.type);
   }
   const userAgent = req.headers['user-agent'];
   hooks.record({
@@ -88,7 +93,9 @@ function route(req: HttpRequestParts): OperationName {
   const value = typeof target === 'string' ? target : undefined;
   const prefix = `${TARGET_PREFIX}.`;
   const op = value?.startsWith(prefix) ? value.slice(prefix.length) : undefined;
-  if (req.method !== 'POST' || !op || !Object.hasOwn(OPERATIONS, op)) {
+  // AWS JSON 1.1 requests go to "/" (Smithy's servers refuse any other path): POST /foo is no KMS call.
+  const rootPath = req.path === '/' || req.path.startsWith('/?');
+  if (req.method !== 'POST' || !rootPath || !op || !Object.hasOwn(OPERATIONS, op)) {
     throw new KmsError('UnknownOperationException', '');
   }
   return op as OperationName;
@@ -104,6 +111,8 @@ function routeOrUndefined(req: HttpRequestParts): OperationName | undefined {
 
 function parseBody(body: Buffer): unknown {
   if (body.length === 0) return {};
+  // Refused, not decoded with U+FFFD in place of the bad bytes: a plaintext or a context would not be what was sent.
+  if (!isUtf8(body)) throw new KmsError('SerializationException', 'The request body is not valid UTF-8.');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -130,7 +139,7 @@ function errorBody(error: KmsError): Record<string, string> {
 }
 
 /** An error also names its type in x-amzn-ErrorType, as AWS's JSON services do (some clients read only that). */
-function reply(status: number, requestId: string, payload: unknown, errorType?: string): WireResponse {
+function reply(operation: OperationName | undefined, status: number, requestId: string, payload: unknown, errorType?: string): WireResponse {
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
   const headers: Record<string, string> = {
     'content-type': JSON_11,
@@ -138,5 +147,5 @@ function reply(status: number, requestId: string, payload: unknown, errorType?: 
     'x-amzn-requestid': requestId,
   };
   if (errorType) headers['x-amzn-errortype'] = errorType;
-  return { status, body, headers };
+  return { status, body, headers, operation };
 }

@@ -15,6 +15,7 @@ import { syncDevClock } from './admin.js';
 import { devAuthenticator, serveAuthenticator } from './authenticators.js';
 import type { Config } from './config.js';
 import { openStore } from './open-store.js';
+import { Metrics } from './metrics.js';
 import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
@@ -27,6 +28,7 @@ export interface App {
   readonly accessKeys: AccessKeys;
   readonly hooks: PipelineHooks;
   readonly scheduler: Scheduler;
+  readonly metrics: Metrics;
   /** Starts the background work one process per node does: due key work, refilling the material pool. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -65,15 +67,16 @@ export async function createApp(config: Config, workerIndex = 0, relay?: ChangeR
   const accessKeys = new AccessKeys(store, root);
   const audit = new AuditSink(join(config.dataDir, 'audit', `trent-audit-w${workerIndex}.jsonl`));
   const scheduler = new Scheduler(deps);
+  const metrics = new Metrics(config, store);
   const authenticate = config.posture === 'dev' ? devAuthenticator(config) : serveAuthenticator(config, accessKeys, clock);
 
   const hooks: PipelineHooks = {
     authenticate,
     // Bounded while decoding, before a policy condition, the audit or the cipher ever walks it.
     decodeLimits: { mapBytes: { EncryptionContextType: config.quotas.encryptionContextBytes } },
-    async invoke(op, input, caller, requestId, sourceIp) {
+    async invoke(op, input, caller, requestId, { sourceIp, secureTransport }) {
       const ctx: OpContext = {
-        caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp, keysUsed: [],
+        caller, requestId, now: clock.now(), deps, input: input as Record<string, unknown>, sourceIp, secureTransport, keysUsed: [],
         ratesCharged: [],
       };
       chargeRequest(ctx, op);
@@ -95,7 +98,7 @@ export async function createApp(config: Config, workerIndex = 0, relay?: ChangeR
   };
 
   return {
-    config, deps, accessKeys, hooks, scheduler,
+    config, deps, accessKeys, hooks, scheduler, metrics,
     startBackgroundWork() {
       scheduler.start();
       pool.start();

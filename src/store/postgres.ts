@@ -23,6 +23,7 @@ const ATTEMPTS = 3;
  * for them, so the first call reports a database that cannot be reached or migrated.
  */
 export class PostgresStore extends StoreBase implements Store {
+  commitTimer: ((seconds: number) => void) | undefined;
   private readonly pool: pg.Pool;
   private readonly opened: Promise<void>;
   protected readonly reads: Promise<StoreReads>;
@@ -128,7 +129,9 @@ export class PostgresStore extends StoreBase implements Store {
       const result = await fn(client, batch);
       const changes = batch.drain();
       if (changes.length) await this.notifier.notify(client, changes);
+      const started = performance.now();
       await client.query('COMMIT');
+      this.commitTimer?.((performance.now() - started) / 1000);
       for (const change of changes) this.feed.emit(change);
       return result;
     } catch (e) {

@@ -25,6 +25,8 @@ export class GroupCommit {
   private readonly waiting: Waiting[] = [];
   private committing = false;
   private drained: Promise<void> = Promise.resolve();
+  /** Told each COMMIT's duration in seconds (the store's metrics). */
+  commitTimer: ((seconds: number) => void) | undefined;
 
   /** `ops` are the statements on `db`; `pending` collects their changes, emitted to `feed` (and `relay`) after COMMIT. */
   constructor(private readonly db: Database.Database, private readonly ops: StoreOps,
@@ -94,7 +96,9 @@ export class GroupCommit {
           outcomes.push({ ok: false, error });
         }
       }
+      const started = performance.now();
       this.db.exec('COMMIT');
+      this.commitTimer?.((performance.now() - started) / 1000);
     } catch (error) {
       // SQLite itself failed (disk full, I/O error, a transaction it rolled back on its own): nothing of the
       // batch is durable, so every caller hears so.

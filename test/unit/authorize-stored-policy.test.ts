@@ -23,7 +23,7 @@ function keyWith(policy: string): KeyRecord {
 
 const ctx: OpContext = {
   caller: { accountId: ACCOUNT, region: REGION, accessKeyId: 'AKIAEXAMPLE', principalArn: `arn:aws:iam::${ACCOUNT}:user/admin` },
-  requestId: 'r', now: new Date(0), input: {}, sourceIp: '127.0.0.1', keysUsed: [], ratesCharged: [],
+  requestId: 'r', now: new Date(0), input: {}, sourceIp: '127.0.0.1', secureTransport: false, keysUsed: [], ratesCharged: [],
   deps: {} as Deps,
 };
 /** No grants: when the policy does not allow, authorization asks the key's grants next. */

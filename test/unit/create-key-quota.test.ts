@@ -20,7 +20,7 @@ test('CreateKey at the keys-per-region quota takes no secret and opens no transa
   const pool = { secretFor: async () => assert.fail('no material for a refused CreateKey') };
   const ctx: OpContext = {
     caller: { accountId: ACCOUNT, region: 'us-west-2', accessKeyId: 'test', principalArn: `arn:aws:iam::${ACCOUNT}:root` },
-    requestId: 'r', now: new Date(0), input: {}, sourceIp: undefined, keysUsed: [], ratesCharged: [],
+    requestId: 'r', now: new Date(0), input: {}, sourceIp: undefined, secureTransport: false, keysUsed: [], ratesCharged: [],
     deps: {
       store, pool, settings: { posture: 'dev', sm2Everywhere: false, enforceKeyPolicies: false },
       quotas: { ...DEFAULT_QUOTAS, keysPerRegion: 3 }, rates: new RequestRates(DEFAULT_QUOTAS.rates, 1),

@@ -20,7 +20,7 @@ function encryptCharges(deps: Deps): () => void {
   const caller = { accountId: KEY.accountId, region: KEY.region, accessKeyId: 'test', principalArn: 'arn:aws:iam::111122223333:root' };
   return () => {
     const ctx: OpContext = {
-      caller, requestId: 'r', now: new Date(0), deps, input: {}, sourceIp: undefined, keysUsed: [], ratesCharged: [],
+      caller, requestId: 'r', now: new Date(0), deps, input: {}, sourceIp: undefined, secureTransport: false, keysUsed: [], ratesCharged: [],
     };
     chargeRequest(ctx, 'Encrypt');
     chargeKeyUse(ctx, 'Encrypt', KEY);

@@ -108,7 +108,7 @@ describe('request-rate token buckets', () => {
     const key = (keySpec: KeyRecord['keySpec']) => ({ keySpec }) as KeyRecord;
     const deps = { rates: new RequestRates(parseQuotas('rate.symmetric=2,rate.rsa=1').rates, 1) } as unknown as Deps;
     const context = (): OpContext => ({
-      caller: caller(), requestId: 'r', now: new Date(1_700_000_000_000), deps, input: {}, sourceIp: undefined, keysUsed: [], ratesCharged: [],
+      caller: caller(), requestId: 'r', now: new Date(1_700_000_000_000), deps, input: {}, sourceIp: undefined, secureTransport: false, keysUsed: [], ratesCharged: [],
     });
     const reEncrypt = context();
     chargeKeyUse(reEncrypt, 'ReEncrypt', key('SYMMETRIC_DEFAULT'));

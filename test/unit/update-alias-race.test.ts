@@ -36,7 +36,7 @@ test('UpdateAlias whose current key vanished under it answers NotFoundException 
   const store = { ...reads, transaction: async <T>(fn: (tx: StoreOps) => Promise<T>) => fn(reads as StoreOps) } as unknown as Store;
   const ctx: OpContext = {
     caller: { accountId: ACCOUNT, region: REGION, accessKeyId: 'test', principalArn: `arn:aws:iam::${ACCOUNT}:root` },
-    requestId: 'r', now: new Date(0), input: {}, sourceIp: undefined, keysUsed: [],
+    requestId: 'r', now: new Date(0), input: {}, sourceIp: undefined, secureTransport: false, keysUsed: [],
     ratesCharged: [],
     deps: {
       store, settings: { posture: 'dev', sm2Everywhere: false, enforceKeyPolicies: false },
