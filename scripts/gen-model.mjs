@@ -28,12 +28,35 @@ export function stripDocs(node) {
   return node;
 }
 
-/** The runtime shape table: only the facts validation and serialization need. */
+/** Java's String.hashCode: a 32-bit signed sum over UTF-16 code units. */
+function javaStringHash(value) {
+  let h = 0;
+  for (let i = 0; i < value.length; i++) h = (Math.imul(31, h) + value.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * The order in which AWS lists an enum's values in "Member must satisfy enum value set: [...]": not the
+ * model's, but a hash table's iteration order over the values' String.hashCode. Fitted to every list recorded
+ * from AWS (../shared/reference/aws-recorded: sets of 1, 3, 4 and 12 values): the table has the smallest
+ * power-of-two size above twice the number of values, buckets are the hash's low bits taken as they are (no
+ * bit spreading), and values sharing a bucket come in hash order. java.util.HashSet's rule (spread bits,
+ * insertion order within a bucket) fails the 3- and 12-value recordings; this one reproduces all four.
+ */
+export function awsEnumOrder(values) {
+  let size = 1;
+  while (size <= 2 * values.length) size *= 2;
+  const slot = (v) => javaStringHash(v) & (size - 1);
+  return [...values].sort((a, b) => slot(a) - slot(b) || javaStringHash(a) - javaStringHash(b));
+}
+
+/** The runtime shape table: only the facts validation and serialization need; enums in AWS's message order. */
 function shapeTable(model) {
   const table = {};
   for (const [name, s] of Object.entries(model.shapes)) {
     const d = { type: s.type };
     for (const k of ['min', 'max', 'pattern', 'enum', 'sensitive', 'required']) if (s[k] !== undefined) d[k] = s[k];
+    if (d.enum) d.enum = awsEnumOrder(d.enum);
     if (s.type === 'structure') d.members = Object.fromEntries(Object.entries(s.members).map(([m, v]) => [m, v.shape]));
     if (s.type === 'list') d.member = s.member.shape;
     if (s.type === 'map') { d.key = s.key.shape; d.value = s.value.shape; }

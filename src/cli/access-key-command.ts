@@ -1,11 +1,13 @@
 import { AccessKeys } from '../server/access-keys.js';
 import type { Config } from '../server/config.js';
+import { refuseLostStore } from '../server/data-dir.js';
 import { openStore } from '../server/open-store.js';
 import { loadRootKey } from '../server/root-key-source.js';
 
 /** `trent access-key create|list|delete`, on the configured store. */
 export async function accessKeyCommand(config: Config, sub: string | undefined, arg: string | undefined,
   user: string | undefined, usage: string): Promise<number> {
+  refuseLostStore(config);
   const store = openStore(config);
   try {
     const keys = new AccessKeys(store, await loadRootKey(store, config.dataDir));

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { refuseLostStore } from '../server/data-dir.js';
 import { openStore } from '../server/open-store.js';
 import type { Config } from '../server/config.js';
 import { loadRootKey } from '../server/root-key-source.js';
@@ -27,6 +28,7 @@ interface Header {
 type Line = { table: string; row: Record<string, string | number | null | { base64: string }> };
 
 export async function migrateCommand(config: Config): Promise<number> {
+  refuseLostStore(config);
   const store = openStore(config);
   try {
     console.log(`schema at version ${await store.schemaVersion()} (this Trent knows ${MIGRATIONS.length})`);
@@ -38,6 +40,7 @@ export async function migrateCommand(config: Config): Promise<number> {
 
 export async function backupCommand(config: Config, file: string | undefined): Promise<number> {
   if (!file) throw new Error('usage: trent backup FILE');
+  refuseLostStore(config);
   // 'wx': never overwrite an earlier backup; 0600: wrapped secrets are still secrets' business.
   const out = await open(file, 'wx', 0o600);
   const store = openStore(config);

@@ -27,6 +27,14 @@ Options (environment variable in brackets):
   --account-id ID      account of dev callers, and of new access keys (TRENT_ACCOUNT_ID, default 111122223333)
   --region REGION      Region of unsigned dev requests (TRENT_DEFAULT_REGION, default us-east-1)
   --workers N          worker processes sharing the port (TRENT_WORKERS, default: one per core)
+  --quota NAME=VALUE   a quota, repeatable (TRENT_QUOTAS, comma-separated): keys-per-region, aliases-per-key,
+                       encryption-context-bytes; rates=aws for AWS's request rates, rate.NAME=N for one (README: Quotas)
+  --tls-cert FILE      PEM certificate chain: serve HTTPS only, TLS 1.2+ (TRENT_TLS_CERT); SIGHUP reloads it
+  --tls-key FILE       PEM private key of --tls-cert (TRENT_TLS_KEY)
+  --tls-terminated-by-proxy   a proxy in front ends TLS: plain HTTP off loopback is then allowed in serve
+                       (TRENT_TLS_TERMINATED_BY_PROXY=1)
+  --admin-credentials-file FILE   serve's first start writes the administrator key here, mode 0600, not to
+                       stdout (TRENT_ADMIN_CREDENTIALS_FILE)
   TRENT_KEY_POOL       RSA secrets generated ahead, e.g. RSA_4096=16,RSA_2048=16 (default RSA_2048=16,RSA_3072=8,RSA_4096=16)
   --endpoint URL       the dev server of clock and reset (TRENT_ENDPOINT, default ${DEFAULT_ENDPOINT})
 Root key: TRENT_ROOT_KEY (base64 of 32 bytes) or TRENT_ROOT_KEY_PASSPHRASE, else DIR/root.key (made on first start).`;
@@ -39,6 +47,11 @@ const OPTIONS = {
   'account-id': { type: 'string' },
   region: { type: 'string' },
   workers: { type: 'string' },
+  quota: { type: 'string', multiple: true },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-terminated-by-proxy': { type: 'boolean' },
+  'admin-credentials-file': { type: 'string' },
   user: { type: 'string' },
   endpoint: { type: 'string' },
   'key-id': { type: 'string' },
@@ -51,10 +64,16 @@ const OPTIONS = {
 } as const;
 
 async function main(argv: string[]): Promise<number> {
+  // Before anything is created: whatever Trent writes (the store, root.key, the audit log, backups) is its
+  // user's alone, 0600 files in 0700 directories (server/data-dir.ts). Inherited by the worker processes.
+  process.umask(0o077);
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const flags: ConfigFlags = {
     host: values.host, port: values.port, dataDir: values['data-dir'], databaseUrl: values.database,
     accountId: values['account-id'], defaultRegion: values.region, workers: values.workers,
+    quotas: values.quota?.join(','),
+    tlsCert: values['tls-cert'], tlsKey: values['tls-key'], adminCredentialsFile: values['admin-credentials-file'],
+    tlsTerminatedByProxy: values['tls-terminated-by-proxy'] ? 'true' : undefined,
   };
   const [command, sub, arg] = positionals;
   if (values.help || !command) {

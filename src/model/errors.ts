@@ -17,6 +17,8 @@ const COMMON_ERRORS = {
   IncompleteSignatureException: 400,
   MissingAuthenticationTokenException: 400,
   RequestEntityTooLargeException: 413,
+  // A request-rate quota spent (ops/quotas/request-rates.ts); SDKs retry it with backoff.
+  ThrottlingException: 400,
 } as const;
 
 export type CommonErrorName = keyof typeof COMMON_ERRORS;
@@ -28,7 +30,7 @@ export function errorStatus(name: ErrorName): number {
   return SHAPES[name]?.fault ? 500 : 400;
 }
 
-/** An AWS-shaped error: serialized as {"__type": name, "message": message} with the error's status. */
+/** An AWS-shaped error: serialized as {"__type": name, "message": message} (no message when empty) with the error's status. */
 export class KmsError extends Error {
   readonly status: number;
   constructor(readonly type: ErrorName, message = '') {

@@ -14,12 +14,12 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "AlgorithmSpec": {
   "type": "string",
   "enum": [
-   "RSAES_PKCS1_V1_5",
-   "RSAES_OAEP_SHA_1",
-   "RSAES_OAEP_SHA_256",
+   "SM2PKE",
    "RSA_AES_KEY_WRAP_SHA_1",
    "RSA_AES_KEY_WRAP_SHA_256",
-   "SM2PKE"
+   "RSAES_PKCS1_V1_5",
+   "RSAES_OAEP_SHA_1",
+   "RSAES_OAEP_SHA_256"
   ]
  },
  "AliasList": {
@@ -161,34 +161,34 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "ConnectionErrorCodeType": {
   "type": "string",
   "enum": [
-   "INVALID_CREDENTIALS",
-   "CLUSTER_NOT_FOUND",
-   "NETWORK_ERRORS",
-   "INTERNAL_ERROR",
    "INSUFFICIENT_CLOUDHSM_HSMS",
-   "USER_LOCKED_OUT",
-   "USER_NOT_FOUND",
    "USER_LOGGED_IN",
-   "SUBNET_NOT_FOUND",
-   "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET",
-   "XKS_PROXY_ACCESS_DENIED",
-   "XKS_PROXY_NOT_REACHABLE",
+   "XKS_PROXY_TIMED_OUT",
    "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND",
    "XKS_PROXY_INVALID_RESPONSE",
-   "XKS_PROXY_INVALID_CONFIGURATION",
+   "XKS_PROXY_INVALID_TLS_CONFIGURATION",
+   "USER_NOT_FOUND",
+   "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET",
+   "INTERNAL_ERROR",
+   "XKS_PROXY_ACCESS_DENIED",
+   "USER_LOCKED_OUT",
    "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION",
-   "XKS_PROXY_TIMED_OUT",
-   "XKS_PROXY_INVALID_TLS_CONFIGURATION"
+   "XKS_PROXY_NOT_REACHABLE",
+   "CLUSTER_NOT_FOUND",
+   "SUBNET_NOT_FOUND",
+   "INVALID_CREDENTIALS",
+   "NETWORK_ERRORS",
+   "XKS_PROXY_INVALID_CONFIGURATION"
   ]
  },
  "ConnectionStateType": {
   "type": "string",
   "enum": [
-   "CONNECTED",
+   "DISCONNECTING",
    "CONNECTING",
-   "FAILED",
+   "CONNECTED",
    "DISCONNECTED",
-   "DISCONNECTING"
+   "FAILED"
   ]
  },
  "CreateAliasRequest": {
@@ -315,8 +315,8 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "CustomKeyStoreType": {
   "type": "string",
   "enum": [
-   "AWS_CLOUDHSM",
-   "EXTERNAL_KEY_STORE"
+   "EXTERNAL_KEY_STORE",
+   "AWS_CLOUDHSM"
   ]
  },
  "CustomKeyStoresList": {
@@ -341,32 +341,32 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "type": "string",
   "enum": [
    "RSA_2048",
-   "RSA_3072",
-   "RSA_4096",
-   "ECC_NIST_P256",
    "ECC_NIST_P384",
+   "ECC_NIST_P256",
    "ECC_NIST_P521",
-   "ECC_SECG_P256K1",
-   "SYMMETRIC_DEFAULT",
-   "HMAC_224",
-   "HMAC_256",
    "HMAC_384",
-   "HMAC_512",
-   "SM2"
+   "RSA_3072",
+   "ECC_SECG_P256K1",
+   "RSA_4096",
+   "SM2",
+   "SYMMETRIC_DEFAULT",
+   "HMAC_256",
+   "HMAC_224",
+   "HMAC_512"
   ]
  },
  "DataKeyPairSpec": {
   "type": "string",
   "enum": [
    "RSA_2048",
-   "RSA_3072",
-   "RSA_4096",
-   "ECC_NIST_P256",
    "ECC_NIST_P384",
+   "ECC_NIST_EDWARDS25519",
+   "ECC_NIST_P256",
    "ECC_NIST_P521",
+   "RSA_3072",
    "ECC_SECG_P256K1",
-   "SM2",
-   "ECC_NIST_EDWARDS25519"
+   "RSA_4096",
+   "SM2"
   ]
  },
  "DataKeySpec": {
@@ -613,10 +613,10 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "EncryptionAlgorithmSpec": {
   "type": "string",
   "enum": [
+   "SM2PKE",
    "SYMMETRIC_DEFAULT",
    "RSAES_OAEP_SHA_1",
-   "RSAES_OAEP_SHA_256",
-   "SM2PKE"
+   "RSAES_OAEP_SHA_256"
   ]
  },
  "EncryptionAlgorithmSpecList": {
@@ -640,8 +640,8 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "ExpirationModelType": {
   "type": "string",
   "enum": [
-   "KEY_MATERIAL_EXPIRES",
-   "KEY_MATERIAL_DOES_NOT_EXPIRE"
+   "KEY_MATERIAL_DOES_NOT_EXPIRE",
+   "KEY_MATERIAL_EXPIRES"
   ]
  },
  "ExpiredImportTokenException": {
@@ -925,23 +925,23 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "GrantOperation": {
   "type": "string",
   "enum": [
-   "Decrypt",
-   "Encrypt",
    "GenerateDataKey",
-   "GenerateDataKeyWithoutPlaintext",
-   "ReEncryptFrom",
-   "ReEncryptTo",
-   "Sign",
+   "Encrypt",
    "Verify",
-   "GetPublicKey",
+   "ReEncryptFrom",
+   "DeriveSharedSecret",
+   "Sign",
    "CreateGrant",
+   "GetPublicKey",
    "RetireGrant",
-   "DescribeKey",
-   "GenerateDataKeyPair",
    "GenerateDataKeyPairWithoutPlaintext",
-   "GenerateMac",
+   "Decrypt",
+   "ReEncryptTo",
+   "GenerateDataKeyWithoutPlaintext",
+   "DescribeKey",
    "VerifyMac",
-   "DeriveSharedSecret"
+   "GenerateMac",
+   "GenerateDataKeyPair"
   ]
  },
  "GrantOperationList": {
@@ -994,8 +994,8 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "ImportType": {
   "type": "string",
   "enum": [
-   "NEW_KEY_MATERIAL",
-   "EXISTING_KEY_MATERIAL"
+   "EXISTING_KEY_MATERIAL",
+   "NEW_KEY_MATERIAL"
   ]
  },
  "IncludeKeyMaterial": {
@@ -1144,18 +1144,18 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "KeyLastUsageTrackingOperation": {
   "type": "string",
   "enum": [
-   "Decrypt",
-   "DeriveSharedSecret",
-   "Encrypt",
    "GenerateDataKey",
-   "GenerateDataKeyPair",
+   "Encrypt",
    "GenerateDataKeyPairWithoutPlaintext",
+   "Decrypt",
    "GenerateDataKeyWithoutPlaintext",
-   "GenerateMac",
    "ReEncrypt",
-   "Sign",
+   "VerifyMac",
    "Verify",
-   "VerifyMac"
+   "GenerateMac",
+   "GenerateDataKeyPair",
+   "DeriveSharedSecret",
+   "Sign"
   ]
  },
  "KeyList": {
@@ -1185,10 +1185,10 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "KeyMaterialState": {
   "type": "string",
   "enum": [
-   "NON_CURRENT",
-   "CURRENT",
+   "PENDING_MULTI_REGION_IMPORT_AND_ROTATION",
    "PENDING_ROTATION",
-   "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+   "NON_CURRENT",
+   "CURRENT"
   ]
  },
  "KeyMetadata": {
@@ -1229,35 +1229,35 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "type": "string",
   "enum": [
    "RSA_2048",
-   "RSA_3072",
-   "RSA_4096",
-   "ECC_NIST_P256",
    "ECC_NIST_P384",
+   "ECC_NIST_EDWARDS25519",
    "ECC_NIST_P521",
-   "ECC_SECG_P256K1",
-   "SYMMETRIC_DEFAULT",
-   "HMAC_224",
-   "HMAC_256",
    "HMAC_384",
-   "HMAC_512",
+   "ECC_SECG_P256K1",
+   "RSA_4096",
    "SM2",
-   "ML_DSA_44",
+   "HMAC_224",
    "ML_DSA_65",
    "ML_DSA_87",
-   "ECC_NIST_EDWARDS25519"
+   "ECC_NIST_P256",
+   "ML_DSA_44",
+   "RSA_3072",
+   "SYMMETRIC_DEFAULT",
+   "HMAC_256",
+   "HMAC_512"
   ]
  },
  "KeyState": {
   "type": "string",
   "enum": [
-   "Creating",
    "Enabled",
-   "Disabled",
    "PendingDeletion",
-   "PendingImport",
+   "Updating",
    "PendingReplicaDeletion",
    "Unavailable",
-   "Updating"
+   "Creating",
+   "Disabled",
+   "PendingImport"
   ]
  },
  "KeyStorePasswordType": {
@@ -1277,10 +1277,10 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "KeyUsageType": {
   "type": "string",
   "enum": [
-   "SIGN_VERIFY",
    "ENCRYPT_DECRYPT",
    "GENERATE_VERIFY_MAC",
-   "KEY_AGREEMENT"
+   "KEY_AGREEMENT",
+   "SIGN_VERIFY"
   ]
  },
  "KmsRequestIdType": {
@@ -1422,9 +1422,9 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "MacAlgorithmSpec": {
   "type": "string",
   "enum": [
-   "HMAC_SHA_224",
-   "HMAC_SHA_256",
    "HMAC_SHA_384",
+   "HMAC_SHA_256",
+   "HMAC_SHA_224",
    "HMAC_SHA_512"
   ]
  },
@@ -1449,8 +1449,8 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
   "type": "string",
   "enum": [
    "RAW",
-   "DIGEST",
-   "EXTERNAL_MU"
+   "EXTERNAL_MU",
+   "DIGEST"
   ]
  },
  "MultiRegionConfiguration": {
@@ -1475,8 +1475,8 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "MultiRegionKeyType": {
   "type": "string",
   "enum": [
-   "PRIMARY",
-   "REPLICA"
+   "REPLICA",
+   "PRIMARY"
   ]
  },
  "NotFoundException": {
@@ -1497,10 +1497,10 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "OriginType": {
   "type": "string",
   "enum": [
-   "AWS_KMS",
    "EXTERNAL",
-   "AWS_CLOUDHSM",
-   "EXTERNAL_KEY_STORE"
+   "EXTERNAL_KEY_STORE",
+   "AWS_KMS",
+   "AWS_CLOUDHSM"
   ]
  },
  "PendingWindowInDaysType": {
@@ -1664,8 +1664,8 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "RotationType": {
   "type": "string",
   "enum": [
-   "AUTOMATIC",
-   "ON_DEMAND"
+   "ON_DEMAND",
+   "AUTOMATIC"
   ]
  },
  "RotationsList": {
@@ -1732,19 +1732,19 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "SigningAlgorithmSpec": {
   "type": "string",
   "enum": [
-   "RSASSA_PSS_SHA_256",
-   "RSASSA_PSS_SHA_384",
-   "RSASSA_PSS_SHA_512",
-   "RSASSA_PKCS1_V1_5_SHA_256",
+   "ED25519_PH_SHA_512",
    "RSASSA_PKCS1_V1_5_SHA_384",
+   "RSASSA_PKCS1_V1_5_SHA_256",
    "RSASSA_PKCS1_V1_5_SHA_512",
-   "ECDSA_SHA_256",
+   "ML_DSA_SHAKE_256",
+   "RSASSA_PSS_SHA_384",
    "ECDSA_SHA_384",
+   "RSASSA_PSS_SHA_256",
+   "ECDSA_SHA_256",
+   "RSASSA_PSS_SHA_512",
    "ECDSA_SHA_512",
    "SM2DSA",
-   "ML_DSA_SHAKE_256",
-   "ED25519_SHA_512",
-   "ED25519_PH_SHA_512"
+   "ED25519_SHA_512"
   ]
  },
  "SigningAlgorithmSpecList": {
@@ -2008,8 +2008,8 @@ export const SHAPES: Readonly<Record<string, ShapeDef>> = {
  "XksProxyConnectivityType": {
   "type": "string",
   "enum": [
-   "PUBLIC_ENDPOINT",
-   "VPC_ENDPOINT_SERVICE"
+   "VPC_ENDPOINT_SERVICE",
+   "PUBLIC_ENDPOINT"
   ]
  },
  "XksProxyIncorrectAuthenticationCredentialException": {

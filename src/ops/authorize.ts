@@ -1,14 +1,19 @@
 import { KmsError } from '../model/errors.js';
-import type { ConditionLookup } from '../policy/conditions.js';
+import type { ConditionLookup, ConditionValues } from '../policy/conditions.js';
 import { parsePolicy, type PolicyDocument } from '../policy/document.js';
-import { decide } from '../policy/evaluate.js';
-import type { KeyRecord } from '../store/types.js';
+import { decide, type Decision } from '../policy/evaluate.js';
+import { grantPermits } from '../policy/grants.js';
+import type { GrantRecord, KeyRecord, StoreReads } from '../store/types.js';
 import { arnOf, partitionOf } from '../util/arn.js';
 import type { OpContext } from './context.js';
+import { CONSTRAINED_OPERATIONS, GRANT_OPERATIONS } from './grants/grant-rules.js';
+
+/** What a policy's conditions may read of a key: where it is and what it is (a key being created has no record yet). */
+export type KeyFacts = Pick<KeyRecord, 'accountId' | 'region' | 'keyId' | 'keySpec' | 'keyUsage' | 'origin'>;
 
 /** One authorization question: may the caller perform `action` on `key`? */
 export interface KeyAccess {
-  readonly key: KeyRecord;
+  readonly key: KeyFacts;
   /** e.g. kms:Encrypt; ReEncrypt asks kms:ReEncryptFrom of its source key and kms:ReEncryptTo of its destination. */
   readonly action: string;
   /** The alias the caller named the key by (kms:RequestAlias). */
@@ -18,33 +23,86 @@ export interface KeyAccess {
 }
 
 /**
- * Evaluates the key's policy for the caller (policy/evaluate.ts) and throws AWS's AccessDeniedException when it
- * does not allow the action. Called by the resolver for every key it admits, so no operation can skip it.
+ * Evaluates the key's policy for the caller (policy/evaluate.ts), then, unless the policy denies explicitly,
+ * the key's grants to the caller, and throws AWS's AccessDeniedException when neither allows the action.
+ * Called by the resolver for every key it admits, so no operation can skip it. Grants are read from the store
+ * only when the policy does not allow: a grant is in force as soon as CreateGrant answers, and gone as soon
+ * as RetireGrant or RevokeGrant answers, on every worker and node.
  */
-export function authorize(ctx: OpContext, access: KeyAccess): void {
-  const { caller } = ctx;
-  const resource = arnOf(access.key);
-  const decision = decide(policyOf(access.key), {
-    principal: { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
-    action: access.action,
-    resource,
-    conditions: lazyConditionLookup(ctx, access),
-  });
+export async function authorize(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }, grants: GrantReader): Promise<void> {
+  const decision = keyPolicyDecision(ctx, access);
   if (decision === 'allow') return;
-  const on = access.resourceName ?? `resource: ${resource}`;
+  if (decision === 'implicitDeny' && (await grantsAllowing(ctx, grants, access.key, access.action)).length > 0) return;
+  const { caller } = ctx;
+  const on = access.resourceName ?? `resource: ${arnOf(access.key)}`;
   throw new KmsError('AccessDeniedException', decision === 'explicitDeny'
     ? `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} with an explicit deny in a resource-based policy`
     : `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} because no resource-based policy allows the ${access.action} action`);
 }
 
-/** Parsed policies by their text: a key's policy is read on every request, and parsing it each time would cost more than the crypto. */
-const parsed = new Map<string, PolicyDocument>();
+/** Where a key's grants are read: the store, or the transaction the key was locked in. */
+export type GrantReader = Pick<StoreReads, 'listGrants'>;
+
+/** The key policy's decision alone. A policy stored before Trent checked the whole grammar may not pass it now: it allows nothing (fail closed). */
+export function keyPolicyDecision(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }): Decision {
+  const doc = policyOf(access.key);
+  return doc ? decideFor(ctx, doc, access) : 'implicitDeny';
+}
+
+/**
+ * The key's grants that allow the caller `action` with this request's encryption context. A grant names its
+ * grantee by ARN; one naming the caller's account root applies to every identity of the account, as a key
+ * policy naming the account does here.
+ */
+export async function grantsAllowing(ctx: OpContext, reader: GrantReader, key: KeyRecord, action: string): Promise<GrantRecord[]> {
+  const operation = action.startsWith('kms:') ? action.slice('kms:'.length) : action;
+  if (!GRANT_OPERATIONS.has(operation)) return [];
+  const { caller } = ctx;
+  const grantees = [caller.principalArn, `arn:${partitionOf(caller.region)}:iam::${caller.accountId}:root`];
+  // All of them: the grants-per-grantee quota keeps them few.
+  const grants = await reader.listGrants(key, { granteePrincipals: grantees }, { limit: Number.MAX_SAFE_INTEGER });
+  const context = key.keySpec === 'SYMMETRIC_DEFAULT' && CONSTRAINED_OPERATIONS.has(operation)
+    ? requestSide(ctx, action).context
+    : 'not-applicable';
+  return grants.filter((g) => grantPermits(g, operation, context));
+}
+
+/**
+ * The lockout safety check of CreateKey and PutKeyPolicy: whether `doc` lets the caller of this request call
+ * PutKeyPolicy on the key, evaluated as a request would be, with this request's condition keys (its caller,
+ * address, time; the new key's spec for CreateKey), so a policy whose only PutKeyPolicy Allow is conditioned
+ * on something this caller does not have is refused.
+ */
+export function allowsPolicyChange(ctx: OpContext, doc: PolicyDocument, key: KeyFacts): boolean {
+  return decideFor(ctx, doc, { key, action: 'kms:PutKeyPolicy' }) === 'allow';
+}
+
+function decideFor(ctx: OpContext, doc: PolicyDocument, access: KeyAccess): Decision {
+  const { caller } = ctx;
+  return decide(doc, {
+    principal: { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
+    action: access.action,
+    resource: arnOf(access.key),
+    conditions: lazyConditionLookup(ctx, access),
+  });
+}
+
+/**
+ * Parsed policies by their text: a key's policy is read on every request, and parsing it each time would cost
+ * more than the crypto. Null for a stored text that no longer parses.
+ */
+const parsed = new Map<string, PolicyDocument | null>();
 const MAX_PARSED = 1024;
 
-function policyOf(key: KeyRecord): PolicyDocument {
+function policyOf(key: KeyRecord): PolicyDocument | null {
   let doc = parsed.get(key.policy);
-  if (!doc) {
-    doc = parsePolicy(key.policy);
+  if (doc === undefined) {
+    try {
+      doc = parsePolicy(key.policy);
+    } catch (e) {
+      if (!(e instanceof KmsError)) throw e;
+      doc = null;
+    }
     if (parsed.size >= MAX_PARSED) parsed.clear();
     parsed.set(key.policy, doc);
   }
@@ -72,6 +130,13 @@ const ENCRYPTING_ACTIONS: ReadonlyMap<string, string> = new Map([
 
 const ACCOUNT_PRINCIPAL = /^arn:[^:]+:iam::\d{12}:user\/(.+)$/;
 
+/** kms:GrantConstraintType: the kinds of constraint a CreateGrant request sets. */
+function constraintTypes(constraints: unknown): ConditionValues | 'absent' {
+  const c = (constraints ?? {}) as Record<string, unknown>;
+  const types = ['EncryptionContextEquals', 'EncryptionContextSubset'].filter((t) => c[t] !== undefined);
+  return types.length > 0 ? types : 'absent';
+}
+
 /** conditionLookup, made when a condition is first asked for: most policies (the default one) have none. */
 function lazyConditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
   let lookup: ConditionLookup | undefined;
@@ -86,14 +151,20 @@ function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
   const { caller, now, sourceIp } = ctx;
   const { key, action, requestAlias } = access;
   const { context, encryptionAlgorithm } = requestSide(ctx, action);
-  const one = (v: unknown): readonly string[] | 'absent' => (typeof v === 'string' ? [v] : 'absent');
+  const one = (v: unknown): ConditionValues | 'absent' => (typeof v === 'string' ? [v] : 'absent');
   const contextKeys = context && Object.keys(context).length > 0 ? Object.keys(context) : undefined;
   const userName = ACCOUNT_PRINCIPAL.exec(caller.principalArn)?.[1];
-  const known: Readonly<Record<string, () => readonly string[] | 'absent'>> = {
+  const creatingGrant = action === 'kms:CreateGrant';
+  const known: Readonly<Record<string, () => ConditionValues | 'absent'>> = {
     'kms:encryptioncontextkeys': () => contextKeys ?? 'absent',
     'kms:calleraccount': () => [caller.accountId],
     'kms:viaservice': () => 'absent',
     'kms:grantisforawsresource': () => 'absent',
+    // The grant a CreateGrant request would make; absent on every other request.
+    'kms:grantoperations': () => (creatingGrant && Array.isArray(ctx.input.Operations) ? ctx.input.Operations as string[] : 'absent'),
+    'kms:granteeprincipal': () => (creatingGrant ? one(ctx.input.GranteePrincipal) : 'absent'),
+    'kms:retiringprincipal': () => (creatingGrant ? one(ctx.input.RetiringPrincipal) : 'absent'),
+    'kms:grantconstrainttype': () => (creatingGrant ? constraintTypes(ctx.input.Constraints) : 'absent'),
     'kms:encryptionalgorithm': () => one(encryptionAlgorithm),
     'kms:signingalgorithm': () => one(ctx.input.SigningAlgorithm),
     'kms:macalgorithm': () => one(ctx.input.MacAlgorithm),
@@ -106,16 +177,19 @@ function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
     // An IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d; policies name it as a.b.c.d.
     'aws:sourceip': () => one(sourceIp?.replace(/^::ffff:(?=\d+\.)/, '')),
     'aws:currenttime': () => [now.toISOString()],
-    'aws:securetransport': () => ['false'],
+    'aws:securetransport': () => [String(ctx.secureTransport)],
     'aws:username': () => one(userName),
   };
   return (name) => {
     const CONTEXT_PREFIX = 'kms:encryptioncontext:';
     if (name.startsWith(CONTEXT_PREFIX)) {
-      // Condition key names compare without case, so the context key does too; its value keeps its case.
+      // Condition key names compare without case, so the context key does too (its value keeps its case). A
+      // context may hold several keys that differ only in case: each is a reading of the condition key, and
+      // the evaluation lets none dodge a Deny or widen an Allow (policy/conditions.ts).
       const wanted = name.slice(CONTEXT_PREFIX.length);
-      const entry = contextKeys?.find((k) => k.toLowerCase() === wanted);
-      return entry === undefined ? 'absent' : [context![entry]!];
+      const values = (contextKeys ?? []).filter((k) => k.toLowerCase() === wanted).map((k) => context![k]!);
+      if (values.length === 0) return 'absent';
+      return values.length === 1 ? values : { oneOf: values };
     }
     return Object.hasOwn(known, name) ? known[name]!() : undefined;
   };

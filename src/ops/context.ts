@@ -4,6 +4,8 @@ import type { OperationInputs, OperationName, OperationOutputs } from '../model/
 import type { KeyRef, Store, StoreOps } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { MaterialPool } from './material-pool.js';
+import type { RequestRates } from './quotas/request-rates.js';
+import type { Quotas, RateQuota } from './quotas/settings.js';
 import type { UsageTracker } from './usage/tracker.js';
 
 export type { Caller };
@@ -29,6 +31,9 @@ export interface Deps {
   readonly usage: UsageTracker;
   /** Secrets generated ahead for slow key specs; `secretFor` is how new key material is made. */
   readonly pool: MaterialPool;
+  /** The resource quotas operations check (the request-rate ones are `rates`'). */
+  readonly quotas: Quotas;
+  readonly rates: RequestRates;
 }
 
 export interface OpContext {
@@ -44,6 +49,8 @@ export interface OpContext {
   readonly input: Readonly<Record<string, unknown>>;
   /** The client's address (aws:SourceIp), when the transport knows it. */
   readonly sourceIp: string | undefined;
+  /** Whether the request came over TLS (aws:SecureTransport). */
+  readonly secureTransport: boolean;
   /** The keys the request uses cryptographically, recorded by the resolver; noted for GetKeyLastUsage on success. */
   readonly keysUsed: KeyRef[];
   /** Every key the request reached (found by the resolver, or created), allowed or not: its audit record's resources. */
@@ -54,6 +61,8 @@ export interface OpContext {
    * `deps.store.transaction`, and at most once per request.
    */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /** The request-rate quotas the request has been charged to by the keys it uses (ops/quotas/request-rates.ts). */
+  readonly ratesCharged: RateQuota[];
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: OpContext) => Promise<OperationOutputs[Op]>;

@@ -1,6 +1,10 @@
-import { KmsError } from '../model/errors.js';
-import type { OperationName } from '../model/types.gen.js';
-import type { Handler, HandlerMap } from './context.js';
+import type { HandlerMap } from './context.js';
+import { revokeGrant } from './grants/revoke-grant.js';
+import { retireGrant } from './grants/retire-grant.js';
+import { listRetirableGrants } from './grants/list-retirable-grants.js';
+import { listGrants } from './grants/list-grants.js';
+import { createGrant } from './grants/create-grant.js';
+import { EXTERNAL_ORIGIN, MULTI_REGION_PRIMARY, notYetImplemented } from './not-yet-implemented.js';
 import { decrypt } from './crypto/decrypt.js';
 import { disableKeyRotation } from './rotation/disable-key-rotation.js';
 import { enableKeyRotation } from './rotation/enable-key-rotation.js';
@@ -40,27 +44,17 @@ import { untagResource } from './tags/untag-resource.js';
 import { updateAlias } from './aliases/update-alias.js';
 import { updateKeyDescription } from './keys/update-key-description.js';
 
-/**
- * Operations that a later stage implements answer this, so every one of the model's 54 operations is
- * routed and a client gets an AWS-shaped answer that says plainly what is missing.
- */
-function notYetImplemented<Op extends OperationName>(op: Op): Handler<Op> {
-  return async () => {
-    throw new KmsError('UnsupportedOperationException', `Trent does not implement ${op} yet.`);
-  };
-}
-
 export const HANDLERS: HandlerMap = {
   CancelKeyDeletion: cancelKeyDeletion,
   ConnectCustomKeyStore: notYetImplemented('ConnectCustomKeyStore'),
   CreateAlias: createAlias,
   CreateCustomKeyStore: notYetImplemented('CreateCustomKeyStore'),
-  CreateGrant: notYetImplemented('CreateGrant'),
+  CreateGrant: createGrant,
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
   DeleteCustomKeyStore: notYetImplemented('DeleteCustomKeyStore'),
-  DeleteImportedKeyMaterial: notYetImplemented('DeleteImportedKeyMaterial'),
+  DeleteImportedKeyMaterial: notYetImplemented('DeleteImportedKeyMaterial', EXTERNAL_ORIGIN),
   DeriveSharedSecret: deriveSharedSecret,
   DescribeCustomKeyStores: notYetImplemented('DescribeCustomKeyStores'),
   DescribeKey: describeKey,
@@ -79,21 +73,21 @@ export const HANDLERS: HandlerMap = {
   GetKeyLastUsage: getKeyLastUsage,
   GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: getKeyRotationStatus,
-  GetParametersForImport: notYetImplemented('GetParametersForImport'),
+  GetParametersForImport: notYetImplemented('GetParametersForImport', EXTERNAL_ORIGIN),
   GetPublicKey: getPublicKey,
-  ImportKeyMaterial: notYetImplemented('ImportKeyMaterial'),
+  ImportKeyMaterial: notYetImplemented('ImportKeyMaterial', EXTERNAL_ORIGIN),
   ListAliases: listAliases,
-  ListGrants: notYetImplemented('ListGrants'),
+  ListGrants: listGrants,
   ListKeyPolicies: listKeyPolicies,
   ListKeyRotations: listKeyRotations,
   ListKeys: listKeys,
   ListResourceTags: listResourceTags,
-  ListRetirableGrants: notYetImplemented('ListRetirableGrants'),
+  ListRetirableGrants: listRetirableGrants,
   PutKeyPolicy: putKeyPolicy,
   ReEncrypt: reEncrypt,
-  ReplicateKey: notYetImplemented('ReplicateKey'),
-  RetireGrant: notYetImplemented('RetireGrant'),
-  RevokeGrant: notYetImplemented('RevokeGrant'),
+  ReplicateKey: notYetImplemented('ReplicateKey', MULTI_REGION_PRIMARY),
+  RetireGrant: retireGrant,
+  RevokeGrant: revokeGrant,
   RotateKeyOnDemand: rotateKeyOnDemand,
   ScheduleKeyDeletion: scheduleKeyDeletion,
   Sign: sign,

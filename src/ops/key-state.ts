@@ -74,7 +74,9 @@ export const KEY_STATE_TABLE: Readonly<Partial<Record<OperationName, Row>>> = {
   EnableKey: ENABLE_DISABLE,
   EnableKeyRotation: ROTATION,
   DisableKeyRotation: ROTATION,
-  RotateKeyOnDemand: ROTATION,
+  // A newer operation than the table's source: recorded, an EXTERNAL key without material is pending import
+  // first (its origin is refused only once it has material).
+  RotateKeyOnDemand: { ...ROTATION, PendingImport: 'pendingImport' },
   GetKeyRotationStatus: { PendingImport: 'externalOrigin', Unavailable: 'customKeyStore' },
   ListKeyRotations: { PendingImport: 'externalOrigin' },
   GetKeyLastUsage: ALWAYS,

@@ -3,9 +3,10 @@ import type { OperationName } from '../model/types.gen.js';
 import type { KeyRecord, KeyRef, StoreOps } from '../store/types.js';
 import { aliasArn, arnOf, parseArn, partitionOf } from '../util/arn.js';
 import { isKeyIdForm } from '../util/ids.js';
-import { authorize } from './authorize.js';
+import { authorize, type GrantReader } from './authorize.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-state.js';
+import { chargeKeyUse } from './quotas/request-rates.js';
 import { recordKeyUse } from './usage/note-use.js';
 
 export interface ResolveOptions {
@@ -35,8 +36,12 @@ const CROSS_ACCOUNT: ReadonlySet<OperationName> = new Set<OperationName>([
   'GetPublicKey', 'ListGrants', 'ReEncrypt', 'RetireGrant', 'RevokeGrant', 'Sign', 'Verify', 'VerifyMac',
 ]);
 
-/** ListAliases is authorized by IAM policies alone (kms:ListAliases is not a key policy permission in AWS). */
-const IAM_ONLY: ReadonlySet<OperationName> = new Set<OperationName>(['ListAliases']);
+/**
+ * Operations the key policy alone does not decide, so the resolver does not authorize them: ListAliases is
+ * authorized by IAM policies (kms:ListAliases is not a key policy permission in AWS); RetireGrant by the grant
+ * (its retiring principal, or its grantee), or else the key policy, which ops/grants/retire-grant.ts asks.
+ */
+const NOT_BY_KEY_POLICY: ReadonlySet<OperationName> = new Set<OperationName>(['ListAliases', 'RetireGrant']);
 
 /** The key a parameter or a record names, before it is read: its reference and the error when it does not exist. */
 interface Named {
@@ -58,7 +63,7 @@ interface Named {
 export async function resolveKey(ctx: OpContext, use: OperationName | KeyUse, keyIdParam: string,
   options: ResolveOptions): Promise<KeyRecord> {
   const named = await nameKey(ctx, opOf(use), ctx.deps.store, keyIdParam, options);
-  return admit(ctx, use, await ctx.deps.store.getKey(named.ref), named);
+  return admit(ctx, use, await ctx.deps.store.getKey(named.ref), named, ctx.deps.store);
 }
 
 /**
@@ -68,7 +73,7 @@ export async function resolveKey(ctx: OpContext, use: OperationName | KeyUse, ke
 export async function resolveKeyLocked(ctx: OpContext, tx: StoreOps, use: OperationName | KeyUse, keyIdParam: string,
   options: ResolveOptions): Promise<KeyRecord> {
   const named = await nameKey(ctx, opOf(use), tx, keyIdParam, options);
-  return admit(ctx, use, await tx.lockKey(named.ref), named);
+  return admit(ctx, use, await tx.lockKey(named.ref), named, tx);
 }
 
 export interface RefLookup {
@@ -87,7 +92,7 @@ export async function resolveKeyRef(ctx: OpContext, use: OperationName | KeyUse,
   const { notFound, accepts, tx, resourceName } = lookup;
   if (ref.region !== ctx.caller.region || !reachable(ctx, opOf(use), ref.accountId)) throw notFound();
   const key = tx ? await tx.lockKey(ref) : await ctx.deps.store.getKey(ref);
-  return admit(ctx, use, key && (!accepts || accepts(key)) ? key : undefined, { ref, notFound, resourceName });
+  return admit(ctx, use, key && (!accepts || accepts(key)) ? key : undefined, { ref, notFound, resourceName }, tx ?? ctx.deps.store);
 }
 
 function opOf(use: OperationName | KeyUse): OperationName {
@@ -99,13 +104,22 @@ function reachable(ctx: OpContext, op: OperationName, accountId: string): boolea
   return accountId === ctx.caller.accountId || (ctx.deps.settings.enforceKeyPolicies && CROSS_ACCOUNT.has(op));
 }
 
-/** Authorization first, so a caller the policy refuses learns nothing of the key's state. */
-function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named): KeyRecord {
+/**
+ * The request-rate charge first, before any work is spent on the key (AWS throttles a request before doing it);
+ * then authorization, so a caller the policy refuses learns nothing of the key's state.
+ */
+/**
+ * `reader` is where the key was read (the store, or the transaction that locked it): grants are read there too,
+ * so a request inside a transaction never waits for a second connection while it holds the first.
+ */
+async function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named,
+  reader: GrantReader): Promise<KeyRecord> {
   if (!key) throw named.notFound();
   ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   const { op, action = `kms:${op}`, anyState = false } = typeof use === 'string' ? { op: use } : use;
-  if (ctx.deps.settings.enforceKeyPolicies && !IAM_ONLY.has(op)) {
-    authorize(ctx, { key, action, requestAlias: named.alias, resourceName: named.resourceName });
+  chargeKeyUse(ctx, op, key);
+  if (ctx.deps.settings.enforceKeyPolicies && !NOT_BY_KEY_POLICY.has(op)) {
+    await authorize(ctx, { key, action, requestAlias: named.alias, resourceName: named.resourceName }, reader);
   }
   if (!anyState) checkKeyState(op, key.keyState, () => arnOf(key), key.origin);
   recordKeyUse(ctx, op, key);

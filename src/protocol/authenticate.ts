@@ -131,6 +131,8 @@ export function claimedAccessKeyId(req: HttpRequestParts): string | undefined {
 
 /** Parses the Authorization header (and x-amz-date / date). Throws KmsError as AWS does when it is missing or malformed. */
 export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {}): ParsedAuthorization {
+  // Two Authorization headers are refused rather than one picked: a proxy and the client would disagree on which counts.
+  if (Array.isArray(req.headers.authorization)) throw incomplete('The request has more than one Authorization header.');
   const auth = headerValue(req, 'authorization');
   if (!auth) throw new KmsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
 
@@ -200,6 +202,20 @@ export function parseAuthorization(req: HttpRequestParts, opts: ParseOptions = {
   const sessionToken = headerValue(req, 'x-amz-security-token');
   if (sessionToken !== undefined) parsed.sessionToken = sessionToken;
   return parsed;
+}
+
+/**
+ * Refuses a request carrying an x-amz-* header or Content-Type that its signature does not cover. SigV4 signs only
+ * the headers the client lists, so an unlisted X-Amz-Target could be changed in a captured request (a DescribeKey
+ * replayed as ScheduleKeyDeletion) without breaking the signature. The AWS SDKs and CLI sign every header they
+ * send but User-Agent and a few hop-by-hop ones, so they always pass. Called in serve only: dev checks no signature.
+ */
+export function requireSignedHeaders(req: HttpRequestParts, auth: ParsedAuthorization): void {
+  for (const name in req.headers) {
+    if ((name === 'content-type' || name.startsWith('x-amz-')) && !auth.signedHeaders.includes(name)) {
+      throw invalid(`The header '${name}' must be signed: list it in the Authorization header's SignedHeaders.`);
+    }
+  }
 }
 
 /**

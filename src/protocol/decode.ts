@@ -9,9 +9,9 @@ import { SHAPES } from '../model/shapes.gen.js';
  * AWS's wording. A value of the wrong JSON type is a SerializationException, as AWS's JSON protocol answers;
  * constraint violations together make one ValidationException ("N validation errors detected: ...").
  */
-export function decodeInput(shapeName: string, body: unknown): unknown {
+export function decodeInput(shapeName: string, body: unknown, limits: DecodeLimits = NO_LIMITS): unknown {
   const problems: string[] = [];
-  const value = decodeShape(shapeName, body, '', problems);
+  const value = decodeShape(shapeName, body, '', problems, limits);
   if (problems.length > 0) {
     const n = problems.length;
     throw new KmsError('ValidationException',
@@ -19,6 +19,17 @@ export function decodeInput(shapeName: string, body: unknown): unknown {
   }
   return value;
 }
+
+/** Limits beyond the model's that the server sets (quotas), checked as the walk reaches what they bound. */
+export interface DecodeLimits {
+  /**
+   * Per map shape: the most UTF-8 bytes its keys and string values may add up to, checked before any entry is
+   * decoded, so an oversized map costs one pass over it and nothing downstream (LimitExceededException).
+   */
+  readonly mapBytes: Readonly<Record<string, number>>;
+}
+
+const NO_LIMITS: DecodeLimits = { mapBytes: {} };
 
 function shape(name: string): ShapeDef {
   const s = SHAPES[name];
@@ -71,7 +82,7 @@ function checkLength(s: ShapeDef, path: string, problems: string[], length: numb
   if (s.max !== undefined && length > s.max) fail(s, path, problems, `have length less than or equal to ${s.max}`, shown);
 }
 
-function decodeShape(name: string, value: unknown, path: string, problems: string[]): unknown {
+function decodeShape(name: string, value: unknown, path: string, problems: string[], limits: DecodeLimits): unknown {
   const s = shape(name);
   switch (s.type) {
     case 'structure': {
@@ -87,7 +98,7 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
           problems.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
           continue;
         }
-        out[member.name] = decodeShape(member.shape, v, memberPath, problems);
+        out[member.name] = decodeShape(member.shape, v, memberPath, problems, limits);
       }
       return out;
     }
@@ -96,7 +107,7 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
       // The items first: a mistyped one (an array nested 100k deep…) is a SerializationException before the list
       // is ever described in a length message. Their constraint violations still follow the list's own.
       const itemProblems: string[] = [];
-      const items = value.map((item, i) => decodeShape(s.member!, item, `${path}.${i + 1}.member`, itemProblems));
+      const items = value.map((item, i) => decodeShape(s.member!, item, `${path}.${i + 1}.member`, itemProblems, limits));
       checkLength(s, path, problems, value.length, value);
       problems.push(...itemProblems);
       return items;
@@ -105,9 +116,11 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError('a map', value);
       // No prototype: a member named __proto__ is a pair like any other, not a prototype to set.
       const out = Object.create(null) as Record<string, unknown>;
+      const maxBytes = limits.mapBytes[name];
+      if (maxBytes !== undefined) checkMapBytes(value as Record<string, unknown>, maxBytes, path);
       for (const [k, v] of Object.entries(value)) {
-        decodeShape(s.key!, k, `${path}.${k}.key`, problems);
-        out[k] = decodeShape(s.value!, v, `${path}.${k}.value`, problems);
+        decodeShape(s.key!, k, `${path}.${k}.key`, problems, limits);
+        out[k] = decodeShape(s.value!, v, `${path}.${k}.value`, problems, limits);
       }
       checkLength(s, path, problems, Object.keys(out).length, value);
       return out;
@@ -143,6 +156,22 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
       // Beyond ±8.64e12 seconds a Date is invalid, and every later use of it (storing, auditing) would throw.
       if (Number.isNaN(date.getTime())) throw new KmsError('SerializationException', `Value at '${path}' is not a valid timestamp.`);
       return date;
+    }
+  }
+}
+
+/**
+ * Stops counting as soon as the limit is passed, and allocates nothing per entry (Object.entries of a
+ * 70,000-pair map costs more than the rest of the check).
+ */
+function checkMapBytes(map: Readonly<Record<string, unknown>>, maxBytes: number, path: string): void {
+  let bytes = 0;
+  for (const k in map) {
+    const v = map[k];
+    bytes += Buffer.byteLength(k, 'utf8') + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0);
+    if (bytes > maxBytes) {
+      throw new KmsError('LimitExceededException',
+        `Value at '${path}' exceeds the quota of ${maxBytes} bytes for its keys and values together.`);
     }
   }
 }

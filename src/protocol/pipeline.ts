@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Caller } from '../model/caller.js';
 import { KmsError } from '../model/errors.js';
 import { OPERATIONS, TARGET_PREFIX } from '../model/shapes.gen.js';
@@ -5,12 +6,14 @@ import type { OperationName } from '../model/types.gen.js';
 import { newRequestId } from '../util/ids.js';
 import type { HttpRequestParts } from '../util/sigv4.js';
 import { claimedAccessKeyId } from './authenticate.js';
-import { decodeInput, encodeOutput } from './decode.js';
+import { decodeInput, encodeOutput, type DecodeLimits } from './decode.js';
 
 export interface WireResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
+  /** The operation answered, once routed (for the server's metrics). */
+  readonly operation?: OperationName | undefined;
 }
 
 /** A request once routed, authenticated and decoded: what its handler runs on, and what its audit record says. */
@@ -20,6 +23,8 @@ export interface RequestFacts {
   readonly caller: Caller;
   readonly input: unknown;
   readonly sourceIp: string | undefined;
+  /** Whether the request came over TLS (aws:SecureTransport). */
+  readonly secureTransport: boolean;
   readonly userAgent: string | undefined;
   readonly time: Date;
 }
@@ -62,10 +67,14 @@ export interface PipelineHooks {
   record(outcome: RequestOutcome, notes: AuditNotes): Promise<void>;
   /** Logs an unexpected failure (a bug, or the audit trail unwritable), which the client sees only as KMSInternalException. */
   onInternalError(error: unknown, requestId: string): void;
+  /** What the decoder refuses beyond the model (quotas configured on the server). */
+  readonly decodeLimits: DecodeLimits;
 }
 
 export interface RequestMeta {
   readonly sourceIp?: string | undefined;
+  /** Whether the request came over TLS. */
+  readonly secureTransport: boolean;
   readonly time: Date;
 }
 
@@ -99,13 +108,15 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     operation = route(req);
     caller = await hooks.authenticate(req);
     const def = OPERATIONS[operation]!;
-    input = def.input ? decodeInput(def.input, parseBody(req.body)) : {};
-    const facts: RequestFacts = { requestId, operation, caller, input, sourceIp: meta.sourceIp, userAgent, time: meta.time };
+    input = def.input ? decodeInput(def.input, parseBody(req.body), hooks.decodeLimits) : {};
+    const facts: RequestFacts = {
+      requestId, operation, caller, input, sourceIp: meta.sourceIp, secureTransport: meta.secureTransport, userAgent, time: meta.time,
+    };
     const output = await hooks.invoke(facts, notes);
-    response = reply(200, requestId, encodeOutput(output) ?? {});
+    response = reply(operation, 200, requestId, encodeOutput(output) ?? {});
   } catch (e) {
     error = e instanceof KmsError ? e : internal(e, requestId, hooks);
-    response = reply(error.status, requestId, { __type: error.type, message: error.message }, error.type);
+    response = reply(operation, error.status, requestId, errorBody(error), error.type);
   }
   const triedAccessKeyId = caller ? undefined : claimedAccessKeyId(req);
   try {
@@ -115,7 +126,7 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     await hooks.record(outcome, notes);
   } catch (e) {
     const failed = internal(e, requestId, hooks);
-    return reply(failed.status, requestId, { __type: failed.type, message: failed.message }, failed.type);
+    return reply(operation, failed.status, requestId, errorBody(failed), failed.type);
   }
   return response;
 }
@@ -125,7 +136,9 @@ function route(req: HttpRequestParts): OperationName {
   const value = typeof target === 'string' ? target : undefined;
   const prefix = `${TARGET_PREFIX}.`;
   const op = value?.startsWith(prefix) ? value.slice(prefix.length) : undefined;
-  if (req.method !== 'POST' || !op || !Object.hasOwn(OPERATIONS, op)) {
+  // AWS JSON 1.1 requests go to "/" (Smithy's servers refuse any other path): POST /foo is no KMS call.
+  const rootPath = req.path === '/' || req.path.startsWith('/?');
+  if (req.method !== 'POST' || !rootPath || !op || !Object.hasOwn(OPERATIONS, op)) {
     throw new KmsError('UnknownOperationException', '');
   }
   return op as OperationName;
@@ -141,6 +154,8 @@ function routeOrUndefined(req: HttpRequestParts): OperationName | undefined {
 
 function parseBody(body: Buffer): unknown {
   if (body.length === 0) return {};
+  // Refused, not decoded with U+FFFD in place of the bad bytes: a plaintext or a context would not be what was sent.
+  if (!isUtf8(body)) throw new KmsError('SerializationException', 'The request body is not valid UTF-8.');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -158,8 +173,16 @@ function internal(e: unknown, requestId: string, hooks: PipelineHooks): KmsError
   return new KmsError('KMSInternalException', 'The request could not be completed due to an internal error.');
 }
 
+/**
+ * AWS sends no `message` member when it has nothing to say (recorded: KMSInvalidSignatureException,
+ * InvalidCiphertextException, …), and clients tell the two apart: botocore then has no top-level `message`.
+ */
+function errorBody(error: KmsError): Record<string, string> {
+  return error.message === '' ? { __type: error.type } : { __type: error.type, message: error.message };
+}
+
 /** An error also names its type in x-amzn-ErrorType, as AWS's JSON services do (some clients read only that). */
-function reply(status: number, requestId: string, payload: unknown, errorType?: string): WireResponse {
+function reply(operation: OperationName | undefined, status: number, requestId: string, payload: unknown, errorType?: string): WireResponse {
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
   const headers: Record<string, string> = {
     'content-type': JSON_11,
@@ -167,5 +190,5 @@ function reply(status: number, requestId: string, payload: unknown, errorType?: 
     'x-amzn-requestid': requestId,
   };
   if (errorType) headers['x-amzn-errortype'] = errorType;
-  return { status, body, headers };
+  return { status, body, headers, operation };
 }

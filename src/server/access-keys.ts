@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { RootKey } from '../keys/root-key.js';
 import { wrapIdentity } from '../keys/root-key.js';
-import type { AccessKeyRecord, Store } from '../store/types.js';
+import type { AccessKeyRecord, Store, StoreOps } from '../store/types.js';
 import { LruMap } from '../util/lru.js';
 import { SigningKeys } from '../util/sigv4.js';
 
@@ -63,14 +63,15 @@ export class AccessKeys {
     });
   }
 
-  async create(accountId: string, userName: string): Promise<AccessKeyIdentity> {
+  /** `tx`: a transaction to write it in (the first start's administrator key), else a transaction of its own. */
+  async create(accountId: string, userName: string, tx: Pick<StoreOps, 'insertAccessKey'> = this.store): Promise<AccessKeyIdentity> {
     const identity = {
       accessKeyId: newAccessKeyId(),
       secretAccessKey: randomBytes(30).toString('base64'),
       accountId,
       userName,
     };
-    await this.store.insertAccessKey({
+    await tx.insertAccessKey({
       accessKeyId: identity.accessKeyId,
       accountId,
       userName,

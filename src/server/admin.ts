@@ -1,5 +1,6 @@
 import type { HttpRequestParts } from '../util/sigv4.js';
 import type { App } from './app.js';
+import { rootKeyMatchesStore } from './root-key-source.js';
 
 /**
  * The dev posture's admin endpoints, for tests that must watch time pass (a deletion window, a rotation
@@ -18,6 +19,8 @@ import type { App } from './app.js';
  * preflight this server never answers, and a request whose Origin is another site is refused.
  */
 export const ADMIN_PATH_PREFIX = '/-/admin/';
+/** Trent's own endpoints: the admin API above, and in both postures health and metrics (below). */
+const OWN_PATH_PREFIX = '/-/';
 
 const CLOCK_OFFSET_SETTING = 'dev.clockOffsetMs';
 /** Past year 9999 timestamps stop being four-digit ISO and SigV4 dates, and soon after stop being Dates at all. */
@@ -29,10 +32,11 @@ export interface AdminResponse {
   readonly body: Buffer;
 }
 
-type AppParts = Pick<App, 'config' | 'deps' | 'scheduler'>;
+type AppParts = Pick<App, 'config' | 'deps' | 'scheduler' | 'metrics'>;
 
+/** Whether the request is for one of Trent's own endpoints rather than the KMS API (which is POST / only). */
 export function isAdminPath(url: string | undefined): boolean {
-  return url !== undefined && url.startsWith(ADMIN_PATH_PREFIX);
+  return url !== undefined && url.startsWith(OWN_PATH_PREFIX);
 }
 
 /** In dev, sets this process's clock to the offset the store holds (another worker or an earlier run may have moved it). */
@@ -44,13 +48,21 @@ export async function syncDevClock(app: Pick<App, 'config' | 'deps'>): Promise<v
 
 export async function handleAdminRequest(app: AppParts, method: string, url: string, headers: HttpRequestParts['headers'],
   body: Buffer): Promise<AdminResponse> {
+  const path = url.split('?')[0]!;
+  const probe = PROBES[path as keyof typeof PROBES];
+  if (probe) {
+    if (method !== 'GET' && method !== 'HEAD') {
+      return { ...error(405, 'MethodNotAllowed', `${path} accepts GET only.`), headers: { ...JSON_HEADERS, allow: 'GET, HEAD' } };
+    }
+    return probe(app);
+  }
+  if (!path.startsWith(ADMIN_PATH_PREFIX)) return error(404, 'NotFoundException', `There is no endpoint ${path}.`);
   if (app.config.posture !== 'dev') {
     return error(404, 'NotFoundException', 'The admin endpoints exist only in the dev posture (trent dev).');
   }
   if (headers.origin !== undefined && !isSameOrigin(single(headers.origin), single(headers.host))) {
     return error(403, 'AccessDeniedException', 'The admin endpoints refuse requests from another origin.');
   }
-  const path = url.split('?')[0];
   const route = ROUTES[path as keyof typeof ROUTES];
   if (!route) return error(404, 'NotFoundException', `There is no admin endpoint ${path}.`);
   const handler = route[method as keyof typeof route] as ((app: AppParts, body: Buffer) => Promise<AdminResponse>) | undefined;
@@ -79,6 +91,49 @@ function isSameOrigin(origin: string | undefined, host: string | undefined): boo
 
 function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * For load balancers, orchestrators and Prometheus, in both postures and without authentication: they say
+ * whether this worker can serve and how the node has been serving, never which keys or callers.
+ */
+const PROBES = {
+  '/-/health': health,
+  '/-/metrics': metrics,
+} as const;
+
+/** How long the store may take to answer the health check's read before the worker is reported unhealthy. */
+const HEALTH_STORE_TIMEOUT_MS = 2_000;
+
+/**
+ * Healthy (200) when the store answers a read within HEALTH_STORE_TIMEOUT_MS and the root key this worker holds
+ * unwraps the store's check value; 503 otherwise. The reason is a fixed word: a database error may name hosts.
+ */
+async function health(app: AppParts): Promise<AdminResponse> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'store-timeout'>((resolve) => { timer = setTimeout(() => resolve('store-timeout'), HEALTH_STORE_TIMEOUT_MS); });
+  const check = rootKeyMatchesStore(app.deps.store, app.deps.root).then((ok) => (ok ? 'ok' : 'root-key-mismatch'), () => 'store-unreachable');
+  const result = await Promise.race([check, timeout]);
+  clearTimeout(timer);
+  const healthy = result === 'ok';
+  return {
+    status: healthy ? 200 : 503,
+    headers: { ...JSON_HEADERS, 'cache-control': 'no-store' },
+    body: Buffer.from(JSON.stringify({
+      status: healthy ? 'ok' : 'unavailable',
+      store: result === 'store-timeout' || result === 'store-unreachable' ? 'unreachable' : 'ok',
+      rootKey: result === 'root-key-mismatch' ? 'mismatch' : result === 'ok' ? 'loaded' : 'unknown',
+    })),
+  };
+}
+
+async function metrics(app: AppParts): Promise<AdminResponse> {
+  try {
+    return { status: 200, headers: { 'content-type': app.metrics.contentType }, body: Buffer.from(await app.metrics.exposition()) };
+  } catch (e) {
+    console.error(`metrics: ${e instanceof Error ? e.message : String(e)}`);
+    return error(503, 'ServiceUnavailable', 'The metrics could not be gathered from every worker; try again.');
+  }
 }
 
 const ROUTES = {

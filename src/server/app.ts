@@ -4,6 +4,7 @@ import type { OperationName } from '../model/types.gen.js';
 import type { ChangeRelay } from '../store/change-relay.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
 import { HANDLERS } from '../ops/index.js';
+import { chargeRequest, RequestRates } from '../ops/quotas/request-rates.js';
 import { noteKeyUses } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
 import type { AuditNotes, PipelineHooks, RequestFacts, RequestOutcome } from '../protocol/pipeline.js';
@@ -13,6 +14,7 @@ import { syncDevClock } from './admin.js';
 import { devAuthenticator, serveAuthenticator } from './authenticators.js';
 import type { Config } from './config.js';
 import { openStore } from './open-store.js';
+import { Metrics } from './metrics.js';
 import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
@@ -25,6 +27,7 @@ export interface App {
   readonly accessKeys: AccessKeys;
   readonly hooks: PipelineHooks;
   readonly scheduler: Scheduler;
+  readonly metrics: Metrics;
   /** Starts the background work one process per node does: due key work, refilling the material pool. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -43,6 +46,9 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   const pool = new MaterialPool(store, root, config.keyPool);
   const deps: Deps = {
     store, root, clock, usage, pool,
+    quotas: config.quotas,
+    // Each worker enforces its share of every rate: see RequestRates.
+    rates: new RequestRates(config.quotas.rates, 1 / config.workers),
     settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere, enforceKeyPolicies: config.posture === 'serve' },
   };
   // A dev clock moved forward before this start (or by another worker) stays moved.
@@ -58,15 +64,18 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   usage.start();
   const accessKeys = new AccessKeys(store, root);
   const scheduler = new Scheduler(deps);
+  const metrics = new Metrics(config, store);
   const authenticate = config.posture === 'dev' ? devAuthenticator(config) : serveAuthenticator(config, accessKeys, clock);
 
   const hooks: PipelineHooks = {
     authenticate,
+    // Bounded while decoding, before a policy condition, the audit or the cipher ever walks it.
+    decodeLimits: { mapBytes: { EncryptionContextType: config.quotas.encryptionContextBytes } },
     async invoke(request, notes) {
-      const { operation, caller, requestId, sourceIp } = request;
+      const { operation, caller, requestId, sourceIp, secureTransport } = request;
       const ctx: OpContext = {
-        caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp,
-        keysUsed: [], keysReached: notes.keys,
+        caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp, secureTransport,
+        keysUsed: [], keysReached: notes.keys, ratesCharged: [],
         // The request's record is the transaction's last write: it commits with the request's writes or not at all.
         async transaction(fn) {
           const value = await store.transaction(async (tx) => {
@@ -78,6 +87,7 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
           return value;
         },
       };
+      chargeRequest(ctx, operation);
       const output = await (HANDLERS[operation] as Handler<OperationName>)(request.input as never, ctx);
       // GetKeyLastUsage must not count a use the trail does not have.
       notes.afterRecord = () => noteKeyUses(usage, operation, ctx);
@@ -97,7 +107,7 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   };
 
   return {
-    config, deps, accessKeys, hooks, scheduler,
+    config, deps, accessKeys, hooks, scheduler, metrics,
     startBackgroundWork() {
       scheduler.start();
       pool.start();

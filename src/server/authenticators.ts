@@ -1,6 +1,6 @@
 import type { Caller } from '../model/caller.js';
 import { KmsError } from '../model/errors.js';
-import { parseAuthorization, verifySignature } from '../protocol/authenticate.js';
+import { parseAuthorization, requireSignedHeaders, verifySignature } from '../protocol/authenticate.js';
 import { partitionOf } from '../util/arn.js';
 import type { Clock } from '../util/clock.js';
 import type { HttpRequestParts } from '../util/sigv4.js';
@@ -32,6 +32,7 @@ export function serveAuthenticator(config: Config, accessKeys: AccessKeys, clock
   return async (req) => {
     const now = clock.now();
     const auth = parseAuthorization(req, { now, maxSkewMs: config.maxSkewMs });
+    requireSignedHeaders(req, auth);
     const identity = auth.sessionToken === undefined ? await accessKeys.lookup(auth.accessKeyId) : undefined;
     if (!identity) {
       throw new KmsError('UnrecognizedClientException', 'The security token included in the request is invalid.');

@@ -1,5 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
+import type { App } from './app.js';
 import type { Config } from './config.js';
+import type { HttpServer } from './http.js';
+import { answerMetricsRequests } from './metrics-gather.js';
+import { checkTransport } from './tls.js';
 import { PrimaryRelay, workerRelay } from './worker-relay.js';
 
 /**
@@ -25,6 +29,12 @@ const MAX_QUICK_FAILURES = 5;
 const backoffMs = (failures: number): number => Math.min(250 * 2 ** (failures - 1), 8_000);
 
 async function runPrimary(config: Config): Promise<void> {
+  checkTransport(config);
+  // A renewed certificate: every worker reads the TLS files again. Handled from the start: a SIGHUP left
+  // unhandled would end the primary.
+  process.on('SIGHUP', () => {
+    for (const w of Object.values(cluster.workers ?? {})) if (w && !w.isDead()) w.process.kill('SIGHUP');
+  });
   await prepareInWorker();
   const ports = new Map<number, number>();
   /** Per worker index, its quick failures in a row. */
@@ -32,6 +42,7 @@ async function runPrimary(config: Config): Promise<void> {
   let stopping = false;
   let announced = false;
   const relay = new PrimaryRelay();
+  answerMetricsRequests();
   // A worker's garbage is short-lived (one request's objects): a young generation of 8 MB semi-spaces (V8's
   // default is 16) collects it as cheaply and keeps ~25 MB less resident per worker (BENCHMARKS.md).
   if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) {
@@ -49,7 +60,7 @@ async function runPrimary(config: Config): Promise<void> {
       ports.set(index, m.listening);
       if (!announced && ports.size === config.workers) {
         announced = true;
-        console.log(`Trent (${config.posture}) listening on http://${config.host}:${m.listening}, ` +
+        console.log(`Trent (${config.posture}) listening on ${config.tls ? 'https' : 'http'}://${config.host}:${m.listening}, ` +
           `data in ${config.dataDir}, ${config.workers} worker${config.workers === 1 ? '' : 's'}`);
       }
     });
@@ -70,6 +81,7 @@ async function runPrimary(config: Config): Promise<void> {
     return worker;
   };
   const stop = (signal: NodeJS.Signals, exitCode = 0) => {
+    if (stopping) return;
     stopping = true;
     // A worker that just exited may still be listed: it will not exit again.
     const running = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
@@ -82,8 +94,10 @@ async function runPrimary(config: Config): Promise<void> {
     setTimeout(() => process.exit(exitCode), 10_000).unref();
   };
   for (let i = 0; i < config.workers; i++) fork(i);
-  process.once('SIGINT', () => stop('SIGTERM'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // Handled every time, not once: a second SIGTERM (a service manager signalling the whole group, an impatient
+  // operator) must not kill the primary by default, which would cut its draining workers off (see runWorker).
+  process.on('SIGINT', () => stop('SIGTERM'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 /**
@@ -92,17 +106,28 @@ async function runPrimary(config: Config): Promise<void> {
  */
 function prepareInWorker(): Promise<void> {
   return new Promise((resolve, reject) => {
-    cluster.fork({ TRENT_PREPARE: '1' }).once('exit', (code, signal) => {
+    let failure: string | undefined;
+    const worker = cluster.fork({ TRENT_PREPARE: '1' });
+    worker.on('message', (m: { prepareFailed?: string }) => { failure = m.prepareFailed ?? failure; });
+    worker.once('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`preparing the data directory failed (${signal ?? `exit code ${code}`})`));
+      else reject(new Error(failure ?? `preparing the data directory failed (${signal ?? `exit code ${code}`})`));
     });
   });
 }
 
+/** A failure (a damaged store, a wrong root key) goes to the primary, which ends with it as one line. */
 async function runPreparation(config: Config): Promise<void> {
-  const { prepare } = await import('./prepare.js');
-  await prepare(config);
-  process.exit(0);
+  process.on('SIGHUP', () => undefined); // relayed by the primary for the serving workers' TLS files: not this one's business
+  try {
+    const { prepare } = await import('./prepare.js');
+    await prepare(config);
+    process.exit(0);
+  } catch (e) {
+    const prepareFailed = e instanceof Error ? e.message : String(e);
+    if (process.send) process.send({ prepareFailed }, undefined, {}, () => process.exit(1));
+    else process.exit(1);
+  }
 }
 
 async function runWorker(config: Config, index: number): Promise<void> {
@@ -110,8 +135,16 @@ async function runWorker(config: Config, index: number): Promise<void> {
   // Loaded here, not at the top: the primary never serves a request, so it never loads the operations.
   const { createApp } = await import('./app.js');
   const { startHttpServer } = await import('./http.js');
-  const app = await createApp(config, relay);
-  const server = await startHttpServer(app);
+  let app: App;
+  let server: HttpServer;
+  try {
+    app = await createApp(config, relay);
+    server = await startHttpServer(app);
+  } catch (e) {
+    // One line (the port taken, the database unreachable): the primary retries, then gives up.
+    console.error(`trent: worker ${index} could not start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
   if (index === 0) app.startBackgroundWork();
   process.send?.({ listening: server.port });
 
@@ -127,6 +160,14 @@ async function runWorker(config: Config, index: number): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // The primary is gone (killed, crashed): nothing would replace or stop this worker, so it stops itself.
-  process.once('disconnect', () => process.exit(1));
+  process.on('SIGHUP', () => {
+    try {
+      server.reloadTls();
+    } catch (e) {
+      console.error(`worker ${index}: kept the TLS certificate in use: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  // The primary is gone (killed, crashed): nothing would replace or stop this worker, so it stops itself. A worker
+  // already stopping finishes doing so: its audit events and the keys' last uses are still to be written.
+  process.once('disconnect', () => { if (!stopping) process.exit(1); });
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POOL_SIZES, parsePoolSizes, type PoolSizes } from '../ops/pool-sizes.js';
+import { DEFAULT_QUOTAS, parseQuotas, type Quotas } from '../ops/quotas/settings.js';
 
 export type Posture = 'dev' | 'serve';
 
@@ -23,6 +24,14 @@ export interface Config {
   readonly workers: number;
   /** Allowed difference between a request's signing time and the server clock. */
   readonly maxSkewMs: number;
+  /** Resource and request-rate quotas (ops/quotas/settings.ts). */
+  readonly quotas: Quotas;
+  /** PEM files: both set, Trent serves HTTPS only (server/tls.ts); neither, plain HTTP. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** The operator's word that clients reach Trent over TLS ended by a proxy in front (so plain HTTP may leave loopback). */
+  readonly tlsTerminatedByProxy: boolean;
+  /** serve's first start writes the administrator's credentials here (0600) rather than to stdout. */
+  readonly adminCredentialsFile: string | undefined;
 }
 
 export const ENV = {
@@ -35,7 +44,14 @@ export const ENV = {
   sm2Everywhere: 'TRENT_SM2_EVERYWHERE',
   workers: 'TRENT_WORKERS',
   keyPool: 'TRENT_KEY_POOL',
+  quotas: 'TRENT_QUOTAS',
+  tlsCert: 'TRENT_TLS_CERT',
+  tlsKey: 'TRENT_TLS_KEY',
+  tlsTerminatedByProxy: 'TRENT_TLS_TERMINATED_BY_PROXY',
+  adminCredentialsFile: 'TRENT_ADMIN_CREDENTIALS_FILE',
 } as const;
+
+const isTrue = (v: string | undefined) => ['1', 'true', 'yes'].includes((v ?? '').toLowerCase());
 
 export type ConfigFlags = Partial<Record<keyof typeof ENV, string>>;
 
@@ -47,6 +63,8 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
   if (!/^\d{12}$/.test(accountId)) throw new Error(`invalid account ID (12 digits): ${accountId}`);
   const workers = Number(get('workers') ?? availableParallelism());
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`invalid worker count: ${get('workers')}`);
+  const [certFile, keyFile] = [get('tlsCert'), get('tlsKey')];
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together: give both, or neither');
   return {
     posture,
     workers,
@@ -57,7 +75,11 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
     databaseUrl: get('databaseUrl'),
     accountId,
     defaultRegion: get('defaultRegion') ?? 'us-east-1',
-    sm2Everywhere: ['1', 'true', 'yes'].includes((get('sm2Everywhere') ?? '').toLowerCase()),
+    sm2Everywhere: isTrue(get('sm2Everywhere')),
     maxSkewMs: 5 * 60 * 1000,
+    quotas: get('quotas') === undefined ? DEFAULT_QUOTAS : parseQuotas(get('quotas')!),
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    tlsTerminatedByProxy: isTrue(get('tlsTerminatedByProxy')),
+    adminCredentialsFile: get('adminCredentialsFile'),
   };
 }

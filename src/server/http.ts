@@ -1,9 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { KmsError } from '../model/errors.js';
 import { handleKmsRequest, type WireResponse } from '../protocol/pipeline.js';
 import { handleAdminRequest, isAdminPath } from './admin.js';
 import type { App } from './app.js';
 import { ParseError, RequestParser, type ParsedRequest, type ParseResult } from './http-parser.js';
+import { readTlsFiles } from './tls.js';
 
 /** Request limits (the README lists them): AWS refuses larger bodies the same way. */
 export const LIMITS = {
@@ -31,6 +33,8 @@ export interface HttpServer {
   readonly port: number;
   /** Stops accepting, closes idle connections, lets requests in progress finish; resolves when all are closed. */
   stop(): Promise<void>;
+  /** Reads the TLS files again for the connections to come (those open keep theirs); throws, keeping the old, if they are unusable. */
+  reloadTls(): void;
 }
 
 /**
@@ -43,16 +47,27 @@ export interface HttpServer {
 export function startHttpServer(app: App): Promise<HttpServer> {
   const connections = new Set<Connection>();
   let stopping = false;
-  // Half-open allowed: a client may send its request and shut its side; it still gets the answer.
-  const server: Server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
+  const { tls } = app.config;
+  // aws:SecureTransport: TLS ended here, or, on the operator's word, by a proxy in front.
+  const secure = tls !== undefined || app.config.tlsTerminatedByProxy;
+  const accept = (socket: Socket) => {
     if (stopping) {
       socket.destroy();
       return;
     }
-    const connection = new Connection(socket, app, () => stopping);
+    const connection = new Connection(socket, app, secure, () => stopping);
     connections.add(connection);
-    socket.once('close', () => connections.delete(connection));
-  });
+    app.metrics.connectionOpened();
+    socket.once('close', () => {
+      connections.delete(connection);
+      app.metrics.connectionClosed();
+    });
+  };
+  // Half-open allowed: a client may send its request and shut its side; it still gets the answer. Over TLS the
+  // same handler gets the decrypted stream once the handshake is done, which must not take longer than headers.
+  const server: Server | TlsServer = tls
+    ? createTlsServer({ ...readTlsFiles(tls), noDelay: true, allowHalfOpen: true, handshakeTimeout: LIMITS.headersTimeoutMs }, accept)
+    : createServer({ noDelay: true, allowHalfOpen: true }, accept);
   // Runs until the server has closed: a slow sender must not hold a stopping server open either.
   const sweeper = setInterval(() => {
     const now = Date.now();
@@ -73,6 +88,9 @@ export function startHttpServer(app: App): Promise<HttpServer> {
           });
           for (const c of connections) c.closeWhenIdle();
         }),
+        reloadTls: () => {
+          if (tls) (server as TlsServer).setSecureContext(readTlsFiles(tls));
+        },
       });
     });
   });
@@ -106,7 +124,8 @@ class Connection {
   /** The client has shut its side: what it sent is answered, then the connection closes. */
   private peerEnded = false;
 
-  constructor(private readonly socket: Socket, private readonly app: App, private readonly stopping: () => boolean) {
+  constructor(private readonly socket: Socket, private readonly app: App, private readonly secure: boolean,
+    private readonly stopping: () => boolean) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
       this.peerEnded = true;
@@ -154,15 +173,21 @@ class Connection {
     this.busy = true;
     this.sentContinue = false;
     const tooLarge = result.kind === 'tooLarge';
+    const started = performance.now();
     this.handle(result.request, tooLarge).then(
-      (out) => this.respond(result.request, out, !tooLarge && result.request.keepAlive),
+      (out) => {
+        if (out.operation !== undefined || out.headers['x-amzn-errortype'] !== undefined) {
+          this.app.metrics.request(out.operation, out.headers['x-amzn-errortype'], (performance.now() - started) / 1000);
+        }
+        this.respond(result.request, out, !tooLarge && result.request.keepAlive);
+      },
       (e: unknown) => this.respond(result.request, internalError(e), false),
     );
   }
 
   private async handle(req: ParsedRequest, tooLarge: boolean): Promise<WireResponse> {
     const app = this.app;
-    const meta = { sourceIp: this.socket.remoteAddress, time: app.deps.clock.now() };
+    const meta = { sourceIp: this.socket.remoteAddress, secureTransport: this.secure, time: app.deps.clock.now() };
     if (tooLarge) {
       return handleKmsRequest(req, meta, app.hooks, new KmsError('RequestEntityTooLargeException', 'Request body too large.'));
     }
@@ -205,6 +230,7 @@ class Connection {
   /** Answers a request the parser refused (or one too slow to arrive) with `status`, and closes. */
   private refuse(status: number): void {
     if (this.socket.destroyed) return;
+    this.app.metrics.refused(status);
     this.socket.write(`HTTP/1.1 ${status} ${REASONS[status]}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
     this.close();
   }

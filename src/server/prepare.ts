@@ -1,24 +1,57 @@
-import { AccessKeys } from './access-keys.js';
+import { randomUUID } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { AccessKeys, type AccessKeyIdentity } from './access-keys.js';
 import type { Config } from './config.js';
+import { prepareDataDir, refuseLostStore } from './data-dir.js';
 import { openStore } from './open-store.js';
 import { loadRootKey } from './root-key-source.js';
 
+/** Set by the start that created the first administrator key: no later start makes another. */
+const ADMIN_CREATED_SETTING = 'bootstrap.admin-created';
+
 /**
- * Work done once per start, before any worker serves, so workers never race on it: the schema migrated, the
- * root key made or checked, and in serve the first administrator key made and shown once.
+ * Work done once per start, before any worker serves, so workers never race on it: the data directory's
+ * modes tightened, the store checked (never a new one made where one was lost), the schema migrated, the root
+ * key made or checked, and in serve the first administrator key made and shown once.
  */
 export async function prepare(config: Config): Promise<void> {
+  prepareDataDir(config.dataDir);
+  refuseLostStore(config);
   const store = openStore(config);
   try {
     const root = await loadRootKey(store, config.dataDir);
+    if (config.posture !== 'serve') return;
     const accessKeys = new AccessKeys(store, root);
-    if (config.posture === 'serve' && (await accessKeys.list()).length === 0) {
-      const admin = await accessKeys.create(config.accountId, 'admin');
-      console.log(`First start: created the administrator access key. The secret is shown this once.
-  AWS_ACCESS_KEY_ID=${admin.accessKeyId}
-  AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}`);
+    const file = config.adminCredentialsFile;
+    // Exactly once, however many nodes start together on an empty database: the claim is an insert-if-absent
+    // in the transaction that creates the key, and a second node's insert waits for the first's commit, then
+    // finds the claim taken. A key of a store made before the claim existed counts as the claim.
+    const admin = await store.transaction(async (tx): Promise<AccessKeyIdentity | undefined> => {
+      if ((await tx.listAccessKeys()).length > 0) return undefined;
+      const claim = randomUUID();
+      if ((await tx.putSettingIfAbsent(ADMIN_CREATED_SETTING, claim)) !== claim) return undefined;
+      const created = await accessKeys.create(config.accountId, 'admin', tx);
+      // Written before the commit, so that a key is never made whose secret nobody has.
+      if (file) writeFileSync(file, `${credentialLines(created, '')}\n`, { mode: 0o600, flag: 'wx' });
+      return created;
+    }).catch((e: unknown) => {
+      if (e instanceof Error && 'code' in e && e.code === 'EEXIST') throw new Error(`${file} exists: it is never overwritten`);
+      if (file) rmSync(file, { force: true });
+      throw e;
+    });
+    if (!admin) {
+      if ((await store.listAccessKeys()).length === 0) console.error('No access key exists: make one with trent access-key create.');
+    } else if (file) {
+      console.log(`First start: created the administrator access key; its secret is in ${file} (mode 0600).`);
+    } else {
+      console.log(`First start: created the administrator access key. The secret is shown this once.\n${credentialLines(admin, '  ')}`);
     }
   } finally {
     await store.close();
   }
+}
+
+/** Environment lines, so the file can be sourced by a shell or given to a service manager as is. */
+function credentialLines(admin: AccessKeyIdentity, indent: string): string {
+  return `${indent}AWS_ACCESS_KEY_ID=${admin.accessKeyId}\n${indent}AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}`;
 }

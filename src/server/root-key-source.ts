@@ -31,6 +31,18 @@ export async function loadRootKey(store: SettingsOf, dataDir: string, env: NodeJ
   return root;
 }
 
+/** Whether the store is reachable and `root` unwraps its check value (the health check: a read and one AES-GCM decryption). */
+export async function rootKeyMatchesStore(store: Pick<StoreOps, 'getSetting'>, root: RootKey): Promise<boolean> {
+  const check = await store.getSetting(CHECK_SETTING);
+  if (check === undefined) return false;
+  try {
+    root.unwrap(wrapIdentity.rootCheck(), Buffer.from(check, 'base64'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The setting's value, stored first if it has none. Insert-if-absent, never get-then-put: two nodes starting
  * together with one passphrase must derive their root key from the same salt, whichever of them wrote it.

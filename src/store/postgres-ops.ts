@@ -2,11 +2,13 @@ import type pg from 'pg';
 import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-trail.js';
 import type { ChangeBatch } from './change-feed.js';
 import { codeOf, type Queryable, type Row } from './postgres-connection.js';
-import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
+import {
+  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
+} from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -76,11 +78,29 @@ export class PostgresOps implements StoreOps {
     return rows.map((r) => decodeKey(r.doc as string));
   }
 
+  async countKeys(accountId: string, region: string): Promise<number> {
+    const [row] = await this.rows('SELECT n FROM key_counts WHERE account_id = $1 AND region = $2', [accountId, region]);
+    return row ? Number(row.n) : 0;
+  }
+
+  /**
+   * Locks the count's row, making it if the account has none in the Region yet (so the first creates race on
+   * it too). At READ COMMITTED the upsert waits for another holder and then reads what that one committed.
+   * Creates of one account and Region take turns from here to their commit; other accounts never wait.
+   */
+  async lockKeyCount(accountId: string, region: string): Promise<number> {
+    const [row] = await this.rows(`INSERT INTO key_counts (account_id, region, n) VALUES ($1, $2, 0)
+      ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n RETURNING n`, [accountId, region]);
+    return Number(row!.n);
+  }
+
   async insertKey(key: KeyRecord): Promise<void> {
     const { rowCount } = await this.run(`INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc)
       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
     [key.accountId, key.region, key.keyId, key.keyState, dueAt(key), encodeKey(key)]);
     if (rowCount === 0) throw new StoreConflictError(`key ${key.keyId}`);
+    await this.run(`INSERT INTO key_counts (account_id, region, n) VALUES ($1, $2, 1)
+      ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n + 1`, [key.accountId, key.region]);
     this.keyChanged(key);
   }
 
@@ -92,9 +112,11 @@ export class PostgresOps implements StoreOps {
 
   async deleteKey(ref: KeyRef): Promise<void> {
     const args = [ref.accountId, ref.region, ref.keyId];
-    await this.run('DELETE FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    const { rowCount } = await this.run('DELETE FROM keys WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    if (rowCount) await this.run('UPDATE key_counts SET n = n - 1 WHERE account_id = $1 AND region = $2', [ref.accountId, ref.region]);
     await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     await this.run('DELETE FROM key_last_usage WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    await this.run('DELETE FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     const aliases = await this.rows(
       'DELETE FROM aliases WHERE account_id = $1 AND region = $2 AND key_id = $3 RETURNING alias_name', args);
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them. Two nodes deleting
@@ -193,6 +215,43 @@ export class PostgresOps implements StoreOps {
   async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
     await this.run('DELETE FROM aliases WHERE account_id = $1 AND region = $2 AND alias_name = $3', [accountId, region, aliasName]);
     this.changes.add({ kind: 'alias', id: changeId.alias(accountId, region, aliasName) });
+  }
+
+  async listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery): Promise<GrantRecord[]> {
+    const { where, values } = grantFilterSql(filter, true);
+    const n = values.length + 4;
+    const rows = await this.rows(`SELECT doc FROM grants WHERE ${where} AND grant_id > $${n} ORDER BY grant_id LIMIT $${n + 1}`,
+      [ref.accountId, ref.region, ref.keyId, ...values, page.after ?? '', page.limit]);
+    return rows.map(grantFromRow);
+  }
+
+  async listRetirableGrants(region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]> {
+    const rows = await this.rows(`SELECT doc FROM grants WHERE region = $1 AND retiring_principal = $2
+      AND (account_id, key_id, grant_id) > ($3, $4, $5) ORDER BY account_id, key_id, grant_id LIMIT $6`,
+    [region, retiringPrincipal, ...retirableAfter(page.after), page.limit]);
+    return rows.map(grantFromRow);
+  }
+
+  async countGrants(ref: KeyRef, granteePrincipal?: string): Promise<number> {
+    const [row] = granteePrincipal === undefined
+      ? await this.rows('SELECT count(*) AS n FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3',
+        [ref.accountId, ref.region, ref.keyId])
+      : await this.rows('SELECT count(*) AS n FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3 AND grantee_principal = $4',
+        [ref.accountId, ref.region, ref.keyId, granteePrincipal]);
+    return Number(row!.n);
+  }
+
+  /** A taken grant ID is StoreConflictError (run's unique-violation mapping), as on SQLite. */
+  async insertGrant(g: GrantRecord): Promise<void> {
+    await this.run(`INSERT INTO grants (account_id, region, key_id, grant_id, grantee_principal, retiring_principal, created_at, doc)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [g.accountId, g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, g.createdAt.getTime(), encodeGrant(g)]);
+  }
+
+  async deleteGrant(ref: KeyRef, grantId: string): Promise<boolean> {
+    const { rowCount } = await this.run('DELETE FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3 AND grant_id = $4',
+      [ref.accountId, ref.region, ref.keyId, grantId]);
+    return (rowCount ?? 0) > 0;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

@@ -5,6 +5,7 @@ import { appliedVersion, migrate } from './postgres-migrate.js';
 import { ChangeNotifier } from './postgres-notify.js';
 import { PostgresOps } from './postgres-ops.js';
 import { StoreBase } from './store-base.js';
+import { RECOUNT_KEYS } from './schema.js';
 import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
 import type { ChangeListener, Store, StoreOps, StoreReads, TableRow } from './types.js';
 
@@ -22,6 +23,7 @@ const ATTEMPTS = 3;
  * for them, so the first call reports a database that cannot be reached or migrated.
  */
 export class PostgresStore extends StoreBase implements Store {
+  commitTimer: ((seconds: number) => void) | undefined;
   private readonly pool: pg.Pool;
   private readonly opened: Promise<void>;
   protected readonly reads: Promise<StoreReads>;
@@ -96,6 +98,7 @@ export class PostgresStore extends StoreBase implements Store {
         await client.query(`INSERT INTO ${ident(table)} (${names.map(ident).join(', ')})
                             VALUES (${names.map((_n, i) => `$${i + 1}`).join(', ')})`, names.map((n) => row[n]));
       }
+      await client.query(RECOUNT_KEYS);
       batch.add({ kind: 'resync' });
     });
   }
@@ -126,7 +129,9 @@ export class PostgresStore extends StoreBase implements Store {
       const result = await fn(client, batch);
       const changes = batch.drain();
       if (changes.length) await this.notifier.notify(client, changes);
+      const started = performance.now();
       await client.query('COMMIT');
+      this.commitTimer?.((performance.now() - started) / 1000);
       for (const change of changes) this.feed.emit(change);
       return result;
     } catch (e) {

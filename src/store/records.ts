@@ -1,4 +1,4 @@
-import type { AccessKeyRecord, AliasRecord, KeyRecord, MaterialRecord, PooledSecret } from './types.js';
+import type { AccessKeyRecord, AliasRecord, GrantRecord, KeyRecord, MaterialRecord, PooledSecret } from './types.js';
 
 /**
  * How a key record is kept: a JSON document (dates as ISO 8601 strings, Date's JSON form; absent members
@@ -60,4 +60,40 @@ export function accessKeyFromRow(r: Record<string, unknown>): AccessKeyRecord {
     createdAt: new Date(Number(r.created_at)),
     wrappedSecret: r.wrapped_secret as Buffer,
   };
+}
+
+/** A grant is kept whole as a JSON document, like a key; the columns beside it are what listings filter on. */
+export function encodeGrant(grant: GrantRecord): string {
+  return JSON.stringify(grant);
+}
+
+export function grantFromRow(r: Record<string, unknown>): GrantRecord {
+  const raw = JSON.parse(r.doc as string) as Record<string, unknown>;
+  return { ...raw, createdAt: new Date(raw.createdAt as string) } as unknown as GrantRecord;
+}
+
+/**
+ * The WHERE clause of a key's grant listing and its values after the key's three, numbered for PostgreSQL
+ * (`$n`) or not (SQLite's `?`): shared so both backends filter alike.
+ */
+export function grantFilterSql(filter: { grantId?: string | undefined; granteePrincipals?: readonly string[] | undefined },
+  numbered: boolean): { where: string; values: string[] } {
+  const values: string[] = [];
+  const param = () => (numbered ? `$${values.length + 3}` : '?');
+  let where = numbered ? 'account_id = $1 AND region = $2 AND key_id = $3' : 'account_id = ? AND region = ? AND key_id = ?';
+  if (filter.grantId !== undefined) {
+    values.push(filter.grantId);
+    where += ` AND grant_id = ${param()}`;
+  }
+  if (filter.granteePrincipals !== undefined) {
+    const list = filter.granteePrincipals.map((p) => { values.push(p); return param(); });
+    where += list.length ? ` AND grantee_principal IN (${list.join(', ')})` : ' AND FALSE';
+  }
+  return { where, values };
+}
+
+/** Where a listing of retirable grants resumes: after the (account, key, grant ID) a page ended on. */
+export function retirableAfter(after: string | undefined): [string, string, string] {
+  const [accountId = '', keyId = '', grantId = ''] = (after ?? '').split(' ');
+  return [accountId, keyId, grantId];
 }

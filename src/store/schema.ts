@@ -3,6 +3,10 @@
  * PostgreSQL). Records are kept as a JSON document beside the columns that queries filter and order on, so a
  * new field is not a migration. Migrations only ever append.
  */
+
+/** Fills key_counts from the keys themselves. */
+const COUNT_KEYS = 'INSERT INTO key_counts (account_id, region, n) SELECT account_id, region, count(*) FROM keys GROUP BY account_id, region;';
+
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE keys (
@@ -35,6 +39,19 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE material_pool (
      id TEXT PRIMARY KEY, key_spec TEXT NOT NULL, created_at BIGINT NOT NULL, wrapped BYTEA NOT NULL);
    CREATE INDEX material_pool_by_spec ON material_pool (key_spec, created_at);`,
+  // Grants (ops/grants/): the columns listings filter on, the rest (operations, constraints) in the document.
+  `CREATE TABLE grants (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL, grant_id TEXT NOT NULL,
+     grantee_principal TEXT NOT NULL, retiring_principal TEXT, created_at BIGINT NOT NULL, doc TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, key_id, grant_id));
+   CREATE INDEX grants_by_grantee ON grants (account_id, region, key_id, grantee_principal);
+   CREATE INDEX grants_by_retiring ON grants (region, retiring_principal, account_id, key_id, grant_id);`,
+  // The keys of each account and Region, kept by every insert and delete of a key: the keys-per-region quota
+  // reads (and locks) one row where counting would read up to 100,000 index entries under the write lock.
+  `CREATE TABLE key_counts (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, n BIGINT NOT NULL,
+     PRIMARY KEY (account_id, region));
+   ${COUNT_KEYS}`,
   // The audit trail (audit/event.ts, store/audit-trail.ts): append-only, read in time order. No primary key
   // and one index, so an append costs as little as a row can: event IDs are random, an index on them would
   // scatter every insert.
@@ -44,5 +61,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX audit_events_by_time ON audit_events (event_time);`,
 ];
 
+/**
+ * Refills key_counts from the keys, after a restore: a backup's counts (or their absence, in one made before the
+ * table existed) are not trusted to match its keys.
+ */
+export const RECOUNT_KEYS = `DELETE FROM key_counts; ${COUNT_KEYS}`;
+
 /** The tables of keys and what hangs off them: what Store.wipe empties (settings and access keys stay). */
-export const WIPED_TABLES: readonly string[] = ['keys', 'materials', 'tags', 'aliases', 'key_last_usage'];
+export const WIPED_TABLES: readonly string[] = ['keys', 'materials', 'tags', 'aliases', 'grants', 'key_last_usage', 'key_counts'];

@@ -36,6 +36,8 @@ export class GroupCommit {
   private drained: Promise<void> = Promise.resolve();
   /** The WAL fsyncs of unread batches still running. */
   private readonly syncing = new Set<Promise<void>>();
+  /** Told each COMMIT's duration in seconds (the store's metrics). */
+  commitTimer: ((seconds: number) => void) | undefined;
 
   /** `ops` are the statements on `db`; `pending` collects their changes, emitted to `feed` (and `relay`) after COMMIT. */
   /** `syncWal` makes what is committed to the WAL durable (an fsync of the file). */
@@ -142,7 +144,9 @@ export class GroupCommit {
           outcomes.push({ ok: false, error });
         }
       }
+      const started = performance.now();
       this.db.exec('COMMIT');
+      this.commitTimer?.((performance.now() - started) / 1000);
     } catch (error) {
       // SQLite itself failed (disk full, I/O error, a transaction it rolled back on its own): nothing of the
       // batch is durable, so every caller hears so.

@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-trail.js';
 import type { ChangeBatch } from './change-feed.js';
-import { accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeKey, materialFromRow, pooledFromRow } from './records.js';
+import {
+  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
+} from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -56,6 +58,16 @@ export class SqliteOps implements StoreOps {
     return rows.map((r) => decodeKey(r.doc as string));
   }
 
+  async countKeys(accountId: string, region: string): Promise<number> {
+    const row = this.stmt('SELECT n FROM key_counts WHERE account_id = ? AND region = ?').get(accountId, region) as Row | undefined;
+    return row ? Number(row.n) : 0;
+  }
+
+  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain read is already locked. */
+  lockKeyCount(accountId: string, region: string): Promise<number> {
+    return this.countKeys(accountId, region);
+  }
+
   async insertKey(key: KeyRecord): Promise<void> {
     try {
       this.stmt('INSERT INTO keys (account_id, region, key_id, key_state, due_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
@@ -64,6 +76,8 @@ export class SqliteOps implements StoreOps {
       if (isUniqueViolation(e)) throw new StoreConflictError(`key ${key.keyId}`);
       throw e;
     }
+    this.stmt(`INSERT INTO key_counts (account_id, region, n) VALUES (?, ?, 1)
+               ON CONFLICT (account_id, region) DO UPDATE SET n = key_counts.n + 1`).run(key.accountId, key.region);
     this.keyChanged(key);
   }
 
@@ -75,9 +89,12 @@ export class SqliteOps implements StoreOps {
 
   async deleteKey(ref: KeyRef): Promise<void> {
     const args = [ref.accountId, ref.region, ref.keyId];
-    this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    if (this.stmt('DELETE FROM keys WHERE account_id = ? AND region = ? AND key_id = ?').run(...args).changes > 0) {
+      this.stmt('UPDATE key_counts SET n = n - 1 WHERE account_id = ? AND region = ?').run(ref.accountId, ref.region);
+    }
     this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    this.stmt('DELETE FROM grants WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     const aliases = this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ? RETURNING alias_name')
       .all(...args) as Row[];
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them.
@@ -168,6 +185,45 @@ export class SqliteOps implements StoreOps {
   async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
     this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND alias_name = ?').run(accountId, region, aliasName);
     this.changes.add({ kind: 'alias', id: changeId.alias(accountId, region, aliasName) });
+  }
+
+  async listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery): Promise<GrantRecord[]> {
+    const { where, values } = grantFilterSql(filter, false);
+    const rows = this.stmt(`SELECT doc FROM grants WHERE ${where} AND grant_id > ? ORDER BY grant_id LIMIT ?`)
+      .all(ref.accountId, ref.region, ref.keyId, ...values, page.after ?? '', page.limit) as Row[];
+    return rows.map(grantFromRow);
+  }
+
+  async listRetirableGrants(region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]> {
+    const rows = this.stmt(`SELECT doc FROM grants WHERE region = ? AND retiring_principal = ?
+                            AND (account_id, key_id, grant_id) > (?, ?, ?) ORDER BY account_id, key_id, grant_id LIMIT ?`)
+      .all(region, retiringPrincipal, ...retirableAfter(page.after), page.limit) as Row[];
+    return rows.map(grantFromRow);
+  }
+
+  async countGrants(ref: KeyRef, granteePrincipal?: string): Promise<number> {
+    const row = (granteePrincipal === undefined
+      ? this.stmt('SELECT count(*) AS n FROM grants WHERE account_id = ? AND region = ? AND key_id = ?')
+        .get(ref.accountId, ref.region, ref.keyId)
+      : this.stmt('SELECT count(*) AS n FROM grants WHERE account_id = ? AND region = ? AND key_id = ? AND grantee_principal = ?')
+        .get(ref.accountId, ref.region, ref.keyId, granteePrincipal)) as Row;
+    return Number(row.n);
+  }
+
+  async insertGrant(g: GrantRecord): Promise<void> {
+    try {
+      this.stmt(`INSERT INTO grants (account_id, region, key_id, grant_id, grantee_principal, retiring_principal, created_at, doc)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(g.accountId, g.region, g.keyId, g.grantId, g.granteePrincipal, g.retiringPrincipal ?? null, g.createdAt.getTime(), encodeGrant(g));
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`grant ${g.grantId}`);
+      throw e;
+    }
+  }
+
+  async deleteGrant(ref: KeyRef, grantId: string): Promise<boolean> {
+    return this.stmt('DELETE FROM grants WHERE account_id = ? AND region = ? AND key_id = ? AND grant_id = ?')
+      .run(ref.accountId, ref.region, ref.keyId, grantId).changes > 0;
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {

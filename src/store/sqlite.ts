@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
 import type { ChangeRelay } from './change-relay.js';
 import { KeyRecordCache } from './key-record-cache.js';
-import { MIGRATIONS } from './schema.js';
+import { MIGRATIONS, RECOUNT_KEYS } from './schema.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { SqliteOps } from './sqlite-ops.js';
 import { StoreBase } from './store-base.js';
@@ -40,7 +40,11 @@ export class SqliteStore extends StoreBase implements Store {
 
   constructor(private readonly path: string, relay?: ChangeRelay) {
     super();
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Made 0600 here whatever the umask: SQLite gives the -wal and -shm files the database file's mode.
+      closeSync(openSync(path, 'a', 0o600));
+    }
     this.writer = open(path);
     migrate(this.writer);
     // From here the write lock is waited for by the group commit, without blocking (sqlite-group-commit.ts).
@@ -79,6 +83,14 @@ export class SqliteStore extends StoreBase implements Store {
     if (this.path === ':memory:') return;
     this.wal ??= await openFile(`${this.path}-wal`, 'r');
     await this.wal.datasync();
+  }
+
+  get commitTimer(): ((seconds: number) => void) | undefined {
+    return this.commits.commitTimer;
+  }
+
+  set commitTimer(timer: ((seconds: number) => void) | undefined) {
+    this.commits.commitTimer = timer;
   }
 
   /**
@@ -135,6 +147,7 @@ export class SqliteStore extends StoreBase implements Store {
         this.writer.prepare(`INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')})
                              VALUES (${names.map(() => '?').join(', ')})`).run(...names.map((n) => row[n]));
       }
+      this.writer.exec(RECOUNT_KEYS);
       this.pending.add({ kind: 'resync' });
     });
   }
@@ -146,6 +159,31 @@ export class SqliteStore extends StoreBase implements Store {
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
   }
+}
+
+/**
+ * What the SQLite file at `path` holds, checked before a server starts on it: 'none' (absent, empty, or with no
+ * table yet: a store is to be made) or 'store' (Trent's schema, and pages that pass SQLite's quick_check).
+ * A damaged file, or a database that is not Trent's, throws one line saying so.
+ */
+export function inspectSqliteFile(path: string): 'none' | 'store' {
+  if (!existsSync(path) || statSync(path).size === 0) return 'none';
+  let db: Database.Database | undefined;
+  let tables: string[];
+  let problems: string[];
+  try {
+    db = new Database(path, { fileMustExist: true });
+    tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Row[]).map((r) => String(r.name));
+    problems = (db.pragma('quick_check(3)') as Row[]).map((r) => String(r.quick_check)).filter((r) => r !== 'ok');
+  } catch (e) {
+    throw new Error(`${path} is damaged or not a SQLite database (${e instanceof Error ? e.message : String(e)}): restore it from a backup`);
+  } finally {
+    db?.close();
+  }
+  if (problems.length > 0) throw new Error(`${path} is damaged (SQLite quick_check: ${problems.join('; ')}): restore it from a backup`);
+  if (tables.length === 0) return 'none';
+  if (!tables.includes(MIGRATIONS_TABLE)) throw new Error(`${path} is a SQLite database, but not a Trent store`);
+  return 'store';
 }
 
 function open(path: string): Database.Database {

@@ -1,6 +1,6 @@
 import { AuditBatcher } from './audit-trail.js';
 import type {
-  AccessKeyRecord, AuditQuery, AuditRecord, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
+  AccessKeyRecord, AuditQuery, AuditRecord, GrantFilter, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
 } from './types.js';
 
 /**
@@ -22,6 +22,11 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
   listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery) {
     return this.reads.then((r) => r.listAliases(accountId, region, keyId, page));
   }
+  listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery) { return this.reads.then((r) => r.listGrants(ref, filter, page)); }
+  listRetirableGrants(region: string, retiringPrincipal: string, page: PageQuery) {
+    return this.reads.then((r) => r.listRetirableGrants(region, retiringPrincipal, page));
+  }
+  countGrants(ref: KeyRef, granteePrincipal?: string) { return this.reads.then((r) => r.countGrants(ref, granteePrincipal)); }
   getAccessKey(accessKeyId: string) { return this.reads.then((r) => r.getAccessKey(accessKeyId)); }
   listAccessKeys() { return this.reads.then((r) => r.listAccessKeys()); }
   getSetting(name: string) { return this.reads.then((r) => r.getSetting(name)); }
@@ -48,6 +53,7 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
       after = page[page.length - 1];
     }
   }
+  countKeys(accountId: string, region: string) { return this.reads.then((r) => r.countKeys(accountId, region)); }
 
   putSettingIfAbsent(name: string, value: string) { return this.transaction((tx) => tx.putSettingIfAbsent(name, value)); }
   insertAccessKey(key: AccessKeyRecord) { return this.transaction((tx) => tx.insertAccessKey(key)); }

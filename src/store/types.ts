@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../model/audit-record.js';
 import type {
-  ExpirationModelType, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
+  ExpirationModelType, GrantOperation, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
 } from '../model/types.gen.js';
 
 export type { AuditRecord };
@@ -70,6 +70,28 @@ export interface AliasRecord {
   updatedAt: Date;
 }
 
+/** A grant on a key (CreateGrant): who may do which operations with it, under which encryption context. */
+export interface GrantRecord extends KeyRef {
+  readonly grantId: string;
+  readonly name?: string | undefined;
+  readonly createdAt: Date;
+  readonly granteePrincipal: string;
+  readonly retiringPrincipal?: string | undefined;
+  /** The root ARN of the account the grant was made in (ListGrants' IssuingAccount). */
+  readonly issuingAccount: string;
+  readonly operations: readonly GrantOperation[];
+  readonly constraints?: {
+    readonly encryptionContextSubset?: Readonly<Record<string, string>> | undefined;
+    readonly encryptionContextEquals?: Readonly<Record<string, string>> | undefined;
+  } | undefined;
+}
+
+/** Which of a key's grants a listing wants; by grant ID in either case. */
+export interface GrantFilter {
+  readonly grantId?: string | undefined;
+  readonly granteePrincipals?: readonly string[] | undefined;
+}
+
 export interface AccessKeyRecord {
   readonly accessKeyId: string;
   /** The secret access key wrapped under the root key. */
@@ -109,6 +131,15 @@ export interface StoreReads {
   listTags(ref: KeyRef): Promise<TagRecord[]>;
   getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined>;
   listAliases(accountId: string, region: string, keyId: string | undefined, page: PageQuery): Promise<AliasRecord[]>;
+  /** A key's grants, by grant ID. */
+  listGrants(ref: KeyRef, filter: GrantFilter, page: PageQuery): Promise<GrantRecord[]>;
+  /**
+   * The grants of a Region, on the keys of any account, that name `retiringPrincipal` as their retiring principal,
+   * ordered by account, key and grant ID (`after`: the three, joined by spaces).
+   */
+  listRetirableGrants(region: string, retiringPrincipal: string, page: PageQuery): Promise<GrantRecord[]>;
+  /** How many grants a key has, or has for one grantee (the grant quotas). */
+  countGrants(ref: KeyRef, granteePrincipal?: string): Promise<number>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(): Promise<AccessKeyRecord[]>;
   getSetting(name: string): Promise<string | undefined>;
@@ -116,6 +147,8 @@ export interface StoreReads {
   countPooledSecrets(keySpec: string): Promise<number>;
   /** Up to `limit` audit records matching `query`, in (time, event ID) order, after the record `after`. */
   auditPage(query: AuditQuery, after: AuditRecord | undefined, limit: number): Promise<AuditRecord[]>;
+  /** How many keys the account has in the Region; lockKeyCount is the same read, locked, for a transaction's check. */
+  countKeys(accountId: string, region: string): Promise<number>;
 }
 
 /**
@@ -128,9 +161,16 @@ export interface StoreOps extends StoreReads {
    * deletion) never loses a concurrent update. Every such write reads through this.
    */
   lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
+  /**
+   * How many keys the account has in the Region, under a lock held until the transaction ends: the same call in
+   * another transaction (another worker, another node) waits, then sees what this one inserted. So a quota
+   * checked by this and then insertKey is never passed by two racing creates.
+   */
+  lockKeyCount(accountId: string, region: string): Promise<number>;
+  /** Inserts the key and counts it in its account and Region (lockKeyCount). */
   insertKey(key: KeyRecord): Promise<void>;
   updateKey(key: KeyRecord): Promise<void>;
-  /** Deletes the key with its material, tags and aliases. */
+  /** Deletes the key with its material, tags, aliases and grants, and uncounts it. */
   deleteKey(ref: KeyRef): Promise<void>;
 
   insertMaterial(ref: KeyRef, material: MaterialRecord): Promise<void>;
@@ -141,6 +181,10 @@ export interface StoreOps extends StoreReads {
   insertAlias(alias: AliasRecord): Promise<void>;
   updateAlias(alias: AliasRecord): Promise<void>;
   deleteAlias(accountId: string, region: string, aliasName: string): Promise<void>;
+
+  insertGrant(grant: GrantRecord): Promise<void>;
+  /** Whether the grant existed. */
+  deleteGrant(ref: KeyRef, grantId: string): Promise<boolean>;
 
   insertAccessKey(key: AccessKeyRecord): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<boolean>;
@@ -168,7 +212,7 @@ export interface StoreOps extends StoreReads {
   takePooledSecret(keySpec: string): Promise<PooledSecret | undefined>;
 
   /**
-   * Deletes every key, alias, tag and last use, keeping settings and access keys (what binds the store to its
+   * Deletes every key, alias, tag, grant and last use, keeping settings and access keys (what binds the store to its
    * root key, and who may call it): the dev posture's reset. Announced as a resync.
    */
   wipe(): Promise<void>;
@@ -211,6 +255,8 @@ export type TableRow = Record<string, string | number | Buffer | null>;
 /** A store: single reads and writes, transactions, and what a running Trent needs around them. */
 export interface Store extends StoreReads, SingleWrites {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /** Told how long each COMMIT took, in seconds, when set (the server's metrics). */
+  commitTimer: ((seconds: number) => void) | undefined;
   /**
    * Calls `listener` after every committed write, from this process or (PostgreSQL: LISTEN/NOTIFY; SQLite:
    * a poll of the file's data version) any other process sharing the store. Returns the unsubscribe.

@@ -10,6 +10,11 @@ export function newMaterialId(): string {
   return randomBytes(32).toString('hex');
 }
 
+/** A grant ID: 64 hex digits, as AWS makes them. */
+export function newGrantId(): string {
+  return randomBytes(32).toString('hex');
+}
+
 export function newRequestId(): string {
   return randomUUID();
 }

@@ -57,4 +57,23 @@ describe('key management through the AWS CLI and the trent CLI', () => {
     await assert.rejects(run(process.execPath, [join(REPO, 'bin', 'trent.js'), 'clock', 'show', '--endpoint', 'http://127.0.0.1:9']),
       (e: Error & { code?: number; stderr?: string }) => e.code === 1 && /cannot reach/.test(e.stderr ?? ''));
   });
+  test('grants: create-grant, list-grants, list-retirable-grants, retire-grant, revoke-grant', async () => {
+    const key = (await aws('create-key')).KeyMetadata;
+    const grantee = 'arn:aws:iam::111122223333:user/app';
+    const made = await aws('create-grant', '--key-id', key.KeyId, '--grantee-principal', grantee,
+      '--retiring-principal', 'arn:aws:iam::111122223333:user/ops', '--operations', 'Encrypt', 'Decrypt',
+      '--constraints', 'EncryptionContextSubset={dept=eng}', '--name', 'app');
+    assert.match(made.GrantId, /^[0-9a-f]{64}$/);
+    const second = await aws('create-grant', '--key-id', key.Arn, '--grantee-principal', grantee, '--operations', 'DescribeKey');
+    const listed = await aws('list-grants', '--key-id', key.KeyId);
+    assert.deepEqual(listed.Grants.map((g: any) => g.GrantId).sort(), [made.GrantId, second.GrantId].sort());
+    const first = listed.Grants.find((g: any) => g.GrantId === made.GrantId);
+    assert.deepEqual([first.Name, first.Operations, first.Constraints, first.KeyId], ['app', ['Encrypt', 'Decrypt'], { EncryptionContextSubset: { dept: 'eng' } }, key.Arn]);
+    assert.equal(typeof first.CreationDate, 'number');
+    const retirable = await aws('list-retirable-grants', '--retiring-principal', 'arn:aws:iam::111122223333:user/ops');
+    assert.deepEqual(retirable.Grants.map((g: any) => g.GrantId), [made.GrantId]);
+    await aws('retire-grant', '--grant-token', made.GrantToken);
+    await aws('revoke-grant', '--key-id', key.KeyId, '--grant-id', second.GrantId);
+    assert.deepEqual((await aws('list-grants', '--key-id', key.KeyId)).Grants, []);
+  });
 });

@@ -49,7 +49,7 @@ describe('HTTP connections in serve', () => {
     const { accessKeyId } = credentialsFrom(trent().output());
     const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
     const auth = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date.slice(0, 8)}/us-east-1/kms/aws4_request, ` +
-      `SignedHeaders=constructor;host;x-amz-date, Signature=${'0'.repeat(64)}`;
+      `SignedHeaders=constructor;content-type;host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`;
     const raw = await exchange(trent().endpoint,
       request('ListKeys', '{}', `X-Amz-Date: ${date}\r\nAuthorization: ${auth}\r\nConnection: close\r\n`), false);
     assert.deepEqual(statuses(raw), [400]);

@@ -159,6 +159,71 @@ describe('key policies are enforced in the serve posture', () => {
       'NotFoundException');
   });
 
+  // Issue 12, finding 1: a StringLike pattern that backtracks in a regex froze the workers for minutes.
+  test('an adversarial wildcard in a condition is answered at once', { timeout: 20_000 }, async () => {
+    const key = await newKey(alice, policy(ACCOUNT_ADMIN, {
+      Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }, Action: 'kms:*', Resource: '*',
+      Condition: { StringLike: { 'kms:EncryptionContext:x': '*a*a*a*a*a*b' } },
+    }, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }, Action: 'kms:PutKeyPolicy', Resource: '*' }));
+    const started = Date.now();
+    const refused = await failure(alice.send(new EncryptCommand({ KeyId: key, Plaintext: plaintext, EncryptionContext: { x: 'a'.repeat(150) } })));
+    assert.equal(refused.name, 'AccessDeniedException');
+    assert.ok(Date.now() - started < 2_000, `${Date.now() - started} ms`);
+    await alice.send(new EncryptCommand({ KeyId: key, Plaintext: plaintext, EncryptionContext: { x: `${'a'.repeat(150)}b` } }));
+  });
+
+  // Issue 12, finding 3: condition keys compare without case, encryption context keys with it.
+  test('a Deny on an encryption context key is not dodged by adding the key in another case', async () => {
+    const key = await newKey(admin, policy(ACCOUNT_ADMIN, {
+      Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }, Action: 'kms:*', Resource: '*',
+    }, {
+      Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }, Action: 'kms:Encrypt', Resource: '*',
+      Condition: { StringEquals: { 'kms:EncryptionContext:dept': 'secret' } },
+    }));
+    for (const EncryptionContext of [{ dept: 'secret' }, { DEPT: 'x', dept: 'secret' }, { dept: 'x', Dept: 'secret' }] as Record<string, string>[]) {
+      const refused = await failure(alice.send(new EncryptCommand({ KeyId: key, Plaintext: plaintext, EncryptionContext })));
+      assert.equal(refused.name, 'AccessDeniedException', JSON.stringify(EncryptionContext));
+      assert.match(refused.message, /with an explicit deny in a resource-based policy$/);
+    }
+    await alice.send(new EncryptCommand({ KeyId: key, Plaintext: plaintext, EncryptionContext: { DEPT: 'x', dept: 'public' } }));
+  });
+
+  // Issue 12, finding 5: a Condition of null bricked the key; one of [], 0 or true was read as no condition.
+  test('a malformed Condition is refused by CreateKey and PutKeyPolicy', async () => {
+    const conditional = (Condition: unknown) => policy(ACCOUNT_ADMIN, {
+      Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bob` }, Action: 'kms:Encrypt', Resource: '*', Condition,
+    });
+    const key = await newKey(admin, policy(ACCOUNT_ADMIN));
+    for (const condition of [null, [], 0, true]) {
+      for (const call of [() => newKey(admin, conditional(condition)),
+        () => admin.send(new PutKeyPolicyCommand({ KeyId: key, Policy: conditional(condition) }))]) {
+        const refused = await failure(call());
+        assert.equal(refused.name, 'MalformedPolicyDocumentException', JSON.stringify(condition));
+        assert.equal(refused.message, 'Policy contains a statement with an invalid Condition: it must be an object of condition operators.');
+      }
+    }
+    // The key still works, and bob was never let in.
+    assert.equal((await failure(bob.send(new EncryptCommand({ KeyId: key, Plaintext: plaintext })))).name, 'AccessDeniedException');
+    await admin.send(new PutKeyPolicyCommand({ KeyId: key, Policy: policy(ACCOUNT_ADMIN) }));
+  });
+
+  // Issue 12, finding 6: the lockout check evaluates the new policy for this very caller, conditions included.
+  test('the lockout check refuses a policy whose PutKeyPolicy Allow is conditioned on another account', async () => {
+    const onlyFor = (account: string) => policy({
+      ...ACCOUNT_ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': account } },
+    });
+    const key = await newKey(admin, policy(ACCOUNT_ADMIN));
+    for (const call of [() => newKey(admin, onlyFor('999999999999')),
+      () => admin.send(new PutKeyPolicyCommand({ KeyId: key, Policy: onlyFor('999999999999') }))]) {
+      const refused = await failure(call());
+      assert.equal(refused.name, 'MalformedPolicyDocumentException');
+      assert.equal(refused.message, 'The new key policy will not allow you to update the key policy in the future.');
+    }
+    await newKey(admin, onlyFor(ACCOUNT));
+    await admin.send(new PutKeyPolicyCommand({ KeyId: key, Policy: onlyFor(ACCOUNT) }));
+    await admin.send(new PutKeyPolicyCommand({ KeyId: key, Policy: policy(ACCOUNT_ADMIN) }));
+  });
+
   test('an ARN whose partition is not its Region\'s is InvalidArnException', async () => {
     const key = await newKey(admin);
     const wrong = key.replace('arn:aws:', 'arn:aws-cn:');

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import {
-  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand,
+  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand,
   KMSServiceException, ListKeyRotationsCommand, ListKeysCommand, ListResourceTagsCommand, RotateKeyOnDemandCommand,
-  ScheduleKeyDeletionCommand, TagResourceCommand, type KMSClient,
+  RevokeGrantCommand, ScheduleKeyDeletionCommand, TagResourceCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { readTrail } from '../support/audit.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.js';
@@ -174,6 +174,25 @@ describe('serve nodes share access keys; a deleted one stops working on every no
     }
     const admin = credentialsFrom(a.output());
     for (const n of nodes) await n.client(admin).send(new CreateKeyCommand({}));
+  });
+
+  test('a grant made on one node is in force on the other at once; revoked there, it is gone here at once', async () => {
+    const [a, b] = cluster().nodes as [RunningTrent, RunningTrent];
+    const cli = (...args: string[]) => execFileSync(process.execPath,
+      [join(REPO, 'bin', 'trent.js'), 'access-key', ...args, ...a.storeArgs], { encoding: 'utf8', env: { ...process.env, ...ROOT_KEY } });
+    const owner = credentialsFrom(cli('create', '--user', 'owner'));
+    const app = credentialsFrom(cli('create', '--user', 'app'));
+    const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/owner' }, Action: 'kms:*', Resource: '*' }] });
+    const key = (await a.client(owner).send(new CreateKeyCommand({ Policy }))).KeyMetadata!.Arn!;
+    const encrypt = (n: RunningTrent) => nameOfFailure(n.client(app).send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('p') })));
+    assert.equal(await encrypt(b), 'AccessDeniedException');
+    const { GrantId } = await a.client(owner).send(new CreateGrantCommand({
+      KeyId: key, GranteePrincipal: 'arn:aws:iam::111122223333:user/app', Operations: ['Encrypt'],
+    }));
+    assert.equal(await encrypt(b), 'no failure');
+    await b.client(owner).send(new RevokeGrantCommand({ KeyId: key, GrantId }));
+    assert.equal(await encrypt(a), 'AccessDeniedException');
   });
 });
 

@@ -122,7 +122,7 @@ describe('key rotation through @aws-sdk/client-kms', () => {
     for (const key of [rsa, hmac]) {
       await rejects(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })), 'UnsupportedOperationException', '');
       await rejects(kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId })), 'UnsupportedOperationException', '');
-      await rejects(kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId })), 'UnsupportedOperationException', '');
+      await rejects(kms.send(new DisableKeyRotationCommand({ KeyId: key.KeyId })), 'UnsupportedOperationException', '');
     }
     const origin = `${external.Arn} origin is EXTERNAL which is not valid for this operation.`;
     await rejects(kms.send(new EnableKeyRotationCommand({ KeyId: external.KeyId })), 'UnsupportedOperationException', origin);
@@ -130,5 +130,29 @@ describe('key rotation through @aws-sdk/client-kms', () => {
     await rejects(kms.send(new RotateKeyOnDemandCommand({ KeyId: 'alias/anything' })), 'NotFoundException');
     await rejects(kms.send(new RotateKeyOnDemandCommand({ KeyId: '00000000-0000-0000-0000-000000000000' })), 'NotFoundException',
       "Key 'arn:aws:kms:us-west-2:111122223333:key/00000000-0000-0000-0000-000000000000' does not exist");
+  });
+
+  test('the rotation reads answer for keys that cannot rotate: rotation off, no rotations (what Terraform reads)', async () => {
+    for (const input of [
+      { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
+      { KeySpec: 'HMAC_512', KeyUsage: 'GENERATE_VERIFY_MAC' }, { KeySpec: 'ECC_NIST_P384', KeyUsage: 'KEY_AGREEMENT' },
+    ] as const) {
+      const key = await create(input);
+      const status = await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.Arn }));
+      assert.deepEqual([status.KeyRotationEnabled, status.KeyId, status.RotationPeriodInDays, status.NextRotationDate],
+        [false, key.Arn, undefined, undefined], input.KeySpec);
+      const listed = await kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId }));
+      assert.deepEqual([listed.Rotations, listed.Truncated], [[], false]);
+      // "This parameter can only be used with KMS keys that support automatic or on-demand key rotation."
+      await rejects(kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' })),
+        'UnsupportedOperationException', '');
+    }
+  });
+
+  test('RotateKeyOnDemand on an EXTERNAL key without material answers its state first, whatever its spec (recorded)', async () => {
+    for (const input of [{ Origin: 'EXTERNAL' }, { Origin: 'EXTERNAL', KeySpec: 'RSA_4096', KeyUsage: 'SIGN_VERIFY' }] as const) {
+      const key = await create(input);
+      await rejects(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })), 'KMSInvalidStateException', `${key.Arn} is pending import.`);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand,
+  CancelKeyDeletionCommand, CreateAliasCommand, CreateGrantCommand, ListGrantsCommand, RevokeGrantCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand,
   EnableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GenerateDataKeyPairCommand,
   GenerateDataKeyPairWithoutPlaintextCommand, GenerateDataKeyWithoutPlaintextCommand, GenerateMacCommand, GetKeyLastUsageCommand,
   GetKeyPolicyCommand, GetKeyRotationStatusCommand, GetPublicKeyCommand, ListAliasesCommand, ListKeyPoliciesCommand,
@@ -51,4 +51,7 @@ export const CALLS: Readonly<Partial<Record<OperationName, Call>>> = {
   RotateKeyOnDemand: (k, a) => k.send(new RotateKeyOnDemandCommand({ KeyId: a })),
   ListKeyRotations: (k, a) => k.send(new ListKeyRotationsCommand({ KeyId: a })),
   GetKeyLastUsage: (k, a) => k.send(new GetKeyLastUsageCommand({ KeyId: a })),
+  CreateGrant: (k, a) => k.send(new CreateGrantCommand({ KeyId: a, GranteePrincipal: 'arn:aws:iam::111122223333:user/g', Operations: ['DescribeKey'] })),
+  ListGrants: (k, a) => k.send(new ListGrantsCommand({ KeyId: a })),
+  RevokeGrant: (k, a) => k.send(new RevokeGrantCommand({ KeyId: a, GrantId: '0'.repeat(64) })),
 };

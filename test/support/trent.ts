@@ -93,7 +93,7 @@ export async function startTrent(options: StartOptions = {}): Promise<RunningTre
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`trent did not start:\n${out}`)), 15_000);
     const check = () => {
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      const m = /listening on https?:\/\/[^:]+:(\d+)/.exec(out);
       if (m) { clearTimeout(timer); resolve(Number(m[1])); }
     };
     child.stdout!.on('data', check);

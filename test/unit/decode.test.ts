@@ -45,7 +45,7 @@ describe('request validation driven by the model', () => {
     assert.equal(validationMessage('GenerateRandomRequest', { NumberOfBytes: 1025 }),
       "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024");
     assert.match(validationMessage('CreateKeyRequest', { KeyUsage: 'NOPE' }),
-      /^1 validation error detected: Value 'NOPE' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: \[SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT\]$/);
+      /^1 validation error detected: Value 'NOPE' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: \[ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT, SIGN_VERIFY\]$/);
   });
 
   test('sensitive members are never echoed', () => {
@@ -73,6 +73,27 @@ describe('request validation driven by the model', () => {
     const input = decodeInput('EncryptRequest', body) as { EncryptionContext: Record<string, string> };
     assert.deepEqual(Object.entries(input.EncryptionContext), [['__proto__', 'x'], ['a', 'b']]);
     assert.notDeepEqual(canonicalContext(input.EncryptionContext), canonicalContext({ a: 'b' }));
+  });
+
+  test('a map over its byte limit is refused before any entry is decoded; UTF-8 bytes of keys and values count', () => {
+    const limits = { mapBytes: { EncryptionContextType: 16 } };
+    const encrypt = (context: unknown) => decodeInput('EncryptRequest', { KeyId: 'k', Plaintext: 'aGk=', EncryptionContext: context }, limits);
+    assert.doesNotThrow(() => encrypt({ abcd: 'efgh', ijkl: 'mnop' }));
+    throws(() => encrypt({ abcd: 'efgh', ijkl: 'mnopq' }), 'LimitExceededException',
+      "Value at 'encryptionContext' exceeds the quota of 16 bytes for its keys and values together.");
+    // 'é' is 2 bytes: 8 of them are 16.
+    assert.doesNotThrow(() => encrypt({ éééé: 'éééé' }));
+    throws(() => encrypt({ éééé: 'éééée' }), 'LimitExceededException');
+    // Refused before the entries are type-checked: a mistyped entry past the limit is never reached.
+    throws(() => encrypt({ abcdefghijklmnopq: 'x', b: 7 }), 'LimitExceededException');
+    // Each map member is bounded on its own (ReEncrypt has two).
+    assert.doesNotThrow(() => decodeInput('ReEncryptRequest', {
+      CiphertextBlob: 'aGk=', DestinationKeyId: 'k',
+      SourceEncryptionContext: { abcd: 'efghijklmnop' }, DestinationEncryptionContext: { abcd: 'efghijklmnop' },
+    }, limits));
+    throws(() => decodeInput('ReEncryptRequest', { CiphertextBlob: 'aGk=', DestinationKeyId: 'k',
+      DestinationEncryptionContext: { abcd: 'efghijklmnopq' } }, limits), 'LimitExceededException',
+    /at 'destinationEncryptionContext'/);
   });
 
   test('unknown members are ignored, as AWS ignores them', () => {

@@ -77,7 +77,7 @@ const EXPECTED: Readonly<Partial<Record<OperationName, string>>> = {
   DeriveSharedSecret: '.DPRIUC.',
   GetKeyLastUsage: '........',
   ListKeyRotations: '....E...',
-  RotateKeyOnDemand: '.DPREKC.',
+  RotateKeyOnDemand: '.DPRIKC.', // newer than §1.6: recorded, pending import before the origin
 };
 
 /** Operations that act on no existing key (or on a custom key store, a grant token or the account). */

@@ -1,20 +1,23 @@
 /**
  * The key policy evaluator (src/policy/evaluate.ts, conditions.ts), table-driven: principals, actions,
- * resources, Deny over Allow, condition operators, absent and unknown keys, and the lockout check.
+ * resources, Deny over Allow, condition operators, absent and unknown keys, and a key the request gives
+ * several readings of.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConditionLookup } from '../../src/policy/conditions.js';
-import { parsePolicy, type Statement } from '../../src/policy/document.js';
-import { decide, mayAllow, type Decision, type Principal } from '../../src/policy/evaluate.js';
+import type { ConditionLookup, ConditionValues } from '../../src/policy/conditions.js';
+import { parsePolicy } from '../../src/policy/document.js';
+import { decide, type Decision, type Principal } from '../../src/policy/evaluate.js';
 
 const ACCOUNT = '111122223333';
 const KEY = `arn:aws:kms:us-west-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const bob: Principal = { arn: `arn:aws:iam::${ACCOUNT}:user/bob`, accountId: ACCOUNT, partition: 'aws' };
 const stranger: Principal = { arn: 'arn:aws:iam::444455556666:user/eve', accountId: '444455556666', partition: 'aws' };
 
-const VALUES: Readonly<Record<string, readonly string[] | 'absent'>> = {
+const VALUES: Readonly<Record<string, ConditionValues | 'absent'>> = {
   'kms:encryptioncontext:purpose': ['backup'],
+  // A context of {"dept": "secret", "DEPT": "x"}: two readings of kms:EncryptionContext:dept.
+  'kms:encryptioncontext:dept': { oneOf: ['secret', 'x'] },
   'kms:encryptioncontextkeys': ['purpose', 'team'],
   'kms:encryptionalgorithm': ['SYMMETRIC_DEFAULT'],
   'kms:viaservice': 'absent',
@@ -27,16 +30,20 @@ const VALUES: Readonly<Record<string, readonly string[] | 'absent'>> = {
 /** As the resolver's lookup: every kms:EncryptionContext:<k> is known, absent unless the context has it. */
 const lookup: ConditionLookup = (name) => VALUES[name] ?? (name.startsWith('kms:encryptioncontext:') ? 'absent' : undefined);
 
-function allow(extra: Partial<Statement> = {}): Statement {
+/** A statement as a policy's JSON has it; undefined members are left out of the JSON. */
+type RawStatement = Record<string, unknown>;
+
+function allow(extra: RawStatement = {}): RawStatement {
   return { Effect: 'Allow', Principal: { AWS: bob.arn }, Action: 'kms:Encrypt', Resource: '*', ...extra };
 }
 
-function decision(statements: Statement[], principal = bob, action = 'kms:Encrypt'): Decision {
-  return decide({ Statement: statements }, { principal, action, resource: KEY, conditions: lookup });
+function decision(statements: RawStatement[], principal = bob, action = 'kms:Encrypt'): Decision {
+  const doc = parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: statements }));
+  return decide(doc, { principal, action, resource: KEY, conditions: lookup });
 }
 
 describe('principal, action and resource', () => {
-  const cases: [string, Statement[], Decision, Principal?][] = [
+  const cases: [string, RawStatement[], Decision, Principal?][] = [
     ['no statement applies', [allow({ Action: 'kms:Decrypt' })], 'implicitDeny'],
     ['the user ARN', [allow()], 'allow'],
     ['the account root delegates to the account', [allow({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } })], 'allow'],
@@ -105,12 +112,11 @@ describe('conditions', () => {
     });
   }
 
-  test('an unknown key or operator: an Allow does not apply, a Deny does (fail closed)', () => {
+  test('an unknown key: an Allow does not apply, a Deny does (fail closed)', () => {
     for (const condition of [
       { StringEquals: { 'aws:PrincipalTag/team': 'x' } },
       { StringEquals: { 'kms:GrantOperations': 'Decrypt' } },
-      { BinaryEquals: { 'kms:EncryptionContext:purpose': 'YmFja3Vw' } },
-      { 'ForSomeValues:StringEquals': { 'kms:EncryptionContextKeys': 'team' } },
+      { StringEquals: { 'kms:EncryptionContext:purpose': 'backup', 'aws:PrincipalTag/team': 'x' } },
     ]) {
       assert.equal(decision([allow({ Condition: condition })]), 'implicitDeny');
       assert.equal(decision([allow(), allow({ Effect: 'Deny', Condition: condition })]), 'explicitDeny');
@@ -118,13 +124,27 @@ describe('conditions', () => {
   });
 });
 
-describe('the lockout check is the same evaluation, before any request', () => {
-  const put = (statements: object[]) => mayAllow(parsePolicy(JSON.stringify({ Statement: statements })), bob, 'kms:PutKeyPolicy');
-  const allowAll = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' };
-
-  test('the default policy allows', () => assert.equal(put([allowAll]), true));
-  test('a conditional Allow may allow', () => assert.equal(put([{ ...allowAll, Condition: { Bool: { 'aws:SecureTransport': 'true' } } }]), true));
-  test('an unconditional Deny locks out', () => assert.equal(put([allowAll, { ...allowAll, Effect: 'Deny' }]), false));
-  test('a conditional Deny may not deny', () => assert.equal(put([allowAll, { ...allowAll, Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }]), true));
-  test('a policy naming only others locks out', () => assert.equal(put([{ ...allowAll, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` } }]), false));
+describe('a key the request gives two readings of (kms:EncryptionContext:dept from "dept" and "DEPT")', () => {
+  // Each row: the condition, whether a Deny with it applies, whether an Allow with it applies. A Deny applies
+  // when any reading meets the condition, an Allow only when every reading does (issue 12, finding 3).
+  const cases: [string, Record<string, unknown>, boolean, boolean][] = [
+    ['StringEquals one reading', { StringEquals: { 'kms:EncryptionContext:dept': 'secret' } }, true, false],
+    ['StringEquals both readings', { StringEquals: { 'kms:EncryptionContext:dept': ['secret', 'x'] } }, true, true],
+    ['StringNotEquals one reading', { StringNotEquals: { 'kms:EncryptionContext:dept': 'public' } }, true, true],
+    ['StringNotEquals naming one', { StringNotEquals: { 'kms:EncryptionContext:dept': 'x' } }, true, false],
+    ['StringNotEquals naming both', { StringNotEquals: { 'kms:EncryptionContext:dept': ['x', 'secret'] } }, false, false],
+    ['StringLike', { StringLike: { 'kms:EncryptionContext:dept': 'sec*' } }, true, false],
+    ['StringNotLike', { StringNotLike: { 'kms:EncryptionContext:dept': 'sec*' } }, true, false],
+    ['ForAnyValue:StringEquals', { 'ForAnyValue:StringEquals': { 'kms:EncryptionContext:dept': 'secret' } }, true, false],
+    ['ForAllValues:StringEquals', { 'ForAllValues:StringEquals': { 'kms:EncryptionContext:dept': 'secret' } }, true, false],
+    ['ForAllValues:StringNotEquals', { 'ForAllValues:StringNotEquals': { 'kms:EncryptionContext:dept': 'secret' } }, true, false],
+    ['StringEqualsIfExists', { StringEqualsIfExists: { 'kms:EncryptionContext:dept': 'secret' } }, true, false],
+    ['Null false', { Null: { 'kms:EncryptionContext:dept': 'false' } }, true, true],
+  ];
+  for (const [name, condition, denies, allows] of cases) {
+    test(name, () => {
+      assert.equal(decision([allow(), allow({ Effect: 'Deny', Condition: condition })]), denies ? 'explicitDeny' : 'allow');
+      assert.equal(decision([allow({ Condition: condition })]), allows ? 'allow' : 'implicitDeny');
+    });
+  }
 });

@@ -159,6 +159,52 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       await close();
     });
 
+    test('grants: listed by grant ID with filters and pages, counted, by retiring principal, deleted, and with their key', async () => {
+      await fresh();
+      const key = keyRecord();
+      const other = keyRecord();
+      const grant = (ref: KeyRef, grantId: string, grantee: string, retiring?: string) => ({
+        ...ref, grantId, createdAt: new Date(1_700_000_000_000), granteePrincipal: grantee, retiringPrincipal: retiring,
+        issuingAccount: `arn:aws:iam::${ACCOUNT}:root`, operations: ['Encrypt' as const],
+        constraints: { encryptionContextSubset: { dept: 'a' } },
+      });
+      await store.transaction(async (tx) => {
+        await tx.insertKey(key);
+        await tx.insertKey(other);
+        await tx.insertGrant(grant(key, 'g2', 'bob', 'carol'));
+        await tx.insertGrant(grant(key, 'g1', 'alice'));
+        await tx.insertGrant(grant(key, 'g3', 'bob'));
+        await tx.insertGrant(grant(other, 'g0', 'bob', 'carol'));
+      });
+      assert.ok(await rejection(store.transaction((tx) => tx.insertGrant(grant(key, 'g1', 'dan')))) instanceof StoreConflictError);
+      const ids = (gs: Array<{ grantId: string }>) => gs.map((g) => g.grantId);
+      assert.deepEqual(ids(await store.listGrants(key, {}, { limit: 10 })), ['g1', 'g2', 'g3']);
+      assert.deepEqual(ids(await store.listGrants(key, {}, { after: 'g1', limit: 1 })), ['g2']);
+      assert.deepEqual(ids(await store.listGrants(key, { granteePrincipals: ['bob'] }, { limit: 10 })), ['g2', 'g3']);
+      assert.deepEqual(ids(await store.listGrants(key, { granteePrincipals: ['bob', 'alice'], grantId: 'g1' }, { limit: 10 })), ['g1']);
+      assert.deepEqual(ids(await store.listGrants(key, { granteePrincipals: [] }, { limit: 10 })), []);
+      const [g2] = await store.listGrants(key, { grantId: 'g2' }, { limit: 1 });
+      assert.deepEqual(g2, grant(key, 'g2', 'bob', 'carol'));
+      assert.deepEqual([await store.countGrants(key), await store.countGrants(key, 'bob')], [3, 2]);
+      const elsewhere = keyRecord({ accountId: '444455556666' });
+      await store.transaction(async (tx) => {
+        await tx.insertKey(elsewhere);
+        await tx.insertGrant(grant(elsewhere, 'g9', 'bob', 'carol'));
+      });
+      // Across accounts, by account, key and grant ID.
+      const retirable = await store.listRetirableGrants(REGION, 'carol', { limit: 10 });
+      assert.deepEqual(retirable.map((g) => [g.accountId, g.keyId, g.grantId]),
+        [[ACCOUNT, key.keyId, 'g2'], [ACCOUNT, other.keyId, 'g0'], ['444455556666', elsewhere.keyId, 'g9']]);
+      assert.deepEqual(ids(await store.listRetirableGrants(REGION, 'carol', { after: `${ACCOUNT} ${key.keyId} g2`, limit: 10 })), ['g0', 'g9']);
+      assert.deepEqual(await store.listRetirableGrants('eu-west-1', 'carol', { limit: 10 }), []);
+      assert.equal(await store.transaction((tx) => tx.deleteGrant(key, 'g3')), true);
+      assert.equal(await store.transaction((tx) => tx.deleteGrant(key, 'g3')), false);
+      await store.transaction((tx) => tx.deleteKey(key));
+      assert.deepEqual(await store.listGrants(key, {}, { limit: 10 }), []);
+      assert.deepEqual(ids(await store.listGrants(other, {}, { limit: 10 })), ['g0']);
+      await close();
+    });
+
     test('last uses: a batch keeps the latest use of each key, never goes back in time, and skips deleted keys', async () => {
       await fresh();
       const [k1, k2] = [keyRecord(), keyRecord()];
@@ -288,6 +334,33 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       assert.equal(await store.getKey(key), undefined);
       assert.ok(await store.getAccessKey('AKIAFEED'), 'wipe keeps access keys');
       unsubscribe();
+      await close();
+    });
+
+    test('the key count of an account and Region follows inserts and deletes, is emptied by wipe, and is recounted by restore', async () => {
+      await fresh();
+      const count = (accountId = ACCOUNT, region = REGION) => store.transaction((tx) => tx.lockKeyCount(accountId, region));
+      assert.equal(await count(), 0);
+      const keys = [keyRecord(), keyRecord(), keyRecord({ region: 'eu-west-1' })];
+      for (const k of keys) await store.transaction((tx) => tx.insertKey(k));
+      assert.equal(await count(), 2);
+      assert.equal(await count(ACCOUNT, 'eu-west-1'), 1);
+      assert.equal(await count('444455556666'), 0);
+      await store.transaction((tx) => tx.deleteKey(keys[0]!));
+      await store.transaction((tx) => tx.deleteKey(keys[0]!));
+      assert.equal(await count(), 1, 'deleting a key that is gone uncounts nothing');
+      // A failed insert (a key ID taken) counts nothing either.
+      await rejection(store.transaction((tx) => tx.insertKey(keys[1]!)));
+      assert.equal(await count(), 1);
+      // A backup's counts are not trusted: restore counts the keys it restores.
+      const rows = (await collect(store.exportRows())).filter((r) => r.table !== 'key_counts');
+      const target = await backend.open();
+      await target.importRows(replay(rows));
+      assert.equal(await target.transaction((tx) => tx.lockKeyCount(ACCOUNT, REGION)), 1);
+      assert.equal(await target.transaction((tx) => tx.lockKeyCount(ACCOUNT, 'eu-west-1')), 1);
+      await target.close();
+      await store.transaction((tx) => tx.wipe());
+      assert.equal(await count(), 0);
       await close();
     });
 

@@ -6,9 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KmsError } from '../../src/model/errors.js';
-import type { Deps, OpContext } from '../../src/ops/context.js';
+import type { Deps } from '../../src/ops/context.js';
 import { updateAlias } from '../../src/ops/aliases/update-alias.js';
+import { RequestRates } from '../../src/ops/quotas/request-rates.js';
+import { DEFAULT_QUOTAS } from '../../src/ops/quotas/settings.js';
 import type { AliasRecord, KeyRecord, KeyRef, Store, StoreOps } from '../../src/store/types.js';
+import { testContext } from '../support/op-context.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-west-2';
@@ -33,11 +36,10 @@ test('UpdateAlias whose current key vanished under it answers NotFoundException 
   };
   const transaction = async <T>(fn: (tx: StoreOps) => Promise<T>) => fn(reads as StoreOps);
   const store = { ...reads, transaction } as unknown as Store;
-  const ctx: OpContext = {
-    caller: { accountId: ACCOUNT, region: REGION, accessKeyId: 'test', principalArn: `arn:aws:iam::${ACCOUNT}:root` },
-    requestId: 'r', now: new Date(0), input: {}, sourceIp: undefined, keysUsed: [], keysReached: [], transaction,
-    deps: { store, settings: { posture: 'dev', sm2Everywhere: false, enforceKeyPolicies: false } } as unknown as Deps,
-  };
+  const ctx = testContext({
+    store, settings: { posture: 'dev', sm2Everywhere: false, enforceKeyPolicies: false },
+    quotas: DEFAULT_QUOTAS, rates: new RequestRates(DEFAULT_QUOTAS.rates, 1),
+  } as unknown as Deps, { caller: { accountId: ACCOUNT, region: REGION, accessKeyId: 'test', principalArn: `arn:aws:iam::${ACCOUNT}:root` }, transaction });
   await assert.rejects(updateAlias({ AliasName: 'alias/racing', TargetKeyId: TARGET }, ctx), (e: unknown) => {
     assert.ok(e instanceof KmsError);
     assert.equal(e.name, 'NotFoundException');

@@ -6,9 +6,6 @@ import { aliasArn } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
 import type { ResolveOptions } from '../resolve.js';
 
-/** AWS's quota of aliases per KMS key (kms-facts.md §1.2). */
-export const MAX_ALIASES_PER_KEY = 50;
-
 const PREFIX = 'alias/';
 const RESERVED_PREFIX = 'alias/aws/';
 
@@ -37,13 +34,16 @@ export function aliasNotFound(ctx: OpContext, name: string): KmsError {
   return new KmsError('NotFoundException', `Alias ${aliasArn(ctx.caller.region, ctx.caller.accountId, name)} is not found.`);
 }
 
-/** Refuses a key that already has the most aliases it may have; reads inside `tx` so racing creates cannot pass it. */
+/**
+ * Refuses a key that already has the most aliases it may have (the aliases-per-key quota). Reads inside `tx`
+ * after the key is locked, so racing creates for one key take turns and cannot both pass it.
+ */
 export async function checkAliasQuota(ctx: OpContext, tx: StoreOps, key: KeyRecord): Promise<void> {
   const { accountId, region } = ctx.caller;
-  const aliases = await tx.listAliases(accountId, region, key.keyId, { limit: MAX_ALIASES_PER_KEY });
-  if (aliases.length >= MAX_ALIASES_PER_KEY) {
-    throw new KmsError('LimitExceededException',
-      `The KMS key ${key.keyId} already has ${MAX_ALIASES_PER_KEY} aliases, the most a KMS key can have.`);
+  const max = ctx.deps.quotas.aliasesPerKey;
+  const aliases = await tx.listAliases(accountId, region, key.keyId, { limit: max });
+  if (aliases.length >= max) {
+    throw new KmsError('LimitExceededException', `The KMS key ${key.keyId} already has ${max} aliases, the most a KMS key can have.`);
   }
 }
 

@@ -5,6 +5,7 @@ import { defaultKeyPolicy } from '../../policy/document.js';
 import type { KeyRecord } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
 import { newKeyId } from '../../util/ids.js';
+import type { KeyFacts } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
 import { findCustomKeyStore } from '../custom-key-stores.js';
 import { keyMetadata } from '../metadata.js';
@@ -17,7 +18,8 @@ import { checkTags, tagRecords } from '../tags.js';
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
  * first): key spec and usage, the spec's availability in the partition, origin and custom key store
  * combinations, the policy, the tags, and last the custom key store's existence. Material is generated
- * before the one transaction that writes the key, its material and its tags together.
+ * before the one transaction that writes the key, its material and its tags together; the keys-per-region
+ * quota is checked before the material is made, and again, locked, in that transaction.
  */
 export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const spec = keySpecOf(input);
@@ -25,17 +27,18 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   checkPartition(ctx, spec);
   const origin = originOf(input);
   checkOrigin(input, origin, spec);
-  const policy = policyOf(ctx, input);
+  const { caller, now, deps } = ctx;
+  const multiRegion = input.MultiRegion ?? false;
+  const keyId = newKeyId(multiRegion);
+  const policy = policyOf(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
   const tags = input.Tags ?? [];
   checkTags(tags);
   if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
 
-  const { caller, now, deps } = ctx;
-  const multiRegion = input.MultiRegion ?? false;
   const key: KeyRecord = {
     accountId: caller.accountId,
     region: caller.region,
-    keyId: newKeyId(multiRegion),
+    keyId,
     createdAt: now,
     description: input.Description ?? '',
     keySpec: spec,
@@ -49,9 +52,13 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
     xksKeyId: input.XksKeyId,
     policy,
   };
+  // Before the material is made (an RSA secret from the pool, or a second of CPU without one): an account at its
+  // quota must not spend either on CreateKeys that will be refused. The transaction checks again, locked.
+  checkKeyQuota(ctx, await deps.store.countKeys(caller.accountId, caller.region));
   const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
   ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   await ctx.transaction(async (tx) => {
+    checkKeyQuota(ctx, await tx.lockKeyCount(caller.accountId, caller.region));
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await tx.insertKey(key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));
@@ -116,8 +123,17 @@ function checkOrigin(input: CreateKeyRequest, origin: OriginType, spec: KeySpec)
   }
 }
 
-function policyOf(ctx: OpContext, input: CreateKeyRequest): string {
+/** The new key's policy: the default, or the one given once it passes the checks, evaluated as for the key being made. */
+function policyOf(ctx: OpContext, input: CreateKeyRequest, key: KeyFacts): string {
   if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(ctx.caller.region), ctx.caller.accountId);
-  checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck);
+  checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
   return input.Policy;
+}
+
+/** The keys-per-region quota: every key of the account in the Region counts, whatever its state, as in AWS. */
+function checkKeyQuota(ctx: OpContext, count: number): void {
+  const quota = ctx.deps.quotas.keysPerRegion;
+  if (count >= quota) {
+    throw new KmsError('LimitExceededException', `Key quota for this account in this region is ${quota} but the current usage is ${count}.`);
+  }
 }

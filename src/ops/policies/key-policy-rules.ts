@@ -1,7 +1,6 @@
 import { KmsError } from '../../model/errors.js';
 import { parsePolicy } from '../../policy/document.js';
-import { mayAllow } from '../../policy/evaluate.js';
-import { partitionOf } from '../../util/arn.js';
+import { allowsPolicyChange, type KeyFacts } from '../authorize.js';
 import type { OpContext } from '../context.js';
 
 /** A key has one policy, named `default`; the model's PolicyName defaults to it. */
@@ -15,10 +14,9 @@ export function checkPolicyName(name: string | undefined): void {
  * The checks a new key policy passes in CreateKey and PutKeyPolicy: size and form (policy/document.ts), then
  * the lockout safety check: unless bypassed, the policy must let the caller change the policy again.
  */
-export function checkNewKeyPolicy(ctx: OpContext, policy: string, bypassLockoutCheck: boolean | undefined): void {
+export function checkNewKeyPolicy(ctx: OpContext, policy: string, bypassLockoutCheck: boolean | undefined, key: KeyFacts): void {
   const doc = parsePolicy(policy);
-  const principal = { arn: ctx.caller.principalArn, accountId: ctx.caller.accountId, partition: partitionOf(ctx.caller.region) };
-  if (!bypassLockoutCheck && !mayAllow(doc, principal, 'kms:PutKeyPolicy')) {
+  if (!bypassLockoutCheck && !allowsPolicyChange(ctx, doc, key)) {
     throw new KmsError('MalformedPolicyDocumentException',
       'The new key policy will not allow you to update the key policy in the future.');
   }

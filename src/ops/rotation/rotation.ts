@@ -18,11 +18,24 @@ export function addDays(date: Date, days: number): Date {
 
 /**
  * Only symmetric encryption keys whose material KMS generated rotate (AWS refuses asymmetric and HMAC keys
- * with an empty UnsupportedOperationException, imported material naming the origin; both recorded). Keys in
- * custom key stores are refused the same way as imported ones, naming their origin.
+ * with an empty UnsupportedOperationException, imported material naming the origin; both recorded). This is
+ * the precondition of the operations that change rotation; the reads answer for every key of a rotating origin.
  */
 export function requireRotatable(key: KeyRecord): void {
-  if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperationException', '');
+  requireRotatingOrigin(key);
+  if (!rotatesMaterial(key)) throw new KmsError('UnsupportedOperationException', '');
+}
+
+/** Whether the key's spec is one whose material rotates (symmetric encryption keys only). */
+export function rotatesMaterial(key: KeyRecord): boolean {
+  return key.keySpec === 'SYMMETRIC_DEFAULT';
+}
+
+/**
+ * Imported material and keys in custom key stores are refused by every rotation operation, reads included,
+ * naming the key's origin (key-state table, footnotes [6] and [7]).
+ */
+export function requireRotatingOrigin(key: KeyRecord): void {
   if (key.origin !== 'AWS_KMS') {
     throw new KmsError('UnsupportedOperationException',
       `${arnOf(key)} origin is ${key.origin} which is not valid for this operation.`);
