@@ -64,7 +64,7 @@ const OPTIONS = {
 } as const;
 
 async function main(argv: string[]): Promise<number> {
-  // Before anything is created: whatever Trent writes (the store, root.key, the audit log, backups) is its
+  // Before anything is created: whatever Trent writes (the store, root.key, backups) is its
   // user's alone, 0600 files in 0700 directories (server/data-dir.ts). Inherited by the worker processes.
   process.umask(0o077);
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });

@@ -4,7 +4,7 @@ import { inspectSqliteFile } from '../store/sqlite.js';
 import type { Config } from './config.js';
 
 /**
- * The data directory: the SQLite store (trent.db and its -wal/-shm), root.key and the audit log. Only Trent's
+ * The data directory: the SQLite store (trent.db and its -wal/-shm, the audit trail among its tables) and root.key. Only Trent's
  * own user may read any of it: with a passphrase, the store's scrypt salt and check value are enough to guess
  * the passphrase offline, and the audit log says who did what to which key. The CLI sets the umask to 077 before
  * anything is created (cli/main.ts), so new files are 0600 and new directories 0700; this tightens a directory
@@ -36,7 +36,8 @@ export function refuseLostStore(config: Config): void {
 }
 
 /**
- * Signs that a store existed in `dir`: its root.key, or an audit log. A store missing beside them was lost
+ * Signs that a store existed in `dir`: its root.key, or the audit log files Trent kept there before the trail
+ * moved into the store. A store missing beside them was lost
  * (deleted, truncated, a disk swapped), and starting afresh would silently make a new store with a new
  * administrator over it.
  */
