@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { call, createKey, type Target } from './lean-client.js';
 import { runLoad, type LoadResult, type Workload } from './load.js';
+import { scrapeWhileLoaded } from './scrape.js';
 import { parsePoolSizes } from '../src/ops/pool-sizes.js';
 import {
   BENCH_POOL, cpuSeconds, startCeiling, startLocalKms, startMoto, startTrent, type RunningTarget,
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
   const signCeiling = await nodeSignCeiling(Math.min(seconds, 3));
   console.log(`Node crypto alone, ECDSA P-256 sign on all cores: ${fmt(signCeiling)} signatures/s\n`);
 
+  let scraped: string | undefined;
   for (const name of targetNames) {
     const target = await starters[name]!();
     if (target.dataDir) {
@@ -149,6 +151,8 @@ async function main(): Promise<void> {
         console.error(`trent: ${await awaitPool(target.dataDir, spec, size)} ${spec} secrets pooled before measuring`);
       }
     }
+    // Trent is watched as in production while it is measured: its health and metrics scraped every second.
+    const stopScraping = target.dataDir ? scrapeWhileLoaded(target) : undefined;
     try {
       for (const s of scenarios) {
         if (name === 'node-ceiling' && !s.ceiling) continue;
@@ -179,6 +183,10 @@ async function main(): Promise<void> {
         }
       }
     } finally {
+      if (stopScraping) {
+        const t = await stopScraping();
+        scraped = `/-/health and /-/metrics scraped ${t.scrapes} times during Trent's cells: ${t.failures} failures, slowest ${fmt(t.slowestMs, 1)} ms.`;
+      }
       await target.stop();
     }
   }
@@ -192,6 +200,7 @@ async function main(): Promise<void> {
     console.log(`| ${r.scenario} | ${r.inFlight} | ${r.target} | ${fmt(r.result?.perSecond)} | ${fmt(r.result?.p50Ms, 2)} | ` +
       `${fmt(r.result?.p99Ms, 2)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.result && r.result.generatorCpuSeconds / r.result.seconds, 2)} | ${r.result ? r.result.errors : r.note ?? ''}${r.result?.errors ? ` (${r.note})` : ''} | ${ratio} |`);
   }
+  if (scraped) console.log(`\n${scraped}`);
   const p256 = rows.filter((r) => r.target === 'trent' && r.scenario === 'Sign ECC_NIST_P256 DIGEST' && r.result);
   if (p256.length) {
     const best = Math.max(...p256.map((r) => r.result!.perSecond));

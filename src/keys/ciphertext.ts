@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { publicRandomBytes } from '../util/random.js';
+import { isKeyIdForm } from '../util/ids.js';
 
 /**
  * Trent's symmetric ciphertext blob, version 1 (docs/ciphertext-format.md describes it for humans):
@@ -95,9 +96,14 @@ export function parseBlob(blob: Buffer): ParsedBlob | undefined {
   const header = blob.subarray(0, headerLength);
   const keyIdStart = 1 + ACCOUNT_BYTES + 1;
   const materialStart = keyIdStart + keyIdLength;
+  const accountId = header.toString('latin1', 1, 1 + ACCOUNT_BYTES);
+  const keyId = header.toString('latin1', keyIdStart, materialStart);
+  // A header naming no key that can exist is not a blob: it is never looked up (a tampered length byte would
+  // otherwise read material ID bytes, a NUL among them, into the key ID, which PostgreSQL refuses as text).
+  if (!/^\d{12}$/.test(accountId) || !isKeyIdForm(keyId)) return undefined;
   return {
-    accountId: header.toString('latin1', 1, 1 + ACCOUNT_BYTES),
-    keyId: header.toString('latin1', keyIdStart, materialStart),
+    accountId,
+    keyId,
     materialId: header.toString('hex', materialStart, materialStart + MATERIAL_ID_BYTES),
     header,
     nonce: header.subarray(materialStart + MATERIAL_ID_BYTES),

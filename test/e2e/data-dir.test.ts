@@ -35,7 +35,7 @@ describe('the data directory is its user\'s alone', () => {
     try {
       await trent.client(credentialsFrom(trent.output())).send(new CreateKeyCommand({}));
       const seen = modes(dir);
-      assert.ok(seen.some((m) => m.startsWith('/trent.db-wal ')), seen.join('\n'));
+      assert.ok(seen.some((m) => m.startsWith('/root.key ')), seen.join('\n'));
       for (const m of seen) assert.match(m, m.startsWith('/ ') ? / 0700$/ : / 0600$/);
     } finally {
       await trent.stop();

@@ -52,6 +52,19 @@ describe('symmetric ciphertext blob v1 (keys/ciphertext.ts)', () => {
     }
   });
 
+  test('a header whose key ID or account cannot exist does not parse (it is never looked up)', () => {
+    // The key ID's length byte made one longer: the key ID takes the material ID's first byte, here a NUL.
+    const blob = seal({ ...header, materialId: '00'.repeat(32) }, material, Buffer.from('x'), context);
+    const lengthAt = 1 + header.accountId.length;
+    const longer = Buffer.from(blob);
+    longer[lengthAt]! += 1;
+    assert.equal(parseBlob(longer), undefined);
+    const account = Buffer.from(blob);
+    account[1] = 0x3a; // ':' where a digit stands
+    assert.equal(parseBlob(account), undefined);
+    assert.ok(parseBlob(blob));
+  });
+
   test('every truncation and an extension are refused', () => {
     const blob = seal(header, material, Buffer.from('attack at dawn'), context);
     for (let n = 0; n < blob.length; n++) assert.equal(reopen(blob.subarray(0, n)), undefined, `length ${n}`);
