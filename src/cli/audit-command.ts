@@ -3,15 +3,8 @@ import type { Config } from '../server/config.js';
 import { openStore } from '../server/open-store.js';
 import type { AuditQuery } from '../store/types.js';
 
-/** The filters of `trent audit`, as parsed from its flags (each optional). */
-export interface AuditFlags {
-  readonly keyId?: string | undefined;
-  readonly principal?: string | undefined;
-  readonly eventName?: string | undefined;
-  readonly errorCode?: string | undefined;
-  readonly startTime?: string | undefined;
-  readonly endTime?: string | undefined;
-}
+/** The filters of `trent audit` as its flags give them: the store's query, with times as written (ISO 8601 or epoch seconds). */
+export type AuditFlags = { readonly [K in keyof AuditQuery]?: string | undefined };
 
 /**
  * `trent audit`: the trail, oldest first, one CloudTrail event per line, as stored. It reads the store (every

@@ -8,6 +8,7 @@ import type { Deps } from '../../src/ops/context.js';
 import { chargeKeyUse, chargeRequest, RequestRates } from '../../src/ops/quotas/request-rates.js';
 import { parseQuotas } from '../../src/ops/quotas/settings.js';
 import type { KeyRecord } from '../../src/store/types.js';
+import { nsPerCall } from '../support/micro-bench.js';
 import { testContext } from '../support/op-context.js';
 
 const KEY: KeyRecord = {
@@ -24,20 +25,6 @@ function encryptCharges(deps: Deps): () => void {
     chargeRequest(ctx, 'Encrypt');
     chargeKeyUse(ctx, 'Encrypt', KEY);
   };
-}
-
-function nsPerCall(fn: () => void, ms = 1000): number {
-  for (let i = 0; i < 100_000; i++) fn(); // warm up
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(ms) * 1_000_000n;
-  let now = start;
-  while (now < end) {
-    for (let i = 0; i < 1024; i++) fn();
-    n += 1024;
-    now = process.hrtime.bigint();
-  }
-  return Number(now - start) / n;
 }
 
 test('request-rate charges per Encrypt', { skip: process.env.RATES_BENCH !== '1' }, () => {
