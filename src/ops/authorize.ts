@@ -4,8 +4,8 @@ import { parsePolicy, type PolicyDocument } from '../policy/document.js';
 import { decide, type Decision } from '../policy/evaluate.js';
 import { grantPermits } from '../policy/grants.js';
 import type { GrantRecord, KeyRecord, StoreReads } from '../store/types.js';
-import { arnOf, partitionOf } from '../util/arn.js';
-import type { OpContext } from './context.js';
+import { accountRootArn, arnOf, partitionOf } from '../util/arn.js';
+import type { Caller, OpContext } from './context.js';
 import { CONSTRAINED_OPERATIONS, GRANT_OPERATIONS } from './grants/grant-rules.js';
 
 /** What a policy's conditions may read of a key: where it is and what it is (a key being created has no record yet). */
@@ -40,6 +40,11 @@ export async function authorize(ctx: OpContext, access: KeyAccess & { readonly k
     : `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} because no resource-based policy allows the ${access.action} action`);
 }
 
+/** The principals by which a grant names the caller: its own ARN, or its account's root (the whole account). */
+export function grantPrincipalsOf(caller: Caller): readonly string[] {
+  return [caller.principalArn, accountRootArn(partitionOf(caller.region), caller.accountId)];
+}
+
 /** Where a key's grants are read: the store, or the transaction the key was locked in. */
 export type GrantReader = Pick<StoreReads, 'listGrants'>;
 
@@ -57,10 +62,8 @@ export function keyPolicyDecision(ctx: OpContext, access: KeyAccess & { readonly
 export async function grantsAllowing(ctx: OpContext, reader: GrantReader, key: KeyRecord, action: string): Promise<GrantRecord[]> {
   const operation = action.startsWith('kms:') ? action.slice('kms:'.length) : action;
   if (!GRANT_OPERATIONS.has(operation)) return [];
-  const { caller } = ctx;
-  const grantees = [caller.principalArn, `arn:${partitionOf(caller.region)}:iam::${caller.accountId}:root`];
   // All of them: the grants-per-grantee quota keeps them few.
-  const grants = await reader.listGrants(key, { granteePrincipals: grantees }, { limit: Number.MAX_SAFE_INTEGER });
+  const grants = await reader.listGrants(key, { granteePrincipals: grantPrincipalsOf(ctx.caller) }, { limit: Number.MAX_SAFE_INTEGER });
   const context = key.keySpec === 'SYMMETRIC_DEFAULT' && CONSTRAINED_OPERATIONS.has(operation)
     ? requestSide(ctx, action).context
     : 'not-applicable';

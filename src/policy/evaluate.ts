@@ -1,6 +1,7 @@
 import { evaluateConditions, type ConditionLookup } from './conditions.js';
 import type { Names, PolicyDocument, PrincipalSpec, Statement } from './document.js';
 import { wildcardMatch } from './wildcard.js';
+import { accountRootArn } from '../util/arn.js';
 
 export interface Principal {
   /** e.g. arn:aws:iam::111122223333:user/alice, or the account's root */
@@ -30,7 +31,7 @@ export type Decision = 'allow' | 'explicitDeny' | 'implicitDeny';
  */
 function principalMatches(spec: PrincipalSpec, p: Principal): boolean {
   if (spec === '*') return true;
-  const root = `arn:${p.partition}:iam::${p.accountId}:root`;
+  const root = accountRootArn(p.partition, p.accountId);
   return spec.AWS.some((n) => n === '*' || n === p.arn || n === root || n === p.accountId);
 }
 

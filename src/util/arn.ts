@@ -7,6 +7,11 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
+/** An account's root principal ARN, as policies and grants name the account. */
+export function accountRootArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:root`;
+}
+
 export function keyArn(region: string, accountId: string, keyId: string): string {
   return `arn:${partitionOf(region)}:kms:${region}:${accountId}:key/${keyId}`;
 }

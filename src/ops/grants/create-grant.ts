@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { KmsError } from '../../model/errors.js';
 import { grantWithin, type GrantTerms } from '../../policy/grants.js';
 import type { GrantRecord, KeyRecord, StoreOps } from '../../store/types.js';
-import { arnOf, partitionOf } from '../../util/arn.js';
+import { accountRootArn, arnOf, partitionOf } from '../../util/arn.js';
 import { newGrantId } from '../../util/ids.js';
 import { grantsAllowing, keyPolicyDecision } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
@@ -45,7 +45,7 @@ export const createGrant: Handler<'CreateGrant'> = async (input, ctx) => {
       await tx.insertGrant({
         accountId: key.accountId, region: key.region, keyId: key.keyId, grantId, name: input.Name, createdAt: ctx.now,
         granteePrincipal: input.GranteePrincipal, retiringPrincipal: input.RetiringPrincipal,
-        issuingAccount: `arn:${partitionOf(key.region)}:iam::${key.accountId}:root`, operations, constraints: terms.constraints,
+        issuingAccount: accountRootArn(partitionOf(key.region), key.accountId), operations, constraints: terms.constraints,
       });
     }
     return { GrantId: grantId, GrantToken: newGrantToken(key, grantId) };

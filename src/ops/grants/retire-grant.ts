@@ -1,7 +1,6 @@
 import { KmsError } from '../../model/errors.js';
 import type { GrantRecord, KeyRecord } from '../../store/types.js';
-import { partitionOf } from '../../util/arn.js';
-import { keyPolicyDecision } from '../authorize.js';
+import { grantPrincipalsOf, keyPolicyDecision } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { resolveKeyLocked, resolveKeyRef } from '../resolve.js';
@@ -41,8 +40,8 @@ export const retireGrant: Handler<'RetireGrant'> = async (input, ctx) => {
 
 function requireMayRetire(ctx: OpContext, key: KeyRecord, grant: GrantRecord): void {
   const { caller } = ctx;
-  const is = (principal: string | undefined) => principal !== undefined
-    && (principal === caller.principalArn || principal === `arn:${partitionOf(caller.region)}:iam::${caller.accountId}:root`);
+  const callerIs = grantPrincipalsOf(caller);
+  const is = (principal: string | undefined) => principal !== undefined && callerIs.includes(principal);
   if (is(grant.retiringPrincipal)) return;
   if (is(grant.granteePrincipal) && grant.operations.includes('RetireGrant')) return;
   // "The kms:RetireGrant permission alone does not allow principals to retire a grant": it does for principals of
