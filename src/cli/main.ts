@@ -35,6 +35,8 @@ Options (environment variable in brackets):
                        (TRENT_TLS_TERMINATED_BY_PROXY=1)
   --admin-credentials-file FILE   serve's first start writes the administrator key here, mode 0600, not to
                        stdout (TRENT_ADMIN_CREDENTIALS_FILE)
+  --enforce-policies   dev: enforce key policies, identity policies and grants as serve does, callers known
+                       by their access key IDs (TRENT_ENFORCE_POLICIES=1; serve always enforces)
   TRENT_KEY_POOL       RSA secrets generated ahead, e.g. RSA_4096=16,RSA_2048=16 (default RSA_2048=16,RSA_3072=8,RSA_4096=16)
   --endpoint URL       the dev server of clock and reset (TRENT_ENDPOINT, default ${DEFAULT_ENDPOINT})
 Root key: TRENT_ROOT_KEY (base64 of 32 bytes) or TRENT_ROOT_KEY_PASSPHRASE, else DIR/root.key (made on first start).`;
@@ -52,6 +54,7 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   'tls-terminated-by-proxy': { type: 'boolean' },
   'admin-credentials-file': { type: 'string' },
+  'enforce-policies': { type: 'boolean' },
   user: { type: 'string' },
   endpoint: { type: 'string' },
   'key-id': { type: 'string' },
@@ -74,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
     quotas: values.quota?.join(','),
     tlsCert: values['tls-cert'], tlsKey: values['tls-key'], adminCredentialsFile: values['admin-credentials-file'],
     tlsTerminatedByProxy: values['tls-terminated-by-proxy'] ? 'true' : undefined,
+    enforcePolicies: values['enforce-policies'] ? 'true' : undefined,
   };
   const [command, sub, arg] = positionals;
   if (values.help || !command) {

@@ -32,6 +32,11 @@ export interface Config {
   readonly tlsTerminatedByProxy: boolean;
   /** serve's first start writes the administrator's credentials here (0600) rather than to stdout. */
   readonly adminCredentialsFile: string | undefined;
+  /**
+   * dev only: enforce key policies, identity policies and grants as serve does, so a test can prove what a
+   * caller may not do. serve always enforces them.
+   */
+  readonly enforcePolicies: boolean;
 }
 
 export const ENV = {
@@ -49,6 +54,7 @@ export const ENV = {
   tlsKey: 'TRENT_TLS_KEY',
   tlsTerminatedByProxy: 'TRENT_TLS_TERMINATED_BY_PROXY',
   adminCredentialsFile: 'TRENT_ADMIN_CREDENTIALS_FILE',
+  enforcePolicies: 'TRENT_ENFORCE_POLICIES',
 } as const;
 
 const isTrue = (v: string | undefined) => ['1', 'true', 'yes'].includes((v ?? '').toLowerCase());
@@ -81,5 +87,6 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     tlsTerminatedByProxy: isTrue(get('tlsTerminatedByProxy')),
     adminCredentialsFile: get('adminCredentialsFile'),
+    enforcePolicies: posture === 'serve' || isTrue(get('enforcePolicies')),
   };
 }
