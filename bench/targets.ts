@@ -26,8 +26,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a target and resolves once its output says it is ready. Its output is kept only until then, and read
+ * and dropped after: a target that logs every request (local-kms does) would otherwise grow this process by
+ * hundreds of megabytes and slow it down as the run goes, each chunk re-testing the whole log.
+ */
 function launch(command: string, args: string[], env: Record<string, string>, ready: RegExp,
-  timeoutMs = 30_000): Promise<{ child: ChildProcess; output: () => string }> {
+  timeoutMs = 30_000): Promise<{ child: ChildProcess }> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   return new Promise((resolve, reject) => {
@@ -36,7 +41,12 @@ function launch(command: string, args: string[], env: Record<string, string>, re
       out += d.toString();
       if (ready.test(out)) {
         clearTimeout(timer);
-        resolve({ child, output: () => out });
+        for (const stream of [child.stdout!, child.stderr!]) {
+          stream.off('data', onData);
+          stream.resume();
+        }
+        out = '';
+        resolve({ child });
       }
     };
     child.stdout!.on('data', onData);
