@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { wrapIdentity } from '../../keys/root-key.js';
 import { QueryError } from '../../model/query-errors.js';
 import type { ConditionLookup, ConditionValues } from '../../policy/conditions.js';
-import { parsePolicy } from '../../policy/document.js';
+import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { decide } from '../../policy/evaluate.js';
 import type { IdentityRecord } from '../../store/types.js';
 import { parseArn, partitionOf } from '../../util/arn.js';
@@ -30,6 +30,17 @@ async function roleNamed(ctx: OpContext, roleArn: string): Promise<IdentityRecor
   const role = await ctx.deps.store.getIdentity(arn.accountId, 'role', name);
   // The whole ARN must name it, path included: a role of the same name under another path is another role.
   return role && `role${role.path}${role.name}` === arn.resource ? role : undefined;
+}
+
+/**
+ * A trust policy as the evaluator reads a policy: its statements are about the role they are attached to, so
+ * they name no Resource; each one that names none is read as naming the role.
+ */
+function trustPolicyOf(text: string, roleArn: string): PolicyDocument {
+  const doc = JSON.parse(text) as { Statement: unknown };
+  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as Array<Record<string, unknown>>;
+  const about = statements.map((st) => (st.Resource === undefined && st.NotResource === undefined ? { ...st, Resource: roleArn } : st));
+  return parsePolicy(JSON.stringify({ ...doc, Statement: about }));
 }
 
 /** The condition keys a trust policy may test here; any other key fails closed (policy/conditions.ts). */
@@ -62,7 +73,7 @@ export const assumeRole: StsHandler<'AssumeRole'> = async (input, ctx) => {
   const role = await roleNamed(ctx, input.RoleArn);
   if (!role?.trustPolicy) throw notAuthorized(ctx, input.RoleArn);
   const principal = { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) };
-  const decision = decide(parsePolicy(role.trustPolicy), {
+  const decision = decide(trustPolicyOf(role.trustPolicy, input.RoleArn), {
     principal, action: 'sts:AssumeRole', resource: input.RoleArn,
     conditions: trustConditions(ctx, input.ExternalId, input.RoleSessionName),
   });
