@@ -17,7 +17,7 @@ import type { Config } from '../../src/server/config.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { Clock } from '../../src/util/clock.js';
 import { signRequest } from '../../src/util/sigv4.js';
-import { testContext } from '../support/op-context.js';
+import { testContext, testIdentities } from '../support/op-context.js';
 
 const ACCOUNT = '111122223333';
 const ROOT: Caller = { accountId: ACCOUNT, region: 'us-east-1', accessKeyId: 'AKIAROOT', principalArn: `arn:aws:iam::${ACCOUNT}:root` };
@@ -25,6 +25,17 @@ const ALICE: Caller = { ...ROOT, accessKeyId: 'AKIAALICE', principalArn: `arn:aw
 const SESSION: Caller = {
   ...ROOT, accessKeyId: 'ASIASESSION', principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/app/s`, identityArn: `arn:aws:iam::${ACCOUNT}:role/app`,
 };
+
+const BOB = { ...ALICE, principalArn: `arn:aws:iam::${ACCOUNT}:user/bob`, identityArn: `arn:aws:iam::${ACCOUNT}:user/bob` };
+const CAROL = { ...ALICE, principalArn: `arn:aws:iam::${ACCOUNT}:user/carol`, identityArn: `arn:aws:iam::${ACCOUNT}:user/carol` };
+const DAN = { ...ALICE, principalArn: `arn:aws:iam::${ACCOUNT}:user/dan`, identityArn: `arn:aws:iam::${ACCOUNT}:user/dan` };
+const identityPolicy = (effect: string) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: effect, Action: 'sts:AssumeRole', Resource: '*' }] });
+/** Alice, Bob and the app role's sessions may assume roles by their identity policies; Carol has none; Dan is denied. */
+const IDENTITIES = testIdentities({
+  [ALICE.identityArn!]: [identityPolicy('Allow')], [BOB.identityArn]: [identityPolicy('Allow')],
+  [SESSION.identityArn!]: [identityPolicy('Allow')], [DAN.identityArn]: [identityPolicy('Deny')],
+});
 
 function trust(statement: object): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', ...statement }] });
@@ -44,7 +55,7 @@ async function refusal(p: Promise<unknown>): Promise<[string, string]> {
 describe('IAM and STS handlers', () => {
   let store: SqliteStore;
   let root: RootKey;
-  const as = (caller: Caller) => testContext({ store, root }, { caller, now: new Date() });
+  const as = (caller: Caller) => testContext({ store, root, identities: IDENTITIES }, { caller, now: new Date() });
 
   before(async () => {
     store = new SqliteStore(':memory:');
@@ -84,8 +95,20 @@ describe('IAM and STS handlers', () => {
     assert.deepEqual([none, message],
       ['AccessDenied', `User: ${ALICE.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${Role.Arn}`]);
     await assumeRole({ RoleArn: Role.Arn, RoleSessionName: 'ss', ExternalId: 'x-123' }, as(ALICE));
-    const bob = { ...ALICE, principalArn: `arn:aws:iam::${ACCOUNT}:user/bob`, identityArn: `arn:aws:iam::${ACCOUNT}:user/bob` };
-    assert.equal((await refusal(assumeRole({ RoleArn: Role.Arn, RoleSessionName: 'ss', ExternalId: 'x-123' }, as(bob))))[0], 'AccessDenied');
+    assert.equal((await refusal(assumeRole({ RoleArn: Role.Arn, RoleSessionName: 'ss', ExternalId: 'x-123' }, as(BOB))))[0], 'AccessDenied');
+  });
+
+  test('a trust policy naming the account delegates to identity policies; one naming the caller does not', async () => {
+    const { Role: byAccount } = await createRole({ RoleName: 'by-account', AssumeRolePolicyDocument: trust({ Principal: { AWS: ACCOUNT } }) }, as(ROOT));
+    const { Role: byName } = await createRole({
+      RoleName: 'by-name', AssumeRolePolicyDocument: trust({ Principal: { AWS: [CAROL.principalArn, DAN.principalArn] } }),
+    }, as(ROOT));
+    // Carol has no identity policy: in by name only.
+    assert.equal((await refusal(assumeRole({ RoleArn: byAccount.Arn, RoleSessionName: 'ss' }, as(CAROL))))[0], 'AccessDenied');
+    await assumeRole({ RoleArn: byName.Arn, RoleSessionName: 'ss' }, as(CAROL));
+    await assumeRole({ RoleArn: byAccount.Arn, RoleSessionName: 'ss' }, as(ALICE));
+    // An explicit Deny in Dan's identity policy refuses him even where the trust policy names him.
+    assert.equal((await refusal(assumeRole({ RoleArn: byName.Arn, RoleSessionName: 'ss' }, as(DAN))))[0], 'AccessDenied');
   });
 
   test('session policies are refused, not ignored; the root may not assume roles', async () => {

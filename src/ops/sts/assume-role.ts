@@ -3,12 +3,13 @@ import { wrapIdentity } from '../../keys/root-key.js';
 import { QueryError } from '../../model/query-errors.js';
 import type { ConditionLookup, ConditionValues } from '../../policy/conditions.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
-import { decide } from '../../policy/evaluate.js';
+import { decide, type AccessRequest } from '../../policy/evaluate.js';
 import type { IdentityRecord } from '../../store/types.js';
 import { parseArn, partitionOf } from '../../util/arn.js';
 import { newAccessKeyId } from '../../util/ids.js';
 import type { OpContext } from '../context.js';
 import type { StsHandler } from '../iam/handler.js';
+import { parseIdentityPolicy } from '../iam/identity.js';
 import { maxSessionSeconds } from '../iam/roles.js';
 import { sessionTokenHash } from './session-token.js';
 
@@ -58,6 +59,33 @@ function trustConditions(ctx: OpContext, externalId: string | undefined, session
   return (name) => (Object.hasOwn(known, name) ? known[name]!() : undefined);
 }
 
+/** The trust policy's statements that let the caller in by name (its ARN, or anyone), without delegating to its account. */
+function namingCaller(trust: PolicyDocument, callerArn: string): PolicyDocument {
+  return {
+    statements: trust.statements.filter((s) => s.effect === 'Deny' ||
+      (!s.principals.not && (s.principals.spec === '*' || s.principals.spec.AWS.some((n) => n === '*' || n === callerArn)))),
+  };
+}
+
+/**
+ * IAM's decision on AssumeRole, from the role's trust policy and the caller's identity policies: an explicit
+ * Deny in either refuses. A trust policy naming the caller itself (or anyone) lets a caller of the role's account
+ * in on its own; one naming the caller's account delegates to the account, whose identity policies must then
+ * allow sts:AssumeRole on the role, as they must for any caller from another account.
+ */
+async function mayAssume(ctx: OpContext, trust: PolicyDocument, roleAccount: string, access: AccessRequest): Promise<boolean> {
+  const trustDecision = decide(trust, access);
+  if (trustDecision !== 'allow') return false;
+  let identityAllows = false;
+  for (const text of await ctx.deps.identities.policiesOf(ctx.caller.identityArn!)) {
+    const decision = decide(parseIdentityPolicy(text), access);
+    if (decision === 'explicitDeny') return false;
+    identityAllows ||= decision === 'allow';
+  }
+  if (identityAllows) return true;
+  return roleAccount === ctx.caller.accountId && decide(namingCaller(trust, access.principal.arn), access) === 'allow';
+}
+
 /**
  * Temporary credentials for a role whose trust policy lets the caller assume it: an ASIA… access key, a
  * secret and a session token, stored as the secret wrapped under the root key and the token's SHA-256. The
@@ -73,11 +101,10 @@ export const assumeRole: StsHandler<'AssumeRole'> = async (input, ctx) => {
   const role = await roleNamed(ctx, input.RoleArn);
   if (!role?.trustPolicy) throw notAuthorized(ctx, input.RoleArn);
   const principal = { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) };
-  const decision = decide(trustPolicyOf(role.trustPolicy, input.RoleArn), {
-    principal, action: 'sts:AssumeRole', resource: input.RoleArn,
-    conditions: trustConditions(ctx, input.ExternalId, input.RoleSessionName),
-  });
-  if (decision !== 'allow') throw notAuthorized(ctx, input.RoleArn);
+  const access = {
+    principal, action: 'sts:AssumeRole', resource: input.RoleArn, conditions: trustConditions(ctx, input.ExternalId, input.RoleSessionName),
+  };
+  if (!(await mayAssume(ctx, trustPolicyOf(role.trustPolicy, input.RoleArn), role.accountId, access))) throw notAuthorized(ctx, input.RoleArn);
 
   const duration = input.DurationSeconds ?? DEFAULT_DURATION_SECONDS;
   const chained = caller.principalArn.includes(':assumed-role/');
