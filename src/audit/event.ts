@@ -1,7 +1,10 @@
 import type { AuditRecord } from '../model/audit-record.js';
 import type { Caller } from '../model/caller.js';
-import { membersOf } from '../model/members.js';
+import { IAM_MODEL } from '../model/iam.gen.js';
+import { membersOf, wireName } from '../model/members.js';
+import type { ShapeDef } from '../model/shape.js';
 import { OPERATIONS, SHAPES } from '../model/shapes.gen.js';
+import { STS_MODEL } from '../model/sts.gen.js';
 import { arnOf } from '../util/arn.js';
 import { newRequestId } from '../util/ids.js';
 
@@ -14,6 +17,8 @@ export interface AuditedKey {
 
 export interface AuditInput {
   readonly requestId: string;
+  /** The query-protocol service called (IAM, STS); absent for KMS. */
+  readonly service?: 'iam' | 'sts' | undefined;
   readonly operation: string | undefined;
   readonly caller: Caller | undefined;
   /** The access key ID the request was signed with when authentication failed (no caller): who tried. */
@@ -33,18 +38,22 @@ export interface AuditInput {
  * secret is read off the model: members of sensitive shapes (plaintexts, private keys) and every blob
  * (ciphertexts, signatures, public keys) are left out, as CloudTrail leaves them out.
  */
-export function redactParameters(shapeName: string, value: unknown): unknown {
-  const s = SHAPES[shapeName];
+export function redactParameters(shapeName: string, value: unknown, shapes: Readonly<Record<string, ShapeDef>> = SHAPES): unknown {
+  const s = shapes[shapeName];
   if (!s || s.sensitive || s.type === 'blob' || value === undefined) return undefined;
   if (s.type === 'structure' && value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const member of membersOf(shapeName)) {
-      const v = redactParameters(member.shape, (value as Record<string, unknown>)[member.name]);
+    // KMS's member plans are worked out once (membersOf); the query services' few calls walk their shapes as they are.
+    const members = shapes === SHAPES
+      ? membersOf(shapeName)
+      : Object.entries(s.members ?? {}).map(([name, shape]) => ({ name, shape, wireName: wireName(name) }));
+    for (const member of members) {
+      const v = redactParameters(member.shape, (value as Record<string, unknown>)[member.name], shapes);
       if (v !== undefined) out[member.wireName] = v;
     }
     return out;
   }
-  if (s.type === 'list' && Array.isArray(value)) return value.map((v) => redactParameters(s.member!, v));
+  if (s.type === 'list' && Array.isArray(value)) return value.map((v) => redactParameters(s.member!, v, shapes));
   if (s.type === 'timestamp' && value instanceof Date) return value.toISOString();
   return value;
 }
@@ -100,23 +109,33 @@ function resourcesOf(keys: readonly AuditedKey[]): Array<Record<string, string>>
   return keys.map((k) => ({ accountId: k.accountId, type: 'AWS::KMS::Key', ARN: arnOf(k) }));
 }
 
-/** A CloudTrail-shaped event for one KMS call. */
+const QUERY_MODELS = { iam: IAM_MODEL, sts: STS_MODEL } as const;
+
+/** CloudTrail's userIdentity.type for a caller's principal ARN. */
+function identityType(principalArn: string): string {
+  if (principalArn.endsWith(':root')) return 'Root';
+  return principalArn.includes(':assumed-role/') ? 'AssumedRole' : 'IAMUser';
+}
+
+/** A CloudTrail-shaped event for one KMS, IAM or STS call. */
 function requestEvent(e: AuditInput): Record<string, unknown> {
-  const inputShape = e.operation ? OPERATIONS[e.operation]?.input : null;
+  const model = e.service ? QUERY_MODELS[e.service] : undefined;
+  const shapes = model?.shapes ?? SHAPES;
+  const inputShape = e.operation ? (model ? model.operations[e.operation]?.input : OPERATIONS[e.operation]?.input) : null;
   return {
     eventVersion: '1.08',
     userIdentity: e.caller
-      ? { type: 'IAMUser', arn: e.caller.principalArn, accountId: e.caller.accountId, accessKeyId: e.caller.accessKeyId }
+      ? { type: identityType(e.caller.principalArn), arn: e.caller.principalArn, accountId: e.caller.accountId, accessKeyId: e.caller.accessKeyId }
       : { type: 'Unknown', accessKeyId: e.triedAccessKeyId },
     eventTime: e.time.toISOString(),
-    eventSource: 'kms.amazonaws.com',
+    eventSource: `${e.service ?? 'kms'}.amazonaws.com`,
     eventName: e.operation ?? UNKNOWN,
     awsRegion: e.caller?.region,
     sourceIPAddress: e.sourceIp,
     userAgent: e.userAgent,
     errorCode: e.errorCode,
     errorMessage: e.errorMessage,
-    requestParameters: inputShape ? redactParameters(inputShape, e.input) ?? null : null,
+    requestParameters: inputShape ? redactParameters(inputShape, e.input, shapes) ?? null : null,
     responseElements: null,
     requestID: e.requestId,
     eventID: e.requestId,

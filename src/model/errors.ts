@@ -16,6 +16,8 @@ const COMMON_ERRORS = {
   InvalidSignatureException: 400,
   IncompleteSignatureException: 400,
   MissingAuthenticationTokenException: 400,
+  // Temporary (STS) credentials past their expiry.
+  ExpiredTokenException: 400,
   RequestEntityTooLargeException: 413,
   // A request-rate quota spent (ops/quotas/request-rates.ts); SDKs retry it with backoff.
   ThrottlingException: 400,

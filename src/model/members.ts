@@ -9,6 +9,11 @@ export interface Member {
   readonly required: boolean;
 }
 
+/** A structure member's name as validation messages and CloudTrail name it: lowerCamel. */
+export function wireName(member: string): string {
+  return member.charAt(0).toLowerCase() + member.slice(1);
+}
+
 const plans = new Map<string, readonly Member[]>();
 
 /** A structure's members, worked out once per shape: every request walks its input at least twice. */
@@ -17,7 +22,7 @@ export function membersOf(shapeName: string): readonly Member[] {
   if (!plan) {
     const s = SHAPES[shapeName];
     plan = Object.entries(s?.members ?? {}).map(([name, shape]) => ({
-      name, shape, wireName: name.charAt(0).toLowerCase() + name.slice(1), required: s?.required?.includes(name) ?? false,
+      name, shape, wireName: wireName(name), required: s?.required?.includes(name) ?? false,
     }));
     plans.set(shapeName, plan);
   }

@@ -2,6 +2,7 @@ import { KmsError } from '../model/errors.js';
 import type { ShapeDef } from '../model/shape.js';
 import { membersOf } from '../model/members.js';
 import { SHAPES } from '../model/shapes.gen.js';
+import { checkLength, checkNumber, checkString, missing, validationMessage } from './constraints.js';
 
 /**
  * Turns a parsed JSON request body into the operation's input: one walk over the model's shape table that
@@ -12,11 +13,7 @@ import { SHAPES } from '../model/shapes.gen.js';
 export function decodeInput(shapeName: string, body: unknown, limits: DecodeLimits = NO_LIMITS): unknown {
   const problems: string[] = [];
   const value = decodeShape(shapeName, body, '', problems, limits);
-  if (problems.length > 0) {
-    const n = problems.length;
-    throw new KmsError('ValidationException',
-      `${n} validation error${n === 1 ? '' : 's'} detected: ${problems.join('; ')}`);
-  }
+  if (problems.length > 0) throw new KmsError('ValidationException', validationMessage(problems));
   return value;
 }
 
@@ -43,44 +40,6 @@ function typeError(expected: string, value: unknown): KmsError {
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const patternCache = new Map<string, RegExp>();
-
-function fullMatch(pattern: string, value: string): boolean {
-  let re = patternCache.get(pattern);
-  if (!re) {
-    // Model patterns are Java regexes that must match the whole string; `u` makes \u escapes and code points work.
-    re = new RegExp(`^(?:${pattern})$`, 'u');
-    patternCache.set(pattern, re);
-  }
-  return re.test(value);
-}
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-function codePoints(s: string): number {
-  if (!SURROGATE.test(s)) return s.length; // the usual case: every code unit is a code point
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${k}=${describe(v)}`).join(', ')}}`;
-  }
-  return String(value);
-}
-
-function fail(s: ShapeDef, path: string, problems: string[], constraint: string, shown: unknown): void {
-  const at = s.sensitive ? 'Value at' : `Value '${describe(shown)}' at`;
-  problems.push(`${at} '${path}' failed to satisfy constraint: Member must ${constraint}`);
-}
-
-function checkLength(s: ShapeDef, path: string, problems: string[], length: number, shown: unknown): void {
-  if (s.min !== undefined && length < s.min) fail(s, path, problems, `have length greater than or equal to ${s.min}`, shown);
-  if (s.max !== undefined && length > s.max) fail(s, path, problems, `have length less than or equal to ${s.max}`, shown);
-}
 
 function decodeShape(name: string, value: unknown, path: string, problems: string[], limits: DecodeLimits): unknown {
   const s = shape(name);
@@ -95,7 +54,7 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
         if (!present && !member.required) continue;
         const memberPath = path ? `${path}.${member.wireName}` : member.wireName;
         if (!present) {
-          problems.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+          problems.push(missing(memberPath));
           continue;
         }
         out[member.name] = decodeShape(member.shape, v, memberPath, problems, limits);
@@ -127,16 +86,13 @@ function decodeShape(name: string, value: unknown, path: string, problems: strin
     }
     case 'string': {
       if (typeof value !== 'string') throw typeError('a string', value);
-      if (s.enum && !s.enum.includes(value)) fail(s, path, problems, `satisfy enum value set: [${s.enum.join(', ')}]`, value);
-      checkLength(s, path, problems, codePoints(value), value);
-      if (s.pattern && !fullMatch(s.pattern, value)) fail(s, path, problems, `satisfy regular expression pattern: ${s.pattern}`, value);
+      checkString(s, path, problems, value);
       return value;
     }
     case 'integer':
     case 'long': {
       if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('an integer', value);
-      if (s.min !== undefined && value < s.min) fail(s, path, problems, `have value greater than or equal to ${s.min}`, value);
-      if (s.max !== undefined && value > s.max) fail(s, path, problems, `have value less than or equal to ${s.max}`, value);
+      checkNumber(s, path, problems, value);
       return value;
     }
     case 'boolean':

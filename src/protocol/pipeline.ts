@@ -32,12 +32,15 @@ export interface RequestFacts {
 /** What one request did, for the audit trail: never a secret (the input is redacted by the audit layer). */
 export interface RequestOutcome {
   readonly requestId: string;
-  readonly operation: OperationName | undefined;
+  /** The query-protocol service answered (protocol/query/); absent for KMS. */
+  readonly service?: 'iam' | 'sts' | undefined;
+  readonly operation: string | undefined;
   readonly caller: Caller | undefined;
   /** When authentication failed: the access key ID the request was signed with, if it named one. */
   readonly triedAccessKeyId: string | undefined;
   readonly input: unknown;
-  readonly error: KmsError | undefined;
+  /** The error answered, by its wire name. */
+  readonly error: { readonly code: string; readonly message: string } | undefined;
   readonly sourceIp: string | undefined;
   readonly userAgent: string | undefined;
   readonly time: Date;
@@ -56,8 +59,11 @@ export interface AuditNotes {
 
 /** The pipeline's collaborators, supplied by the server: it knows neither keys nor stores. */
 export interface PipelineHooks {
-  /** Establishes the caller from the request (posture-specific: dev accepts any credentials). */
-  authenticate(req: HttpRequestParts): Promise<Caller>;
+  /**
+   * Establishes the caller from the request (posture-specific: dev accepts any credentials), whose credential
+   * scope must name `service` (kms, iam or sts).
+   */
+  authenticate(req: HttpRequestParts, service: string): Promise<Caller>;
   /** Runs the operation: a request that writes commits its audit record with its writes, and says so in `notes`. */
   invoke(request: RequestFacts, notes: AuditNotes): Promise<unknown>;
   /**
@@ -106,7 +112,7 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
       throw refusal;
     }
     operation = route(req);
-    caller = await hooks.authenticate(req);
+    caller = await hooks.authenticate(req, 'kms');
     const def = OPERATIONS[operation]!;
     input = def.input ? decodeInput(def.input, parseBody(req.body), hooks.decodeLimits) : {};
     const facts: RequestFacts = {
@@ -121,7 +127,8 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
   const triedAccessKeyId = caller ? undefined : claimedAccessKeyId(req);
   try {
     const outcome: RequestOutcome = {
-      requestId, operation, caller, triedAccessKeyId, input, error, sourceIp: meta.sourceIp, time: meta.time, userAgent,
+      requestId, operation, caller, triedAccessKeyId, input, error: error && { code: error.type, message: error.message },
+      sourceIp: meta.sourceIp, time: meta.time, userAgent,
     };
     await hooks.record(outcome, notes);
   } catch (e) {

@@ -7,11 +7,16 @@ import { HANDLERS } from '../ops/index.js';
 import { chargeRequest, RequestRates } from '../ops/quotas/request-rates.js';
 import { noteKeyUses } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
-import type { AuditNotes, PipelineHooks, RequestFacts, RequestOutcome } from '../protocol/pipeline.js';
+import type { IamOperationName } from '../model/iam.gen.js';
+import type { StsOperationName } from '../model/sts.gen.js';
+import { IAM_HANDLERS, STS_HANDLERS } from '../ops/iam/index.js';
+import type { AuditNotes, RequestFacts, RequestOutcome } from '../protocol/pipeline.js';
+import type { QueryHooks, QueryRequestFacts } from '../protocol/query/pipeline.js';
 import { Clock } from '../util/clock.js';
 import { AccessKeys } from './access-keys.js';
 import { syncDevClock } from './admin.js';
 import { devAuthenticator, serveAuthenticator } from './authenticators.js';
+import { StoredIdentities } from './identities.js';
 import type { Config } from './config.js';
 import { openStore } from './open-store.js';
 import { Metrics } from './metrics.js';
@@ -25,7 +30,7 @@ export interface App {
   readonly config: Config;
   readonly deps: Deps;
   readonly accessKeys: AccessKeys;
-  readonly hooks: PipelineHooks;
+  readonly hooks: QueryHooks;
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
   /** Starts the background work one process per node does: due key work, refilling the material pool. */
@@ -46,6 +51,7 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   const pool = new MaterialPool(store, root, config.keyPool);
   const deps: Deps = {
     store, root, clock, usage, pool,
+    identities: new StoredIdentities(store),
     quotas: config.quotas,
     // Each worker enforces its share of every rate: see RequestRates.
     rates: new RequestRates(config.quotas.rates, 1 / config.workers),
@@ -65,33 +71,46 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   const accessKeys = new AccessKeys(store, root);
   const scheduler = new Scheduler(deps);
   const metrics = new Metrics(config, store);
-  const authenticate = config.posture === 'dev' ? devAuthenticator(config) : serveAuthenticator(config, accessKeys, clock);
+  const authenticate = config.posture === 'dev' ? devAuthenticator(config, accessKeys, clock) : serveAuthenticator(config, accessKeys, clock);
 
-  const hooks: PipelineHooks = {
+  /** An operation's context, KMS's or IAM's and STS's alike. */
+  const contextFor = (request: RequestFacts | QueryRequestFacts, notes: AuditNotes): OpContext => {
+    const { caller, requestId, sourceIp, secureTransport } = request;
+    return {
+      caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp, secureTransport,
+      keysUsed: [], keysReached: notes.keys, ratesCharged: [],
+      // The request's record is the transaction's last write: it commits with the request's writes or not at all.
+      async transaction(fn) {
+        const value = await store.transaction(async (tx) => {
+          const result = await fn(tx);
+          await tx.insertAuditRecords([auditRecordOf(succeeded(request), notes)]);
+          return result;
+        });
+        notes.recorded = true;
+        return value;
+      },
+    };
+  };
+
+  const hooks: QueryHooks = {
     authenticate,
     // Bounded while decoding, before a policy condition, the audit or the cipher ever walks it.
     decodeLimits: { mapBytes: { EncryptionContextType: config.quotas.encryptionContextBytes } },
     async invoke(request, notes) {
-      const { operation, caller, requestId, sourceIp, secureTransport } = request;
-      const ctx: OpContext = {
-        caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp, secureTransport,
-        keysUsed: [], keysReached: notes.keys, ratesCharged: [],
-        // The request's record is the transaction's last write: it commits with the request's writes or not at all.
-        async transaction(fn) {
-          const value = await store.transaction(async (tx) => {
-            const result = await fn(tx);
-            await tx.insertAuditRecords([auditRecordOf(succeeded(request), notes)]);
-            return result;
-          });
-          notes.recorded = true;
-          return value;
-        },
-      };
+      const { operation } = request;
+      const ctx = contextFor(request, notes);
       chargeRequest(ctx, operation);
       const output = await (HANDLERS[operation] as Handler<OperationName>)(request.input as never, ctx);
       // GetKeyLastUsage must not count a use the trail does not have.
       notes.afterRecord = () => noteKeyUses(usage, operation, ctx);
       return output;
+    },
+    async invokeQuery(request, notes) {
+      const ctx = contextFor(request, notes);
+      const handler = request.service === 'iam'
+        ? IAM_HANDLERS[request.operation as IamOperationName]
+        : STS_HANDLERS[request.operation as StsOperationName];
+      return (handler as (input: unknown, ctx: OpContext) => Promise<unknown>)(request.input, ctx);
     },
     // A request that wrote nothing (reads, and every failure: its transaction rolled back) is recorded on its
     // own, grouped with the other requests' records into one commit (store/audit-trail.ts).
@@ -121,14 +140,14 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   };
 }
 
-function succeeded(request: RequestFacts): RequestOutcome {
+function succeeded(request: RequestFacts | QueryRequestFacts): RequestOutcome {
   return { ...request, triedAccessKeyId: undefined, error: undefined };
 }
 
 function auditRecordOf(o: RequestOutcome, notes: AuditNotes): AuditRecord {
   return requestRecord({
-    requestId: o.requestId, operation: o.operation, caller: o.caller, triedAccessKeyId: o.triedAccessKeyId,
-    input: o.input, resources: notes.keys, errorCode: o.error?.type, errorMessage: o.error?.message,
+    requestId: o.requestId, service: o.service, operation: o.operation, caller: o.caller, triedAccessKeyId: o.triedAccessKeyId,
+    input: o.input, resources: notes.keys, errorCode: o.error?.code, errorMessage: o.error?.message,
     sourceIp: o.sourceIp, userAgent: o.userAgent, time: o.time,
   });
 }

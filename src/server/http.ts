@@ -2,6 +2,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { KmsError } from '../model/errors.js';
 import { handleKmsRequest, type WireResponse } from '../protocol/pipeline.js';
+import { handleQueryRequest } from '../protocol/query/pipeline.js';
+import { serviceOf } from '../protocol/route.js';
 import { handleAdminRequest, isAdminPath } from './admin.js';
 import type { App } from './app.js';
 import { ParseError, RequestParser, type ParsedRequest, type ParseResult } from './http-parser.js';
@@ -188,11 +190,11 @@ class Connection {
   private async handle(req: ParsedRequest, tooLarge: boolean): Promise<WireResponse> {
     const app = this.app;
     const meta = { sourceIp: this.socket.remoteAddress, secureTransport: this.secure, time: app.deps.clock.now() };
-    if (tooLarge) {
-      return handleKmsRequest(req, meta, app.hooks, new KmsError('RequestEntityTooLargeException', 'Request body too large.'));
-    }
-    if (isAdminPath(req.path)) return handleAdminRequest(app, req.method, req.path, req.headers, req.body);
-    return handleKmsRequest(req, meta, app.hooks);
+    const refusal = tooLarge ? new KmsError('RequestEntityTooLargeException', 'Request body too large.') : undefined;
+    if (!tooLarge && isAdminPath(req.path)) return handleAdminRequest(app, req.method, req.path, req.headers, req.body);
+    const service = serviceOf(req);
+    if (service !== 'kms') return handleQueryRequest(service, req, meta, app.hooks, refusal);
+    return handleKmsRequest(req, meta, app.hooks, refusal);
   }
 
   private respond(req: ParsedRequest, out: WireResponse, keepAlive: boolean): void {

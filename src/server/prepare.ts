@@ -30,7 +30,8 @@ export async function prepare(config: Config): Promise<void> {
       if ((await tx.listAccessKeys()).length > 0) return undefined;
       const claim = randomUUID();
       if ((await tx.putSettingIfAbsent(ADMIN_CREATED_SETTING, claim)) !== claim) return undefined;
-      const created = await accessKeys.create(config.accountId, 'admin', tx);
+      // The account's root: every later identity is made with it, through IAM.
+      const created = await accessKeys.create(config.accountId, undefined, tx);
       // Written before the commit, so that a key is never made whose secret nobody has.
       if (file) writeFileSync(file, `${credentialLines(created, '')}\n`, { mode: 0o600, flag: 'wx' });
       return created;

@@ -3,12 +3,14 @@ import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-t
 import type { ChangeBatch } from './change-feed.js';
 import { codeOf, type Queryable, type Row } from './postgres-connection.js';
 import {
-  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
+  ACCESS_KEY_COLUMNS, IDENTITY_COLUMNS, INLINE_POLICY_COLUMNS, SESSION_COLUMNS, accessKeyFromRow, accessKeyRow, identityFromRow, identityRow,
+  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AccessKeyStatus, type IdentityKind, type IdentityRecord, type InlinePolicyRecord, type SessionRecord,
+  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -264,10 +266,14 @@ export class PostgresOps implements StoreOps {
       .map(accessKeyFromRow);
   }
 
+  async listAccessKeysOf(accountId: string, userName: string | undefined): Promise<AccessKeyRecord[]> {
+    return (await this.rows(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE account_id = $1 AND user_name = $2
+                             ORDER BY created_at, access_key_id`, [accountId, userName ?? ''])).map(accessKeyFromRow);
+  }
+
   async insertAccessKey(k: AccessKeyRecord): Promise<void> {
-    const { rowCount } = await this.run(`INSERT INTO access_keys (access_key_id, account_id, user_name, created_at, wrapped_secret)
-      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-    [k.accessKeyId, k.accountId, k.userName, k.createdAt.getTime(), k.wrappedSecret]);
+    const { rowCount } = await this.run(`INSERT INTO access_keys (${ACCESS_KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT DO NOTHING`, accessKeyRow(k));
     if (rowCount === 0) throw new StoreConflictError(`access key ${k.accessKeyId}`);
     this.changes.add({ kind: 'accessKey', id: k.accessKeyId });
   }
@@ -276,6 +282,78 @@ export class PostgresOps implements StoreOps {
     const { rowCount } = await this.run('DELETE FROM access_keys WHERE access_key_id = $1', [accessKeyId]);
     this.changes.add({ kind: 'accessKey', id: accessKeyId });
     return (rowCount ?? 0) > 0;
+  }
+
+  async updateAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean> {
+    const { rowCount } = await this.run('UPDATE access_keys SET status = $1 WHERE access_key_id = $2', [status, accessKeyId]);
+    this.changes.add({ kind: 'accessKey', id: accessKeyId });
+    return (rowCount ?? 0) > 0;
+  }
+
+  async getIdentity(accountId: string, kind: IdentityKind, name: string): Promise<IdentityRecord | undefined> {
+    const [row] = await this.rows(`SELECT ${IDENTITY_COLUMNS} FROM iam_identities WHERE account_id = $1 AND kind = $2 AND name_key = $3`,
+      [accountId, kind, name.toLowerCase()]);
+    return row ? identityFromRow(row) : undefined;
+  }
+
+  async listIdentities(accountId: string, kind: IdentityKind, pathPrefix: string, page: PageQuery): Promise<IdentityRecord[]> {
+    const rows = await this.rows(`SELECT ${IDENTITY_COLUMNS} FROM iam_identities
+      WHERE account_id = $1 AND kind = $2 AND name_key > $3 AND substr(path, 1, $4) = $5 ORDER BY name_key COLLATE "C" LIMIT $6`,
+    [accountId, kind, page.after ?? '', pathPrefix.length, pathPrefix, page.limit]);
+    return rows.map(identityFromRow);
+  }
+
+  async insertIdentity(i: IdentityRecord): Promise<void> {
+    const { rowCount } = await this.run(`INSERT INTO iam_identities (${IDENTITY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      ON CONFLICT DO NOTHING`, identityRow(i));
+    if (rowCount === 0) throw new StoreConflictError(`${i.kind} ${i.name}`);
+    this.changes.add({ kind: 'identity', id: changeId.identity(i.accountId, i.kind, i.name) });
+  }
+
+  async deleteIdentity(accountId: string, kind: IdentityKind, name: string): Promise<boolean> {
+    const { rowCount } = await this.run('DELETE FROM iam_identities WHERE account_id = $1 AND kind = $2 AND name_key = $3',
+      [accountId, kind, name.toLowerCase()]);
+    this.changes.add({ kind: 'identity', id: changeId.identity(accountId, kind, name) });
+    return (rowCount ?? 0) > 0;
+  }
+
+  async getInlinePolicy(accountId: string, kind: IdentityKind, ownerName: string, policyName: string): Promise<InlinePolicyRecord | undefined> {
+    const [row] = await this.rows(`SELECT ${INLINE_POLICY_COLUMNS} FROM iam_inline_policies
+      WHERE account_id = $1 AND kind = $2 AND owner_key = $3 AND policy_key = $4`,
+    [accountId, kind, ownerName.toLowerCase(), policyName.toLowerCase()]);
+    return row ? inlinePolicyFromRow(row) : undefined;
+  }
+
+  async listInlinePolicies(accountId: string, kind: IdentityKind, ownerName: string, page: PageQuery): Promise<InlinePolicyRecord[]> {
+    const rows = await this.rows(`SELECT ${INLINE_POLICY_COLUMNS} FROM iam_inline_policies
+      WHERE account_id = $1 AND kind = $2 AND owner_key = $3 AND policy_key > $4 ORDER BY policy_key COLLATE "C" LIMIT $5`,
+    [accountId, kind, ownerName.toLowerCase(), page.after ?? '', page.limit]);
+    return rows.map(inlinePolicyFromRow);
+  }
+
+  async putInlinePolicy(p: InlinePolicyRecord): Promise<void> {
+    await this.run(`INSERT INTO iam_inline_policies (${INLINE_POLICY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (account_id, kind, owner_key, policy_key) DO UPDATE SET policy_name = excluded.policy_name, document = excluded.document`,
+    inlinePolicyRow(p));
+    this.changes.add({ kind: 'identity', id: changeId.identity(p.accountId, p.kind, p.ownerName) });
+  }
+
+  async deleteInlinePolicy(accountId: string, kind: IdentityKind, ownerName: string, policyName: string): Promise<boolean> {
+    const { rowCount } = await this.run(`DELETE FROM iam_inline_policies
+      WHERE account_id = $1 AND kind = $2 AND owner_key = $3 AND policy_key = $4`,
+    [accountId, kind, ownerName.toLowerCase(), policyName.toLowerCase()]);
+    this.changes.add({ kind: 'identity', id: changeId.identity(accountId, kind, ownerName) });
+    return (rowCount ?? 0) > 0;
+  }
+
+  async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {
+    const [row] = await this.rows(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE access_key_id = $1`, [accessKeyId]);
+    return row ? sessionFromRow(row) : undefined;
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    await this.run(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, sessionRow(session));
+    this.changes.add({ kind: 'accessKey', id: session.accessKeyId });
   }
 
   async getSetting(name: string): Promise<string | undefined> {
@@ -389,4 +467,3 @@ export class PostgresOps implements StoreOps {
 // Columns are named, never `*`: a named statement's plan must not change shape when a later migration adds one.
 const MATERIAL_COLUMNS = 'account_id, key_id, material_id, created_at, rotation_type, wrapped';
 const ALIAS_COLUMNS = 'account_id, region, alias_name, key_id, created_at, updated_at';
-const ACCESS_KEY_COLUMNS = 'access_key_id, account_id, user_name, created_at, wrapped_secret';

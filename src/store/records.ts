@@ -1,4 +1,7 @@
-import type { AccessKeyRecord, AliasRecord, GrantRecord, KeyRecord, MaterialRecord, PooledSecret } from './types.js';
+import type {
+  AccessKeyRecord, AccessKeyStatus, AliasRecord, GrantRecord, IdentityKind, IdentityRecord, InlinePolicyRecord, KeyRecord, MaterialRecord,
+  PooledSecret, SessionRecord,
+} from './types.js';
 
 /**
  * How a key record is kept: a JSON document (dates as ISO 8601 strings, Date's JSON form; absent members
@@ -56,9 +59,63 @@ export function accessKeyFromRow(r: Record<string, unknown>): AccessKeyRecord {
   return {
     accessKeyId: r.access_key_id as string,
     accountId: r.account_id as string,
-    userName: r.user_name as string,
+    userName: (r.user_name as string) || undefined, // '': the account root's
+    status: r.status as AccessKeyStatus,
     createdAt: new Date(Number(r.created_at)),
     wrappedSecret: r.wrapped_secret as Buffer,
+  };
+}
+
+/** An access key's columns, in ACCESS_KEY_COLUMNS' order. */
+export function accessKeyRow(k: AccessKeyRecord): unknown[] {
+  return [k.accessKeyId, k.accountId, k.userName ?? '', k.status, k.createdAt.getTime(), k.wrappedSecret];
+}
+
+export const ACCESS_KEY_COLUMNS = 'access_key_id, account_id, user_name, status, created_at, wrapped_secret';
+
+/** A user's or role's columns, in IDENTITY_COLUMNS' order; what no query filters on is in the document. */
+export function identityRow(i: IdentityRecord): unknown[] {
+  const doc = { trustPolicy: i.trustPolicy, description: i.description, maxSessionDuration: i.maxSessionDuration };
+  return [i.accountId, i.kind, i.name.toLowerCase(), i.name, i.path, i.id, i.createdAt.getTime(), JSON.stringify(doc)];
+}
+
+export const IDENTITY_COLUMNS = 'account_id, kind, name_key, name, path, identity_id, created_at, doc';
+
+export function identityFromRow(r: Record<string, unknown>): IdentityRecord {
+  const doc = JSON.parse(r.doc as string) as Pick<IdentityRecord, 'trustPolicy' | 'description' | 'maxSessionDuration'>;
+  return {
+    accountId: r.account_id as string, kind: r.kind as IdentityKind, name: r.name as string, path: r.path as string,
+    id: r.identity_id as string, createdAt: new Date(Number(r.created_at)), ...doc,
+  };
+}
+
+export function inlinePolicyRow(p: InlinePolicyRecord): unknown[] {
+  return [p.accountId, p.kind, p.ownerName.toLowerCase(), p.policyName.toLowerCase(), p.ownerName, p.policyName, p.document];
+}
+
+export const INLINE_POLICY_COLUMNS = 'account_id, kind, owner_key, policy_key, owner_name, policy_name, document';
+
+export function inlinePolicyFromRow(r: Record<string, unknown>): InlinePolicyRecord {
+  return {
+    accountId: r.account_id as string, kind: r.kind as IdentityKind, ownerName: r.owner_name as string,
+    policyName: r.policy_name as string, document: r.document as string,
+  };
+}
+
+export const SESSION_COLUMNS = 'access_key_id, account_id, expires_at, wrapped_secret, doc';
+
+/** A session's columns, in SESSION_COLUMNS' order: what no query reads is in the document. */
+export function sessionRow(s: SessionRecord): unknown[] {
+  const { accessKeyId, accountId, expiresAt, wrappedSecret, ...rest } = s;
+  return [accessKeyId, accountId, expiresAt.getTime(), wrappedSecret, JSON.stringify(rest)];
+}
+
+export function sessionFromRow(r: Record<string, unknown>): SessionRecord {
+  const doc = JSON.parse(r.doc as string) as Record<string, unknown>;
+  return {
+    ...(doc as unknown as SessionRecord),
+    accessKeyId: r.access_key_id as string, accountId: r.account_id as string, expiresAt: new Date(Number(r.expires_at)),
+    wrappedSecret: r.wrapped_secret as Buffer, createdAt: new Date(doc.createdAt as string),
   };
 }
 

@@ -59,6 +59,28 @@ export const MIGRATIONS: readonly string[] = [
      event_id TEXT NOT NULL, event_time BIGINT NOT NULL, event_name TEXT NOT NULL, principal TEXT NOT NULL,
      access_key_id TEXT NOT NULL, error_code TEXT NOT NULL, resources TEXT NOT NULL, doc TEXT NOT NULL);
    CREATE INDEX audit_events_by_time ON audit_events (event_time);`,
+  // IAM (ops/iam/, ops/sts/): users and roles (names unique per account whatever their case: name_key is the
+  // lower-cased name), their inline policies, and STS sessions. Access keys become IAM's: each is a user's, or
+  // (user_name '') the account root's, Active or Inactive. Keys made before IAM keep working: the administrator
+  // key ('admin', made on first start or by the CLI's default) becomes the root's, and the users other keys
+  // named become IAM users holding them.
+  `ALTER TABLE access_keys ADD COLUMN status TEXT NOT NULL DEFAULT 'Active';
+   CREATE TABLE iam_identities (
+     account_id TEXT NOT NULL, kind TEXT NOT NULL, name_key TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,
+     identity_id TEXT NOT NULL, created_at BIGINT NOT NULL, doc TEXT NOT NULL,
+     PRIMARY KEY (account_id, kind, name_key));
+   INSERT INTO iam_identities (account_id, kind, name_key, name, path, identity_id, created_at, doc)
+     SELECT account_id, 'user', lower(user_name), min(user_name), '/', 'AIDA' || substr(min(access_key_id), 5), min(created_at), '{}'
+     FROM access_keys WHERE user_name <> 'admin' GROUP BY account_id, lower(user_name);
+   UPDATE access_keys SET user_name = '' WHERE user_name = 'admin';
+   CREATE INDEX access_keys_by_user ON access_keys (account_id, user_name);
+   CREATE TABLE iam_inline_policies (
+     account_id TEXT NOT NULL, kind TEXT NOT NULL, owner_key TEXT NOT NULL, policy_key TEXT NOT NULL,
+     owner_name TEXT NOT NULL, policy_name TEXT NOT NULL, document TEXT NOT NULL,
+     PRIMARY KEY (account_id, kind, owner_key, policy_key));
+   CREATE TABLE sessions (
+     access_key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, expires_at BIGINT NOT NULL, wrapped_secret BYTEA NOT NULL,
+     doc TEXT NOT NULL);`,
 ];
 
 /**

@@ -2,12 +2,14 @@ import type Database from 'better-sqlite3';
 import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-trail.js';
 import type { ChangeBatch } from './change-feed.js';
 import {
-  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
+  ACCESS_KEY_COLUMNS, IDENTITY_COLUMNS, INLINE_POLICY_COLUMNS, SESSION_COLUMNS, accessKeyFromRow, accessKeyRow, identityFromRow, identityRow,
+  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AccessKeyStatus, type IdentityKind, type IdentityRecord, type InlinePolicyRecord, type SessionRecord,
+  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -227,18 +229,23 @@ export class SqliteOps implements StoreOps {
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const row = this.stmt('SELECT * FROM access_keys WHERE access_key_id = ?').get(accessKeyId) as Row | undefined;
+    const row = this.stmt(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = ?`).get(accessKeyId) as Row | undefined;
     return row ? accessKeyFromRow(row) : undefined;
   }
 
   async listAccessKeys(): Promise<AccessKeyRecord[]> {
-    return (this.stmt('SELECT * FROM access_keys ORDER BY created_at, access_key_id').all() as Row[]).map(accessKeyFromRow);
+    return (this.stmt(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys ORDER BY created_at, access_key_id`).all() as Row[])
+      .map(accessKeyFromRow);
+  }
+
+  async listAccessKeysOf(accountId: string, userName: string | undefined): Promise<AccessKeyRecord[]> {
+    return (this.stmt(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE account_id = ? AND user_name = ?
+                       ORDER BY created_at, access_key_id`).all(accountId, userName ?? '') as Row[]).map(accessKeyFromRow);
   }
 
   async insertAccessKey(k: AccessKeyRecord): Promise<void> {
     try {
-      this.stmt(`INSERT INTO access_keys (access_key_id, account_id, user_name, created_at, wrapped_secret)
-                 VALUES (?, ?, ?, ?, ?)`).run(k.accessKeyId, k.accountId, k.userName, k.createdAt.getTime(), k.wrappedSecret);
+      this.stmt(`INSERT INTO access_keys (${ACCESS_KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`).run(...accessKeyRow(k));
     } catch (e) {
       if (isUniqueViolation(e)) throw new StoreConflictError(`access key ${k.accessKeyId}`);
       throw e;
@@ -249,6 +256,78 @@ export class SqliteOps implements StoreOps {
   async deleteAccessKey(accessKeyId: string): Promise<boolean> {
     this.changes.add({ kind: 'accessKey', id: accessKeyId });
     return this.stmt('DELETE FROM access_keys WHERE access_key_id = ?').run(accessKeyId).changes > 0;
+  }
+
+  async updateAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean> {
+    this.changes.add({ kind: 'accessKey', id: accessKeyId });
+    return this.stmt('UPDATE access_keys SET status = ? WHERE access_key_id = ?').run(status, accessKeyId).changes > 0;
+  }
+
+  async getIdentity(accountId: string, kind: IdentityKind, name: string): Promise<IdentityRecord | undefined> {
+    const row = this.stmt(`SELECT ${IDENTITY_COLUMNS} FROM iam_identities WHERE account_id = ? AND kind = ? AND name_key = ?`)
+      .get(accountId, kind, name.toLowerCase()) as Row | undefined;
+    return row ? identityFromRow(row) : undefined;
+  }
+
+  async listIdentities(accountId: string, kind: IdentityKind, pathPrefix: string, page: PageQuery): Promise<IdentityRecord[]> {
+    const rows = this.stmt(`SELECT ${IDENTITY_COLUMNS} FROM iam_identities
+                            WHERE account_id = ? AND kind = ? AND name_key > ? AND substr(path, 1, ?) = ?
+                            ORDER BY name_key LIMIT ?`)
+      .all(accountId, kind, page.after ?? '', pathPrefix.length, pathPrefix, page.limit) as Row[];
+    return rows.map(identityFromRow);
+  }
+
+  async insertIdentity(i: IdentityRecord): Promise<void> {
+    try {
+      this.stmt(`INSERT INTO iam_identities (${IDENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...identityRow(i));
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`${i.kind} ${i.name}`);
+      throw e;
+    }
+    this.changes.add({ kind: 'identity', id: changeId.identity(i.accountId, i.kind, i.name) });
+  }
+
+  async deleteIdentity(accountId: string, kind: IdentityKind, name: string): Promise<boolean> {
+    this.changes.add({ kind: 'identity', id: changeId.identity(accountId, kind, name) });
+    return this.stmt('DELETE FROM iam_identities WHERE account_id = ? AND kind = ? AND name_key = ?')
+      .run(accountId, kind, name.toLowerCase()).changes > 0;
+  }
+
+  async getInlinePolicy(accountId: string, kind: IdentityKind, ownerName: string, policyName: string): Promise<InlinePolicyRecord | undefined> {
+    const row = this.stmt(`SELECT ${INLINE_POLICY_COLUMNS} FROM iam_inline_policies
+                           WHERE account_id = ? AND kind = ? AND owner_key = ? AND policy_key = ?`)
+      .get(accountId, kind, ownerName.toLowerCase(), policyName.toLowerCase()) as Row | undefined;
+    return row ? inlinePolicyFromRow(row) : undefined;
+  }
+
+  async listInlinePolicies(accountId: string, kind: IdentityKind, ownerName: string, page: PageQuery): Promise<InlinePolicyRecord[]> {
+    const rows = this.stmt(`SELECT ${INLINE_POLICY_COLUMNS} FROM iam_inline_policies
+                            WHERE account_id = ? AND kind = ? AND owner_key = ? AND policy_key > ? ORDER BY policy_key LIMIT ?`)
+      .all(accountId, kind, ownerName.toLowerCase(), page.after ?? '', page.limit) as Row[];
+    return rows.map(inlinePolicyFromRow);
+  }
+
+  async putInlinePolicy(p: InlinePolicyRecord): Promise<void> {
+    this.stmt(`INSERT INTO iam_inline_policies (${INLINE_POLICY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (account_id, kind, owner_key, policy_key) DO UPDATE
+                 SET policy_name = excluded.policy_name, document = excluded.document`).run(...inlinePolicyRow(p));
+    this.changes.add({ kind: 'identity', id: changeId.identity(p.accountId, p.kind, p.ownerName) });
+  }
+
+  async deleteInlinePolicy(accountId: string, kind: IdentityKind, ownerName: string, policyName: string): Promise<boolean> {
+    this.changes.add({ kind: 'identity', id: changeId.identity(accountId, kind, ownerName) });
+    return this.stmt('DELETE FROM iam_inline_policies WHERE account_id = ? AND kind = ? AND owner_key = ? AND policy_key = ?')
+      .run(accountId, kind, ownerName.toLowerCase(), policyName.toLowerCase()).changes > 0;
+  }
+
+  async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {
+    const row = this.stmt(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE access_key_id = ?`).get(accessKeyId) as Row | undefined;
+    return row ? sessionFromRow(row) : undefined;
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    this.stmt(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?)`).run(...sessionRow(session));
+    this.changes.add({ kind: 'accessKey', id: session.accessKeyId });
   }
 
   async getSetting(name: string): Promise<string | undefined> {

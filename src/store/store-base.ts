@@ -1,6 +1,6 @@
 import { AuditBatcher } from './audit-trail.js';
 import type {
-  AccessKeyRecord, AuditQuery, AuditRecord, GrantFilter, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
+  AccessKeyRecord, AuditQuery, IdentityKind, AuditRecord, GrantFilter, KeyRef, KeyUseRecord, PageQuery, PooledSecret, SingleWrites, StoreOps, StoreReads,
 } from './types.js';
 
 /**
@@ -29,6 +29,18 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
   countGrants(ref: KeyRef, granteePrincipal?: string) { return this.reads.then((r) => r.countGrants(ref, granteePrincipal)); }
   getAccessKey(accessKeyId: string) { return this.reads.then((r) => r.getAccessKey(accessKeyId)); }
   listAccessKeys() { return this.reads.then((r) => r.listAccessKeys()); }
+  listAccessKeysOf(accountId: string, userName: string | undefined) { return this.reads.then((r) => r.listAccessKeysOf(accountId, userName)); }
+  getIdentity(accountId: string, kind: IdentityKind, name: string) { return this.reads.then((r) => r.getIdentity(accountId, kind, name)); }
+  listIdentities(accountId: string, kind: IdentityKind, pathPrefix: string, page: PageQuery) {
+    return this.reads.then((r) => r.listIdentities(accountId, kind, pathPrefix, page));
+  }
+  getInlinePolicy(accountId: string, kind: IdentityKind, ownerName: string, policyName: string) {
+    return this.reads.then((r) => r.getInlinePolicy(accountId, kind, ownerName, policyName));
+  }
+  listInlinePolicies(accountId: string, kind: IdentityKind, ownerName: string, page: PageQuery) {
+    return this.reads.then((r) => r.listInlinePolicies(accountId, kind, ownerName, page));
+  }
+  getSession(accessKeyId: string) { return this.reads.then((r) => r.getSession(accessKeyId)); }
   getSetting(name: string) { return this.reads.then((r) => r.getSetting(name)); }
   getKeyLastUse(ref: KeyRef) { return this.reads.then((r) => r.getKeyLastUse(ref)); }
   countPooledSecrets(keySpec: string) { return this.reads.then((r) => r.countPooledSecrets(keySpec)); }

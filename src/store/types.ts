@@ -92,13 +92,63 @@ export interface GrantFilter {
   readonly granteePrincipals?: readonly string[] | undefined;
 }
 
+/** An access key: of an IAM user of its account, or (no user) of the account's root. */
 export interface AccessKeyRecord {
   readonly accessKeyId: string;
   /** The secret access key wrapped under the root key. */
   readonly wrappedSecret: Buffer;
   readonly accountId: string;
-  readonly userName: string;
+  /** The IAM user the key belongs to; absent for a key of the account root (the first start's administrator key). */
+  readonly userName?: string | undefined;
+  /** An Inactive key is refused at authentication (UpdateAccessKey). */
+  readonly status: AccessKeyStatus;
   readonly createdAt: Date;
+}
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+/** An IAM user or role. IAM is global: no Region; names are unique per account and kind, whatever their case. */
+export interface IdentityRecord {
+  readonly accountId: string;
+  readonly kind: IdentityKind;
+  readonly name: string;
+  readonly path: string;
+  /** AIDA… for a user, AROA… for a role: IAM's unique IDs. */
+  readonly id: string;
+  readonly createdAt: Date;
+  /** A role's trust policy (AssumeRolePolicyDocument), as given. */
+  readonly trustPolicy?: string | undefined;
+  readonly description?: string | undefined;
+  /** A role's longest session, in seconds (AssumeRole's DurationSeconds bound). */
+  readonly maxSessionDuration?: number | undefined;
+}
+
+export type IdentityKind = 'user' | 'role';
+
+/** An inline policy of a user or role (PutUserPolicy, PutRolePolicy). */
+export interface InlinePolicyRecord {
+  readonly accountId: string;
+  readonly kind: IdentityKind;
+  readonly ownerName: string;
+  readonly policyName: string;
+  /** The policy document as given. */
+  readonly document: string;
+}
+
+/** Temporary credentials STS AssumeRole issued: an ASIA… access key, its wrapped secret, its token's digest. */
+export interface SessionRecord {
+  readonly accessKeyId: string;
+  readonly accountId: string;
+  /** The secret access key wrapped under the root key. */
+  readonly wrappedSecret: Buffer;
+  /** SHA-256 of the session token, hex: the token itself is never kept. */
+  readonly tokenHash: string;
+  readonly roleName: string;
+  readonly roleArn: string;
+  readonly roleId: string;
+  readonly sessionName: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
 }
 
 /** What `trent audit` asks for: every given field must match (`principal` matches the ARN or the access key ID). */
@@ -142,6 +192,16 @@ export interface StoreReads {
   countGrants(ref: KeyRef, granteePrincipal?: string): Promise<number>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(): Promise<AccessKeyRecord[]>;
+  /** A user's access keys (`userName` undefined: the root's), by creation. */
+  listAccessKeysOf(accountId: string, userName: string | undefined): Promise<AccessKeyRecord[]>;
+  /** A user or role by name, whatever its case. */
+  getIdentity(accountId: string, kind: IdentityKind, name: string): Promise<IdentityRecord | undefined>;
+  /** Users or roles by name (lower-cased: `after` is the last one's), those whose path starts with `pathPrefix`. */
+  listIdentities(accountId: string, kind: IdentityKind, pathPrefix: string, page: PageQuery): Promise<IdentityRecord[]>;
+  getInlinePolicy(accountId: string, kind: IdentityKind, ownerName: string, policyName: string): Promise<InlinePolicyRecord | undefined>;
+  /** A user's or role's inline policies, by name (lower-cased: `after` is the last one's). */
+  listInlinePolicies(accountId: string, kind: IdentityKind, ownerName: string, page: PageQuery): Promise<InlinePolicyRecord[]>;
+  getSession(accessKeyId: string): Promise<SessionRecord | undefined>;
   getSetting(name: string): Promise<string | undefined>;
   getKeyLastUse(ref: KeyRef): Promise<KeyUseRecord | undefined>;
   countPooledSecrets(keySpec: string): Promise<number>;
@@ -188,6 +248,18 @@ export interface StoreOps extends StoreReads {
 
   insertAccessKey(key: AccessKeyRecord): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<boolean>;
+  /** Whether the key existed. */
+  updateAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean>;
+
+  /** Throws StoreConflictError when the account has a user (role) of that name in any case. */
+  insertIdentity(identity: IdentityRecord): Promise<void>;
+  /** Whether it existed. */
+  deleteIdentity(accountId: string, kind: IdentityKind, name: string): Promise<boolean>;
+  /** Adds the policy, or replaces the owner's policy of that name. */
+  putInlinePolicy(policy: InlinePolicyRecord): Promise<void>;
+  /** Whether it existed. */
+  deleteInlinePolicy(accountId: string, kind: IdentityKind, ownerName: string, policyName: string): Promise<boolean>;
+  insertSession(session: SessionRecord): Promise<void>;
 
   putSetting(name: string, value: string): Promise<void>;
   /**
@@ -234,12 +306,12 @@ export interface PooledSecret {
 
 /**
  * A committed write another part of Trent may hold a copy of: a key (its record, tags or material), an alias,
- * an access key or a setting, named by `changeId`. `resync` says changes may have been missed (a node's
+ * an access key (or STS session), an IAM user or role (or its inline policies) or a setting, named by `changeId`. `resync` says changes may have been missed (a node's
  * notification connection dropped, another process wrote to a shared SQLite file, the store was wiped or
  * restored): drop every cached record.
  */
 export type Change =
-  | { readonly kind: 'key' | 'alias' | 'accessKey' | 'setting'; readonly id: string }
+  | { readonly kind: 'key' | 'alias' | 'accessKey' | 'identity' | 'setting'; readonly id: string }
   | { readonly kind: 'resync' };
 export type ChangeListener = (change: Change) => void;
 
@@ -247,6 +319,8 @@ export type ChangeListener = (change: Change) => void;
 export const changeId = {
   key: (ref: KeyRef): string => `${ref.accountId}/${ref.region}/${ref.keyId}`,
   alias: (accountId: string, region: string, aliasName: string): string => `${accountId}/${region}/${aliasName}`,
+  /** A user or role (its record or its inline policies). */
+  identity: (accountId: string, kind: IdentityKind, name: string): string => `${accountId}/${kind}/${name.toLowerCase()}`,
 };
 
 /** One row of a table, as backup and restore carry it: column name → value. */

@@ -25,3 +25,22 @@ const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 export function isKeyIdForm(s: string): boolean {
   return KEY_ID.test(s);
 }
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function base32(n: number): string {
+  const bytes = randomBytes(n);
+  let s = '';
+  for (const b of bytes) s += BASE32[b & 31];
+  return s;
+}
+
+/** An access key ID as AWS forms them: AKIA (long-term) or ASIA (STS session) and 16 base-32 characters. */
+export function newAccessKeyId(prefix: 'AKIA' | 'ASIA'): string {
+  return prefix + base32(16);
+}
+
+/** An IAM unique ID as AWS forms them: AIDA (user) or AROA (role) and 17 base-32 characters. */
+export function newIamUniqueId(prefix: 'AIDA' | 'AROA'): string {
+  return prefix + base32(17);
+}

@@ -43,7 +43,8 @@ describe('key policies are enforced in the serve posture', () => {
   before(() => {
     const accessKey = (...args: string[]) => credentialsFrom(execFileSync(process.execPath,
       [join(REPO, 'bin', 'trent.js'), 'access-key', 'create', ...args, ...trent().storeArgs], { encoding: 'utf8' }));
-    admin = trent().client(credentialsFrom(trent().output()));
+    // An IAM user named admin (the first start's key is the account root, which a policy names by the account).
+    admin = trent().client(accessKey('--user', 'admin'));
     bob = trent().client(accessKey('--user', 'bob'));
     alice = trent().client(accessKey('--user', 'alice'));
     other = trent().client(accessKey('--user', 'carol', '--account-id', OTHER_ACCOUNT));

@@ -26,7 +26,7 @@ test('a flood of unknown access key IDs does not evict the known ones', async ()
       signingKey(made.secretAccessKey, '20240101', 'us-east-1', 'kms'));
     for (let i = 0; i < 20_000; i++) assert.equal(await keys.lookup(`AKIA${i}`), undefined);
     const before = reads();
-    assert.equal((await keys.lookup(made.accessKeyId))?.userName, 'alice');
+    assert.equal((await keys.lookup(made.accessKeyId))?.principal, 'iam::111122223333:user/alice');
     assert.equal(reads(), before, 'the known key was still cached');
     // An unknown ID seen again within the expiry is answered from the cache too.
     await keys.lookup('AKIA19999');

@@ -249,9 +249,74 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       await close();
     });
 
+    test('IAM users, roles, their inline policies, access keys by owner and status, and STS sessions', async () => {
+      await fresh();
+      const alice = { accountId: ACCOUNT, kind: 'user' as const, name: 'Alice', path: '/', id: 'AIDAEXAMPLEEXAMPLE1', createdAt: new Date(3) };
+      const bob = { ...alice, name: 'bob', path: '/team/', id: 'AIDAEXAMPLEEXAMPLE2' };
+      const app = {
+        accountId: ACCOUNT, kind: 'role' as const, name: 'app', path: '/', id: 'AROAEXAMPLEEXAMPLE1', createdAt: new Date(4),
+        trustPolicy: '{"Statement":[]}', description: 'd', maxSessionDuration: 7200,
+      };
+      await store.transaction(async (tx) => {
+        await tx.insertIdentity(alice);
+        await tx.insertIdentity(bob);
+        await tx.insertIdentity(app);
+      });
+      // Names are unique whatever their case, and found whatever the case asked.
+      assert.ok((await rejection(store.transaction((tx) => tx.insertIdentity({ ...alice, name: 'ALICE' })))) instanceof StoreConflictError);
+      assert.deepEqual(await store.getIdentity(ACCOUNT, 'user', 'alice'), alice);
+      assert.deepEqual(await store.getIdentity(ACCOUNT, 'role', 'APP'), app);
+      assert.equal(await store.getIdentity(ACCOUNT, 'role', 'alice'), undefined, 'users and roles are apart');
+      assert.equal(await store.getIdentity('999988887777', 'user', 'alice'), undefined, 'per account');
+      const names = async (prefix: string, after?: string, limit = 10) =>
+        (await store.listIdentities(ACCOUNT, 'user', prefix, { after, limit })).map((u) => u.name);
+      assert.deepEqual(await names('/'), ['Alice', 'bob']);
+      assert.deepEqual(await names('/team'), ['bob']);
+      assert.deepEqual(await names('/', undefined, 1), ['Alice']);
+      assert.deepEqual(await names('/', 'alice'), ['bob']);
+
+      const policy = { accountId: ACCOUNT, kind: 'user' as const, ownerName: 'Alice', policyName: 'P1', document: '{"a":1}' };
+      await store.transaction(async (tx) => {
+        await tx.putInlinePolicy(policy);
+        await tx.putInlinePolicy({ ...policy, policyName: 'p0', document: '{"b":2}' });
+        await tx.putInlinePolicy({ ...policy, policyName: 'p1', document: '{"a":2}' }); // replaces P1, whatever the case
+      });
+      assert.deepEqual((await store.listInlinePolicies(ACCOUNT, 'user', 'alice', { limit: 10 })).map((p) => [p.policyName, p.document]),
+        [['p0', '{"b":2}'], ['p1', '{"a":2}']]);
+      assert.equal((await store.getInlinePolicy(ACCOUNT, 'user', 'ALICE', 'P0'))?.document, '{"b":2}');
+      assert.equal(await store.getInlinePolicy(ACCOUNT, 'role', 'Alice', 'p0'), undefined);
+      assert.equal(await store.transaction((tx) => tx.deleteInlinePolicy(ACCOUNT, 'user', 'alice', 'P0')), true);
+      assert.equal(await store.transaction((tx) => tx.deleteInlinePolicy(ACCOUNT, 'user', 'alice', 'P0')), false);
+
+      const key = { accessKeyId: 'AKIAALICE', wrappedSecret: Buffer.from('w'), accountId: ACCOUNT, userName: 'Alice', status: 'Active' as const, createdAt: new Date(5) };
+      const rootKey = { ...key, accessKeyId: 'AKIAROOT', userName: undefined };
+      await store.insertAccessKey(key);
+      await store.insertAccessKey(rootKey);
+      assert.deepEqual(await store.listAccessKeysOf(ACCOUNT, 'Alice'), [key]);
+      assert.deepEqual(await store.listAccessKeysOf(ACCOUNT, undefined), [rootKey]);
+      assert.equal(await store.transaction((tx) => tx.updateAccessKeyStatus('AKIAALICE', 'Inactive')), true);
+      assert.equal((await store.getAccessKey('AKIAALICE'))?.status, 'Inactive');
+      assert.equal(await store.transaction((tx) => tx.updateAccessKeyStatus('AKIANONE', 'Inactive')), false);
+
+      const session = {
+        accessKeyId: 'ASIAEXAMPLE', accountId: ACCOUNT, wrappedSecret: Buffer.from('s'), tokenHash: 'ab'.repeat(32), roleName: 'app',
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/app`, roleId: app.id, sessionName: 's1', createdAt: new Date(6), expiresAt: new Date(3_600_006),
+      };
+      await store.transaction((tx) => tx.insertSession(session));
+      assert.deepEqual(await store.getSession('ASIAEXAMPLE'), session);
+      assert.equal(await store.getSession('ASIANONE'), undefined);
+
+      assert.equal(await store.transaction((tx) => tx.deleteIdentity(ACCOUNT, 'user', 'BOB')), true);
+      assert.equal(await store.transaction((tx) => tx.deleteIdentity(ACCOUNT, 'user', 'bob')), false);
+      // Identities survive the dev posture's reset, as access keys do: they are who may call.
+      await store.transaction((tx) => tx.wipe());
+      assert.ok(await store.getIdentity(ACCOUNT, 'user', 'alice'));
+      await close();
+    });
+
     test('access keys and settings', async () => {
       await fresh();
-      const ak = { accessKeyId: 'AKIAEXAMPLE', wrappedSecret: Buffer.from('w'), accountId: ACCOUNT, userName: 'u', createdAt: new Date(7) };
+      const ak = { accessKeyId: 'AKIAEXAMPLE', wrappedSecret: Buffer.from('w'), accountId: ACCOUNT, userName: 'u', status: 'Active' as const, createdAt: new Date(7) };
       await store.insertAccessKey(ak);
       assert.deepEqual(await store.getAccessKey(ak.accessKeyId), ak);
       assert.ok((await rejection(store.insertAccessKey(ak))) instanceof StoreConflictError);
@@ -320,7 +385,7 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
         throw new Error('rolled back');
       }));
       await store.transaction((tx) => tx.putSetting('dev.clock', '5'));
-      await store.insertAccessKey({ accessKeyId: 'AKIAFEED', wrappedSecret: Buffer.from('w'), accountId: ACCOUNT, userName: 'u', createdAt: new Date() });
+      await store.insertAccessKey({ accessKeyId: 'AKIAFEED', wrappedSecret: Buffer.from('w'), accountId: ACCOUNT, userName: 'u', status: 'Active', createdAt: new Date() });
       await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(seen, [
         { kind: 'key', id: changeId.key(key) },
