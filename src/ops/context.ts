@@ -21,6 +21,14 @@ export interface Settings {
   readonly enforceKeyPolicies: boolean;
 }
 
+/** IAM identities as authorization reads them (server/identities… implements it, cached, invalidated by the change feed). */
+export interface Identities {
+  /** The inline policy documents (JSON texts) of the user or role `identityArn`; [] when it has none or no longer exists. */
+  policiesOf(identityArn: string): Promise<readonly string[]>;
+  /** Whether `principalArn` names an existing IAM user or role of its account, or an account root (always true). */
+  exists(principalArn: string): Promise<boolean>;
+}
+
 /** What operations work with: the durable store, the root key, the clock. Built once by the server. */
 export interface Deps {
   readonly store: Store;
@@ -34,6 +42,7 @@ export interface Deps {
   /** The resource quotas operations check (the request-rate ones are `rates`'). */
   readonly quotas: Quotas;
   readonly rates: RequestRates;
+  readonly identities: Identities;
 }
 
 export interface OpContext {
