@@ -1,7 +1,8 @@
 import { KmsError } from '../model/errors.js';
+import { decideAccess, denialMessage, grantMayAllow, type AccessVerdict } from '../policy/access.js';
 import type { ConditionLookup, ConditionValues } from '../policy/conditions.js';
-import { parsePolicy, type PolicyDocument } from '../policy/document.js';
-import { decide, type Decision } from '../policy/evaluate.js';
+import { parseIdentityPolicy, parsePolicy, type PolicyDocument } from '../policy/document.js';
+import { decide, type AccessRequest } from '../policy/evaluate.js';
 import { grantPermits } from '../policy/grants.js';
 import type { GrantRecord, KeyRecord, StoreReads } from '../store/types.js';
 import { accountRootArn, arnOf, partitionOf } from '../util/arn.js';
@@ -22,22 +23,64 @@ export interface KeyAccess {
   readonly resourceName?: string | undefined;
 }
 
+/** Where a key's grants, tags and aliases are read: the store, or the transaction the key was locked in. */
+export type PolicyReader = Pick<StoreReads, 'listGrants' | 'listTags' | 'listAliases'>;
+
 /**
- * Evaluates the key's policy for the caller (policy/evaluate.ts), then, unless the policy denies explicitly,
- * the key's grants to the caller, and throws AWS's AccessDeniedException when neither allows the action.
- * Called by the resolver for every key it admits, so no operation can skip it. Grants are read from the store
- * only when the policy does not allow: a grant is in force as soon as CreateGrant answers, and gone as soon
- * as RetireGrant or RevokeGrant answers, on every worker and node.
+ * AWS's AccessDeniedException, carrying for the operator what decided (the policy and statement), which the
+ * client is not told: `trent dev --enforce-policies` logs it, so a test's author sees why.
  */
-export async function authorize(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }, grants: GrantReader): Promise<void> {
-  const decision = keyPolicyDecision(ctx, access);
-  if (decision === 'allow') return;
-  if (decision === 'implicitDeny' && (await grantsAllowing(ctx, grants, access.key, access.action)).length > 0) return;
-  const { caller } = ctx;
-  const on = access.resourceName ?? `resource: ${arnOf(access.key)}`;
-  throw new KmsError('AccessDeniedException', decision === 'explicitDeny'
-    ? `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} with an explicit deny in a resource-based policy`
-    : `User: ${caller.principalArn} is not authorized to perform: ${access.action} on ${on} because no resource-based policy allows the ${access.action} action`);
+export class AccessDenied extends KmsError {
+  constructor(message: string, readonly decidedBy: string) {
+    super('AccessDeniedException', message);
+  }
+}
+
+/**
+ * The one authorization of a request on a key, called by the resolver for every key it admits, so no operation
+ * can skip it: the key policy and the caller's identity policies together (policy/access.ts), then, unless one
+ * of them denies explicitly, the key's grants to the caller. Grants are read only when the policies do not
+ * allow: a grant is in force as soon as CreateGrant answers, and gone as soon as RetireGrant or RevokeGrant
+ * answers, on every worker and node.
+ */
+export async function authorize(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }, reader: PolicyReader): Promise<void> {
+  const verdict = await keyAccessVerdict(ctx, access, reader);
+  if (verdict.allowed) return;
+  if (grantMayAllow(verdict) && (await grantsAllowing(ctx, reader, access.key, access.action)).length > 0) return;
+  throw accessDenied(ctx, access.action, access.resourceName ?? `resource: ${arnOf(access.key)}`, verdict);
+}
+
+/** The policies' verdict on a request on a key, grants aside (CreateGrant and RetireGrant weigh grants their own way). */
+export async function keyAccessVerdict(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord },
+  reader: PolicyReader): Promise<AccessVerdict> {
+  const { key } = access;
+  const keyPolicy = parsedPolicy(key.policy, 'key');
+  // The account root's request (every request of a benchmark, most of an emulator's) reads nothing more.
+  const identityPolicies = ctx.caller.identityArn === undefined ? [] : await identityPoliciesOf(ctx.deps.identities, ctx.caller.identityArn);
+  const docs = [keyPolicy, ...identityPolicies];
+  const facts = asksAboutResource(docs) ? await resourceFacts(key, docs, reader) : NO_FACTS;
+  return decideAccess({
+    ...accessRequest(ctx, { ...access, resource: arnOf(key) }, facts),
+    resourceAccountId: key.accountId, keyPolicy, identityPolicies,
+  });
+}
+
+/**
+ * Authorizes an action on no key (CreateKey, ListKeys, an alias's own permission): the caller's identity
+ * policies alone decide, as AWS's IAM does; the account root needs none. `resource` is the alias's ARN, or `*`.
+ */
+export async function authorizeWithoutKey(ctx: OpContext, action: string, resource: string): Promise<void> {
+  const identityPolicies = ctx.caller.identityArn === undefined ? [] : await identityPoliciesOf(ctx.deps.identities, ctx.caller.identityArn);
+  const verdict = decideAccess({
+    ...accessRequest(ctx, { action, resource }, NO_FACTS),
+    resourceAccountId: ctx.caller.accountId, keyPolicy: undefined, identityPolicies,
+  });
+  if (!verdict.allowed) throw accessDenied(ctx, action, `resource: ${resource}`, verdict);
+}
+
+/** AWS's refusal, worded as AWS words it for this verdict. */
+export function accessDenied(ctx: OpContext, action: string, on: string, verdict: AccessVerdict & { allowed: false }): AccessDenied {
+  return new AccessDenied(denialMessage(ctx.caller.principalArn, action, on, verdict.reason), verdict.decidedBy);
 }
 
 /** The principals by which a grant names the caller: its own ARN, or its account's root (the whole account). */
@@ -45,21 +88,11 @@ export function grantPrincipalsOf(caller: Caller): readonly string[] {
   return [caller.principalArn, accountRootArn(partitionOf(caller.region), caller.accountId)];
 }
 
-/** Where a key's grants are read: the store, or the transaction the key was locked in. */
-export type GrantReader = Pick<StoreReads, 'listGrants'>;
-
-/** The key policy's decision alone. A policy stored before Trent checked the whole grammar may not pass it now: it allows nothing (fail closed). */
-export function keyPolicyDecision(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord }): Decision {
-  const doc = policyOf(access.key);
-  return doc ? decideFor(ctx, doc, access) : 'implicitDeny';
-}
-
 /**
  * The key's grants that allow the caller `action` with this request's encryption context. A grant names its
- * grantee by ARN; one naming the caller's account root applies to every identity of the account, as a key
- * policy naming the account does here.
+ * grantee by ARN; one naming the caller's account root applies to every identity of the account.
  */
-export async function grantsAllowing(ctx: OpContext, reader: GrantReader, key: KeyRecord, action: string): Promise<GrantRecord[]> {
+export async function grantsAllowing(ctx: OpContext, reader: Pick<StoreReads, 'listGrants'>, key: KeyRecord, action: string): Promise<GrantRecord[]> {
   const operation = action.startsWith('kms:') ? action.slice('kms:'.length) : action;
   if (!GRANT_OPERATIONS.has(operation)) return [];
   // All of them: the grants-per-grantee quota keeps them few.
@@ -74,42 +107,80 @@ export async function grantsAllowing(ctx: OpContext, reader: GrantReader, key: K
  * The lockout safety check of CreateKey and PutKeyPolicy: whether `doc` lets the caller of this request call
  * PutKeyPolicy on the key, evaluated as a request would be, with this request's condition keys (its caller,
  * address, time; the new key's spec for CreateKey), so a policy whose only PutKeyPolicy Allow is conditioned
- * on something this caller does not have is refused.
+ * on something this caller does not have is refused. A statement naming the caller's account passes: the
+ * account can give the permission back through IAM.
  */
 export function allowsPolicyChange(ctx: OpContext, doc: PolicyDocument, key: KeyFacts): boolean {
-  return decideFor(ctx, doc, { key, action: 'kms:PutKeyPolicy' }) === 'allow';
+  return decide(doc, accessRequest(ctx, { key, action: 'kms:PutKeyPolicy', resource: arnOf(key) }, NO_FACTS)) === 'allow';
 }
 
-function decideFor(ctx: OpContext, doc: PolicyDocument, access: KeyAccess): Decision {
+/** What a request's conditions say of the request alone: its caller, action, resource and inputs. */
+function accessRequest(ctx: OpContext, access: { key?: KeyFacts; action: string; resource: string; requestAlias?: string | undefined },
+  facts: ResourceFacts): AccessRequest {
   const { caller } = ctx;
-  return decide(doc, {
-    principal: { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
+  return {
+    principal: { arn: caller.principalArn, identityArn: caller.identityArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
     action: access.action,
-    resource: arnOf(access.key),
-    conditions: lazyConditionLookup(ctx, access),
-  });
+    resource: access.resource,
+    conditions: lazyConditionLookup(ctx, access, facts),
+  };
 }
+
+/** A policy document's parse, by kind. */
+type PolicyKind = 'key' | 'identity';
 
 /**
  * Parsed policies by their text: a key's policy is read on every request, and parsing it each time would cost
- * more than the crypto. Null for a stored text that no longer parses.
+ * more than the crypto. Null for a stored text that no longer parses: it allows nothing (fail closed).
  */
-const parsed = new Map<string, PolicyDocument | null>();
+const parsed: Record<PolicyKind, Map<string, PolicyDocument | null>> = { key: new Map(), identity: new Map() };
 const MAX_PARSED = 1024;
 
-function policyOf(key: KeyRecord): PolicyDocument | null {
-  let doc = parsed.get(key.policy);
+function parsedPolicy(text: string, kind: PolicyKind): PolicyDocument | null {
+  const cache = parsed[kind];
+  let doc = cache.get(text);
   if (doc === undefined) {
     try {
-      doc = parsePolicy(key.policy);
+      doc = kind === 'key' ? parsePolicy(text) : parseIdentityPolicy(text);
     } catch (e) {
       if (!(e instanceof KmsError)) throw e;
       doc = null;
     }
-    if (parsed.size >= MAX_PARSED) parsed.clear();
-    parsed.set(key.policy, doc);
+    if (cache.size >= MAX_PARSED) cache.clear();
+    cache.set(text, doc);
   }
   return doc;
+}
+
+/** The identity policies of a user or role (an account root has none: IAM allows it everything). */
+async function identityPoliciesOf(identities: OpContext['deps']['identities'], identityArn: string): Promise<PolicyDocument[]> {
+  // IAM refused them when they were put; one that no longer parses allows nothing and can deny nothing.
+  return (await identities.policiesOf(identityArn)).map((t) => parsedPolicy(t, 'identity')).filter((d) => d !== null);
+}
+
+/** What conditions may read of the key beyond its record: its tags and aliases, read only for policies that ask. */
+interface ResourceFacts {
+  readonly tags?: ReadonlyMap<string, string>;
+  readonly aliases?: readonly string[];
+}
+const NO_FACTS: ResourceFacts = {};
+
+const asks = (docs: ReadonlyArray<PolicyDocument | null>, prefix: string) =>
+  docs.some((d) => d?.statements.some((s) => s.conditions.some((c) => c.key.startsWith(prefix))));
+
+function asksAboutResource(docs: ReadonlyArray<PolicyDocument | null>): boolean {
+  return asks(docs, 'aws:resourcetag/') || asks(docs, 'kms:resourcealiases');
+}
+
+async function resourceFacts(key: KeyRecord, docs: ReadonlyArray<PolicyDocument | null>, reader: PolicyReader): Promise<ResourceFacts> {
+  const [tags, aliases] = await Promise.all([
+    asks(docs, 'aws:resourcetag/') ? reader.listTags(key) : undefined,
+    asks(docs, 'kms:resourcealiases') ? reader.listAliases(key.accountId, key.region, key.keyId, { limit: Number.MAX_SAFE_INTEGER }) : undefined,
+  ]);
+  return {
+    ...(tags && { tags: new Map(tags.map((t) => [t.tagKey.toLowerCase(), t.tagValue])) }),
+    ...(aliases && { aliases: aliases.map((a) => a.aliasName) }),
+  };
 }
 
 type Context = Readonly<Record<string, string>> | undefined;
@@ -140,24 +211,40 @@ function constraintTypes(constraints: unknown): ConditionValues | 'absent' {
   return types.length > 0 ? types : 'absent';
 }
 
+/** The request as its condition keys see it: the key (none for CreateKey's identity check, ListKeys...), the action. */
+interface Requested {
+  readonly key?: KeyFacts | undefined;
+  readonly action: string;
+  readonly requestAlias?: string | undefined;
+}
+
 /** conditionLookup, made when a condition is first asked for: most policies (the default one) have none. */
-function lazyConditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
+function lazyConditionLookup(ctx: OpContext, access: Requested, facts: ResourceFacts): ConditionLookup {
   let lookup: ConditionLookup | undefined;
-  return (name) => (lookup ??= conditionLookup(ctx, access))(name);
+  return (name) => (lookup ??= conditionLookup(ctx, access, facts))(name);
+}
+
+/** Tags as the request sets them (CreateKey's Tags, TagResource's), and the tag keys it names (UntagResource's too). */
+function requestTags(input: Readonly<Record<string, unknown>>): { tags: ReadonlyMap<string, string>; keys: string[] } {
+  const list = Array.isArray(input.Tags) ? input.Tags as Array<{ TagKey: string; TagValue: string }> : [];
+  const keys = Array.isArray(input.TagKeys) ? input.TagKeys as string[] : list.map((t) => t.TagKey);
+  return { tags: new Map(list.map((t) => [t.TagKey.toLowerCase(), t.TagValue])), keys };
 }
 
 /**
  * The condition keys Trent knows, with this request's values. Keys AWS sets only for requests through an AWS
- * service or about grants are known and absent; any other key is unknown, and fails closed (policy/conditions.ts).
+ * service are known and absent; any other key is unknown, and fails closed (policy/conditions.ts).
  */
-function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
+function conditionLookup(ctx: OpContext, access: Requested, facts: ResourceFacts): ConditionLookup {
   const { caller, now, sourceIp } = ctx;
   const { key, action, requestAlias } = access;
   const { context, encryptionAlgorithm } = requestSide(ctx, action);
   const one = (v: unknown): ConditionValues | 'absent' => (typeof v === 'string' ? [v] : 'absent');
+  const some = (v: readonly string[] | undefined): ConditionValues | 'absent' => (v && v.length > 0 ? v : 'absent');
   const contextKeys = context && Object.keys(context).length > 0 ? Object.keys(context) : undefined;
   const userName = ACCOUNT_PRINCIPAL.exec(caller.principalArn)?.[1];
   const creatingGrant = action === 'kms:CreateGrant';
+  const tagged = requestTags(ctx.input);
   const known: Readonly<Record<string, () => ConditionValues | 'absent'>> = {
     'kms:encryptioncontextkeys': () => contextKeys ?? 'absent',
     'kms:calleraccount': () => [caller.accountId],
@@ -171,11 +258,15 @@ function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
     'kms:encryptionalgorithm': () => one(encryptionAlgorithm),
     'kms:signingalgorithm': () => one(ctx.input.SigningAlgorithm),
     'kms:macalgorithm': () => one(ctx.input.MacAlgorithm),
-    'kms:keyspec': () => [key.keySpec],
-    'kms:keyusage': () => [key.keyUsage],
-    'kms:keyorigin': () => [key.origin],
+    // CreateKey's request names what its key will be; on a key, the key says.
+    'kms:keyspec': () => one(key?.keySpec ?? ctx.input.KeySpec),
+    'kms:keyusage': () => one(key?.keyUsage ?? ctx.input.KeyUsage),
+    'kms:keyorigin': () => one(key?.origin ?? ctx.input.Origin),
     'kms:requestalias': () => one(requestAlias),
-    'aws:principalarn': () => [caller.principalArn],
+    'kms:resourcealiases': () => some(facts.aliases),
+    'aws:tagkeys': () => some(tagged.keys),
+    // A session's aws:PrincipalArn is its role's ARN, as AWS sets it.
+    'aws:principalarn': () => [caller.identityArn ?? caller.principalArn],
     'aws:principalaccount': () => [caller.accountId],
     // An IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d; policies name it as a.b.c.d.
     'aws:sourceip': () => one(sourceIp?.replace(/^::ffff:(?=\d+\.)/, '')),
@@ -194,6 +285,9 @@ function conditionLookup(ctx: OpContext, access: KeyAccess): ConditionLookup {
       if (values.length === 0) return 'absent';
       return values.length === 1 ? values : { oneOf: values };
     }
+    // Tag keys compare without case in condition keys, as IAM's do.
+    if (name.startsWith('aws:resourcetag/')) return one(facts.tags?.get(name.slice('aws:resourcetag/'.length)));
+    if (name.startsWith('aws:requesttag/')) return one(tagged.tags.get(name.slice('aws:requesttag/'.length)));
     return Object.hasOwn(known, name) ? known[name]!() : undefined;
   };
 }

@@ -3,7 +3,7 @@ import type { OperationName } from '../model/types.gen.js';
 import type { KeyRecord, KeyRef, StoreOps } from '../store/types.js';
 import { aliasArn, arnOf, parseArn, partitionOf } from '../util/arn.js';
 import { isKeyIdForm } from '../util/ids.js';
-import { authorize, type GrantReader } from './authorize.js';
+import { authorize, type PolicyReader } from './authorize.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-state.js';
 import { chargeKeyUse } from './quotas/request-rates.js';
@@ -113,7 +113,7 @@ function reachable(ctx: OpContext, op: OperationName, accountId: string): boolea
  * so a request inside a transaction never waits for a second connection while it holds the first.
  */
 async function admit(ctx: OpContext, use: OperationName | KeyUse, key: KeyRecord | undefined, named: Named,
-  reader: GrantReader): Promise<KeyRecord> {
+  reader: PolicyReader): Promise<KeyRecord> {
   if (!key) throw named.notFound();
   ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   const { op, action = `kms:${op}`, anyState = false } = typeof use === 'string' ? { op: use } : use;

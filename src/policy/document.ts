@@ -21,8 +21,11 @@ export interface Names {
 
 /** A statement as evaluation reads it: checked, each list a list, its Condition block parsed. */
 export interface Statement {
+  /** Its Sid, or its place in the policy (`#1` for the first) when it has none: how a decision names it. */
+  readonly name: string;
   readonly effect: 'Allow' | 'Deny';
-  readonly principals: Principals;
+  /** Undefined in an identity policy: it applies to the identity it is attached to. */
+  readonly principals: Principals | undefined;
   /** Undefined for a statement with no Action nor NotAction (Resource…): AWS accepts it, and it applies to nothing. */
   readonly actions: Names | undefined;
   readonly resources: Names | undefined;
@@ -38,7 +41,7 @@ function malformed(message: string): KmsError {
 }
 
 /** AWS's message for a principal it does not accept (the one its documentation and users quote). */
-const INVALID_PRINCIPALS = 'Policy contains a statement with one or more invalid principals.';
+export const INVALID_PRINCIPALS = 'Policy contains a statement with one or more invalid principals.';
 const POLICY_ELEMENTS: ReadonlySet<string> = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_ELEMENTS: ReadonlySet<string> = new Set([
   'Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition',
@@ -56,6 +59,22 @@ export function parsePolicy(text: string): PolicyDocument {
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) {
     throw new KmsError('LimitExceededException', `Policy exceeds the maximum size of ${MAX_POLICY_BYTES} bytes.`);
   }
+  return parseDocument(text, 'resource');
+}
+
+/**
+ * Reads an IAM identity policy (a user's or a role's inline policy) with the same grammar, except that its
+ * statements name no principal (IAM refuses one: the policy applies to the identity it is attached to) and
+ * each must say which resources it covers. Its size is IAM's business (the caller's), not checked here.
+ */
+export function parseIdentityPolicy(text: string): PolicyDocument {
+  return parseDocument(text, 'identity');
+}
+
+/** Whom a policy's statements name: a resource policy names principals; an identity policy is attached to one. */
+type PolicyKind = 'resource' | 'identity';
+
+function parseDocument(text: string, kind: PolicyKind): PolicyDocument {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -73,7 +92,7 @@ export function parsePolicy(text: string): PolicyDocument {
   if (raw === undefined) throw malformed('Policy is missing required element - Statement');
   const statements = Array.isArray(raw) ? raw : [raw];
   if (statements.length === 0) throw malformed('Policy is missing required element - Statement');
-  const parsed = statements.map(parseStatement);
+  const parsed = statements.map((st, i) => parseStatement(st, i, kind));
   // AWS's troubleshooting for this exception names duplicate statement IDs among its causes.
   const sids = statements.map((st: Record<string, unknown>) => st.Sid).filter((sid) => sid !== undefined);
   const repeated = sids.find((sid, i) => sids.indexOf(sid) !== i);
@@ -85,15 +104,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parseStatement(s: unknown): Statement {
+function parseStatement(s: unknown, index: number, kind: PolicyKind): Statement {
   if (!isObject(s)) throw malformed('Policy contains an invalid statement.');
   const unknown = Object.keys(s).find((k) => !STATEMENT_ELEMENTS.has(k));
   if (unknown !== undefined) throw malformed(`Policy contains a statement with an unknown element: ${unknown}.`);
   if (s.Sid !== undefined && typeof s.Sid !== 'string') throw malformed('Policy contains a statement with an invalid Sid.');
   if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw malformed('Policy contains a statement with an invalid Effect.');
+  if (kind === 'identity') {
+    if (s.Principal !== undefined || s.NotPrincipal !== undefined) throw malformed('Policy document should not specify a principal.');
+    if (s.Resource === undefined && s.NotResource === undefined) throw malformed('Policy statement must contain resources.');
+  }
   return {
+    name: typeof s.Sid === 'string' && s.Sid !== '' ? s.Sid : `#${index + 1}`,
     effect: s.Effect,
-    principals: principalsOf(s),
+    principals: kind === 'resource' ? principalsOf(s) : undefined,
     actions: namesOf(s, 'Action', 'NotAction', (a) => a === '*' || /^[A-Za-z0-9-]+:[^:\s]+$/.test(a)),
     resources: namesOf(s, 'Resource', 'NotResource', (r) => r === '*' || r.startsWith('arn:')),
     conditions: conditionsOf(s.Condition),

@@ -1,20 +1,22 @@
 import { evaluateConditions, type ConditionLookup } from './conditions.js';
-import type { Names, PolicyDocument, PrincipalSpec, Statement } from './document.js';
+import type { Names, PolicyDocument, Principals, Statement } from './document.js';
 import { wildcardMatch } from './wildcard.js';
 import { accountRootArn } from '../util/arn.js';
 
 export interface Principal {
-  /** e.g. arn:aws:iam::111122223333:user/alice, or the account's root */
+  /** As policies name the caller: arn:aws:iam::111122223333:user/alice, a role session's STS ARN, or the account's root. */
   readonly arn: string;
   readonly accountId: string;
   readonly partition: string;
+  /** The IAM user, or the role of a session: a policy naming it names the caller too. Absent for the root. */
+  readonly identityArn?: string | undefined;
 }
 
 export interface AccessRequest {
   readonly principal: Principal;
   /** e.g. kms:Encrypt */
   readonly action: string;
-  /** The key's ARN. */
+  /** The key's ARN (or an alias's, or `*` for an action on no resource). */
   readonly resource: string;
   /** The request's condition keys. */
   readonly conditions: ConditionLookup;
@@ -24,27 +26,48 @@ export interface AccessRequest {
 export type Decision = 'allow' | 'explicitDeny' | 'implicitDeny';
 
 /**
- * Whether a key policy's Principal names the caller. Naming an account (its root ARN or its 12-digit ID)
- * delegates to that account's IAM policies; Trent has no IAM, so it takes every principal of a named account
- * as allowed by its IAM. `*` is anyone; any other ARN (a user, a role) names that principal alone. A service
- * principal is never a Trent caller.
+ * One policy's verdict. `delegated`: the only Allow that applies names the caller's account (its root ARN or its
+ * ID) rather than the caller, which in a key policy leaves the decision to the account's IAM policies.
  */
-function principalMatches(spec: PrincipalSpec, p: Principal): boolean {
-  if (spec === '*') return true;
-  const root = accountRootArn(p.partition, p.accountId);
-  return spec.AWS.some((n) => n === '*' || n === p.arn || n === root || n === p.accountId);
+export interface PolicyVerdict {
+  readonly decision: Decision | 'delegated';
+  /** The statement that decided (the Deny, or the first Allow that applies): its Sid or its place. */
+  readonly statement?: string | undefined;
+}
+
+/** How a statement's Principal names the caller: itself (or anyone), only through its account, or not at all. */
+type Naming = 'caller' | 'account' | undefined;
+
+/**
+ * `*` is anyone; an ARN names that principal (a role's ARN also names its sessions); an account root ARN or
+ * 12-digit ID names the account, whose own root it names directly. A service principal is never a Trent caller.
+ * An identity policy's statement (no Principal) names the identity it is attached to.
+ */
+function naming(principals: Principals | undefined, p: Principal): Naming {
+  if (!principals) return 'caller';
+  const { spec, not } = principals;
+  let named: Naming;
+  if (spec === '*') {
+    named = 'caller';
+  } else {
+    const root = accountRootArn(p.partition, p.accountId);
+    for (const n of spec.AWS) {
+      if (n === '*' || n === p.arn || n === p.identityArn) {
+        named = 'caller';
+        break;
+      }
+      if (n === root || n === p.accountId) named = p.arn === root ? 'caller' : 'account';
+    }
+  }
+  // NotPrincipal: everyone it does not name, by any name.
+  if (not) return named ? undefined : 'caller';
+  return named;
 }
 
 /** Whether Action/NotAction (Resource/NotResource) covers `value`; a statement with neither covers nothing. */
 function covers(names: Names | undefined, value: string, ignoreCase: boolean): boolean {
   if (!names) return false;
   return names.patterns.some((pattern) => wildcardMatch(pattern, value, ignoreCase)) !== names.not;
-}
-
-/** Principal, action and resource: everything but the conditions. */
-function statementNames(s: Statement, req: AccessRequest): boolean {
-  return principalMatches(s.principals.spec, req.principal) !== s.principals.not
-    && covers(s.actions, req.action, true) && covers(s.resources, req.resource, false);
 }
 
 /** Whether the statement's conditions let it take effect; a condition key Trent does not know fails closed. */
@@ -55,15 +78,27 @@ function conditionsLetApply(s: Statement, req: AccessRequest): boolean {
 }
 
 /**
- * IAM's evaluation of one key policy: an explicit Deny wins, then any Allow; nothing said is a deny. Every
- * request's, and the lockout safety check's (may this caller still change the policy?).
+ * IAM's evaluation of one policy: an explicit Deny wins (a Deny naming the caller's account applies to all its
+ * principals), then an Allow naming the caller, then one naming only its account; nothing said is a deny.
+ */
+export function evaluatePolicy(doc: PolicyDocument, req: AccessRequest): PolicyVerdict {
+  let allowed: PolicyVerdict | undefined;
+  for (const s of doc.statements) {
+    const named = naming(s.principals, req.principal);
+    if (!named || !covers(s.actions, req.action, true) || !covers(s.resources, req.resource, false)) continue;
+    if (!conditionsLetApply(s, req)) continue;
+    if (s.effect === 'Deny') return { decision: 'explicitDeny', statement: s.name };
+    if (named === 'caller' && allowed?.decision !== 'allow') allowed = { decision: 'allow', statement: s.name };
+    allowed ??= { decision: 'delegated', statement: s.name };
+  }
+  return allowed ?? { decision: 'implicitDeny' };
+}
+
+/**
+ * The policy's decision alone, an Allow through the caller's account counted as an Allow: what the lockout
+ * safety check asks (the account can always be given the permission back through IAM), and a trust policy.
  */
 export function decide(doc: PolicyDocument, req: AccessRequest): Decision {
-  let allowed = false;
-  for (const s of doc.statements) {
-    if (!statementNames(s, req) || !conditionsLetApply(s, req)) continue;
-    if (s.effect === 'Deny') return 'explicitDeny';
-    allowed = true;
-  }
-  return allowed ? 'allow' : 'implicitDeny';
+  const { decision } = evaluatePolicy(doc, req);
+  return decision === 'delegated' ? 'allow' : decision;
 }

@@ -3,6 +3,8 @@ import type { AuditRecord } from '../model/audit-record.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { ChangeRelay } from '../store/change-relay.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
+import { authorizeAccountAction } from '../ops/account-actions.js';
+import { AccessDenied } from '../ops/authorize.js';
 import { HANDLERS } from '../ops/index.js';
 import { chargeRequest, RequestRates } from '../ops/quotas/request-rates.js';
 import { noteKeyUses } from '../ops/usage/note-use.js';
@@ -56,6 +58,8 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
     // Each worker enforces its share of every rate: see RequestRates.
     rates: new RequestRates(config.quotas.rates, 1 / config.workers),
     settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere, enforceKeyPolicies: config.enforcePolicies },
+    // Until IAM identities land (branch iam): every caller is an account root, and every principal exists.
+    identities: { policiesOf: async () => [], exists: async () => true },
   };
   // A dev clock moved forward before this start (or by another worker) stays moved.
   await syncDevClock({ config, deps });
@@ -100,6 +104,7 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
       const { operation } = request;
       const ctx = contextFor(request, notes);
       chargeRequest(ctx, operation);
+      await authorizeAccountAction(ctx, operation);
       const output = await (HANDLERS[operation] as Handler<OperationName>)(request.input as never, ctx);
       // GetKeyLastUsage must not count a use the trail does not have.
       notes.afterRecord = () => noteKeyUses(usage, operation, ctx);
@@ -115,6 +120,10 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
     // A request that wrote nothing (reads, and every failure: its transaction rolled back) is recorded on its
     // own, grouped with the other requests' records into one commit (store/audit-trail.ts).
     async record(outcome, notes) {
+      // dev's policy switch is for proving what a caller may not do: the log says which statement decided.
+      if (config.posture === 'dev' && outcome.error instanceof AccessDenied) {
+        console.log(`request ${outcome.requestId} ${outcome.operation ?? ''} denied: ${outcome.error.decidedBy}`);
+      }
       if (!notes.recorded) await store.appendAudit(auditRecordOf(outcome, notes));
       if (!outcome.error) notes.afterRecord?.();
     },

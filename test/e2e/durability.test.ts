@@ -3,7 +3,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { CreateKeyCommand, DescribeKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import {
+  CreateGrantCommand, CreateKeyCommand, DescribeKeyCommand, GetKeyPolicyCommand, ListGrantsCommand, ListKeysCommand,
+  PutKeyPolicyCommand, RevokeGrantCommand,
+} from '@aws-sdk/client-kms';
 import { RootKey, wrapIdentity } from '../../src/keys/root-key.js';
 import { removeDir, startTrent } from '../support/trent.js';
 
@@ -25,6 +28,35 @@ describe('keys are durable and encrypted at rest', () => {
       }
       const listed = (await again.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId);
       for (const m of created) assert.ok(listed.includes(m.KeyId));
+    } finally {
+      await second.stop();
+      removeDir(first.dataDir);
+    }
+  });
+
+  test('grants made, grants revoked and policies put before a kill -9 are as answered after a restart', async () => {
+    const first = await startTrent();
+    const kms = first.client();
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    const KeyId = KeyMetadata!.KeyId!;
+    const grantee = (n: number) => `arn:aws:iam::111122223333:user/grantee-${n}`;
+    const grants = [];
+    for (let n = 0; n < 3; n++) {
+      grants.push((await kms.send(new CreateGrantCommand({ KeyId, GranteePrincipal: grantee(n), Operations: ['Decrypt'] }))).GrantId!);
+    }
+    await kms.send(new RevokeGrantCommand({ KeyId, GrantId: grants[1]! }));
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Durable', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }],
+    });
+    await kms.send(new PutKeyPolicyCommand({ KeyId, Policy: policy }));
+    await first.stop('SIGKILL');
+    const second = await startTrent({ dataDir: first.dataDir });
+    try {
+      const again = second.client();
+      const listed = (await again.send(new ListGrantsCommand({ KeyId }))).Grants!.map((g) => g.GrantId).sort();
+      assert.deepEqual(listed, [grants[0]!, grants[2]!].sort());
+      assert.equal((await again.send(new GetKeyPolicyCommand({ KeyId }))).Policy, policy);
     } finally {
       await second.stop();
       removeDir(first.dataDir);

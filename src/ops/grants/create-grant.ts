@@ -4,7 +4,7 @@ import { grantWithin, type GrantTerms } from '../../policy/grants.js';
 import type { GrantRecord, KeyRecord, StoreOps } from '../../store/types.js';
 import { accountRootArn, arnOf, partitionOf } from '../../util/arn.js';
 import { newGrantId } from '../../util/ids.js';
-import { grantsAllowing, keyPolicyDecision } from '../authorize.js';
+import { grantsAllowing, keyAccessVerdict } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { resolveKeyLocked } from '../resolve.js';
@@ -59,7 +59,7 @@ export const createGrant: Handler<'CreateGrant'> = async (input, ctx) => {
 async function requireWithinGrantingGrant(ctx: OpContext, tx: StoreOps, key: KeyRecord, terms: GrantTerms): Promise<void> {
   if (!ctx.deps.settings.enforceKeyPolicies) return;
   const access = { key, action: 'kms:CreateGrant' };
-  if (keyPolicyDecision(ctx, access) === 'allow') return;
+  if ((await keyAccessVerdict(ctx, access, tx)).allowed) return;
   const granting = await grantsAllowing(ctx, tx, key, access.action);
   if (!granting.some((parent) => grantWithin(terms, parent))) {
     throw new KmsError('AccessDeniedException',

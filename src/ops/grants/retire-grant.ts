@@ -1,6 +1,6 @@
 import { KmsError } from '../../model/errors.js';
-import type { GrantRecord, KeyRecord } from '../../store/types.js';
-import { grantPrincipalsOf, keyPolicyDecision } from '../authorize.js';
+import type { GrantRecord, KeyRecord, StoreOps } from '../../store/types.js';
+import { grantPrincipalsOf, keyAccessVerdict } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
 import { stopIfDryRun } from '../dry-run.js';
 import { resolveKeyLocked, resolveKeyRef } from '../resolve.js';
@@ -31,14 +31,14 @@ export const retireGrant: Handler<'RetireGrant'> = async (input, ctx) => {
     }
     const [grant] = await tx.listGrants(key, { grantId }, { limit: 1 });
     if (!grant) throw grantNotFound(grantId);
-    if (ctx.deps.settings.enforceKeyPolicies) requireMayRetire(ctx, key, grant);
+    if (ctx.deps.settings.enforceKeyPolicies) await requireMayRetire(ctx, tx, key, grant);
     stopIfDryRun(input.DryRun);
     await tx.deleteGrant(key, grantId);
   });
   return {};
 };
 
-function requireMayRetire(ctx: OpContext, key: KeyRecord, grant: GrantRecord): void {
+async function requireMayRetire(ctx: OpContext, tx: StoreOps, key: KeyRecord, grant: GrantRecord): Promise<void> {
   const { caller } = ctx;
   const callerIs = grantPrincipalsOf(caller);
   const is = (principal: string | undefined) => principal !== undefined && callerIs.includes(principal);
@@ -46,7 +46,7 @@ function requireMayRetire(ctx: OpContext, key: KeyRecord, grant: GrantRecord): v
   if (is(grant.granteePrincipal) && grant.operations.includes('RetireGrant')) return;
   // "The kms:RetireGrant permission alone does not allow principals to retire a grant": it does for principals of
   // the account the grant was made in, not for another account the key policy shares the key with.
-  if (caller.accountId === key.accountId && keyPolicyDecision(ctx, { key, action: 'kms:RetireGrant' }) === 'allow') return;
+  if (caller.accountId === key.accountId && (await keyAccessVerdict(ctx, { key, action: 'kms:RetireGrant' }, tx)).allowed) return;
   throw new KmsError('AccessDeniedException',
     `User: ${caller.principalArn} is not authorized to perform: kms:RetireGrant on resource: ${grant.grantId} because it is neither the grant's retiring principal nor a grantee it allows to retire it`);
 }

@@ -30,7 +30,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const { caller, now, deps } = ctx;
   const multiRegion = input.MultiRegion ?? false;
   const keyId = newKeyId(multiRegion);
-  const policy = policyOf(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
+  const policy = await policyOf(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
   const tags = input.Tags ?? [];
   checkTags(tags);
   if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
@@ -124,9 +124,9 @@ function checkOrigin(input: CreateKeyRequest, origin: OriginType, spec: KeySpec)
 }
 
 /** The new key's policy: the default, or the one given once it passes the checks, evaluated as for the key being made. */
-function policyOf(ctx: OpContext, input: CreateKeyRequest, key: KeyFacts): string {
+async function policyOf(ctx: OpContext, input: CreateKeyRequest, key: KeyFacts): Promise<string> {
   if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(ctx.caller.region), ctx.caller.accountId);
-  checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
+  await checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
   return input.Policy;
 }
 

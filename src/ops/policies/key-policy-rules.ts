@@ -1,5 +1,5 @@
 import { KmsError } from '../../model/errors.js';
-import { parsePolicy } from '../../policy/document.js';
+import { INVALID_PRINCIPALS, parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { allowsPolicyChange, type KeyFacts } from '../authorize.js';
 import type { OpContext } from '../context.js';
 
@@ -11,13 +11,32 @@ export function checkPolicyName(name: string | undefined): void {
 }
 
 /**
- * The checks a new key policy passes in CreateKey and PutKeyPolicy: size and form (policy/document.ts), then
- * the lockout safety check: unless bypassed, the policy must let the caller change the policy again.
+ * The checks a new key policy passes in CreateKey and PutKeyPolicy: size and form (policy/document.ts), the
+ * principals it names, then the lockout safety check: unless bypassed, the policy must let the caller change
+ * the policy again.
  */
-export function checkNewKeyPolicy(ctx: OpContext, policy: string, bypassLockoutCheck: boolean | undefined, key: KeyFacts): void {
+export async function checkNewKeyPolicy(ctx: OpContext, policy: string, bypassLockoutCheck: boolean | undefined,
+  key: KeyFacts): Promise<void> {
   const doc = parsePolicy(policy);
+  await checkPrincipalsExist(ctx, doc);
   if (!bypassLockoutCheck && !allowsPolicyChange(ctx, doc, key)) {
     throw new KmsError('MalformedPolicyDocumentException',
       'The new key policy will not allow you to update the key policy in the future.');
   }
+}
+
+/**
+ * AWS refuses a key policy naming an IAM user or role that does not exist (it keeps principals by their unique
+ * IDs, so it must find them). Checked where Trent knows who exists: where policies are enforced (serve, and
+ * dev's switch); dev otherwise has no identities, and accepts any principal as it accepts any caller.
+ */
+async function checkPrincipalsExist(ctx: OpContext, doc: PolicyDocument): Promise<void> {
+  if (!ctx.deps.settings.enforceKeyPolicies) return;
+  const named = new Set<string>();
+  for (const s of doc.statements) {
+    const spec = s.principals?.spec;
+    if (spec && spec !== '*') for (const p of spec.AWS) if (p.startsWith('arn:')) named.add(p);
+  }
+  const found = await Promise.all([...named].map((p) => ctx.deps.identities.exists(p)));
+  if (found.includes(false)) throw new KmsError('MalformedPolicyDocumentException', INVALID_PRINCIPALS);
 }
