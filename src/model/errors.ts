@@ -35,8 +35,14 @@ export function errorStatus(name: ErrorName): number {
 /** An AWS-shaped error: serialized as {"__type": name, "message": message} (no message when empty) with the error's status. */
 export class KmsError extends Error {
   readonly status: number;
-  constructor(readonly type: ErrorName, message = '') {
+  /**
+   * What the operator's log may say beyond the message, never sent to the client: for an AccessDeniedException,
+   * the policy statement that decided.
+   */
+  readonly detail?: string | undefined;
+  constructor(readonly type: ErrorName, message = '', detail?: string) {
     super(message);
+    if (detail !== undefined) this.detail = detail;
     this.name = type;
     this.status = errorStatus(type);
   }

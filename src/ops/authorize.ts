@@ -27,16 +27,6 @@ export interface KeyAccess {
 export type PolicyReader = Pick<StoreReads, 'listGrants' | 'listTags' | 'listAliases'>;
 
 /**
- * AWS's AccessDeniedException, carrying for the operator what decided (the policy and statement), which the
- * client is not told: `trent dev --enforce-policies` logs it, so a test's author sees why.
- */
-export class AccessDenied extends KmsError {
-  constructor(message: string, readonly decidedBy: string) {
-    super('AccessDeniedException', message);
-  }
-}
-
-/**
  * The one authorization of a request on a key, called by the resolver for every key it admits, so no operation
  * can skip it: the key policy and the caller's identity policies together (policy/access.ts), then, unless one
  * of them denies explicitly, the key's grants to the caller. Grants are read only when the policies do not
@@ -61,7 +51,7 @@ export async function keyAccessVerdict(ctx: OpContext, access: KeyAccess & { rea
   const facts = asksAboutResource(docs) ? await resourceFacts(key, docs, reader) : NO_FACTS;
   return decideAccess({
     ...accessRequest(ctx, { ...access, resource: arnOf(key) }, facts),
-    resourceAccountId: key.accountId, keyPolicy, identityPolicies,
+    resourceAccountId: key.accountId, resourcePolicy: keyPolicy, identityPolicies,
   });
 }
 
@@ -73,14 +63,17 @@ export async function authorizeWithoutKey(ctx: OpContext, action: string, resour
   const identityPolicies = ctx.caller.identityArn === undefined ? [] : await identityPoliciesOf(ctx.deps.identities, ctx.caller.identityArn);
   const verdict = decideAccess({
     ...accessRequest(ctx, { action, resource }, NO_FACTS),
-    resourceAccountId: ctx.caller.accountId, keyPolicy: undefined, identityPolicies,
+    resourceAccountId: ctx.caller.accountId, resourcePolicy: undefined, identityPolicies,
   });
   if (!verdict.allowed) throw accessDenied(ctx, action, `resource: ${resource}`, verdict);
 }
 
-/** AWS's refusal, worded as AWS words it for this verdict. */
-export function accessDenied(ctx: OpContext, action: string, on: string, verdict: AccessVerdict & { allowed: false }): AccessDenied {
-  return new AccessDenied(denialMessage(ctx.caller.principalArn, action, on, verdict.reason), verdict.decidedBy);
+/**
+ * AWS's refusal, worded as AWS words it for this verdict; its detail (what decided) is for the operator, not the
+ * client: `trent dev --enforce-policies` logs it, so a test's author sees why.
+ */
+export function accessDenied(ctx: OpContext, action: string, on: string, verdict: AccessVerdict & { allowed: false }): KmsError {
+  return new KmsError('AccessDeniedException', denialMessage(ctx.caller.principalArn, action, on, verdict.reason), verdict.decidedBy);
 }
 
 /** The principals by which a grant names the caller: its own ARN, or its account's root (the whole account). */

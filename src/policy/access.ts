@@ -9,10 +9,11 @@ export interface AccessQuestion extends AccessRequest {
   /** The account that owns the resource. */
   readonly resourceAccountId: string;
   /**
-   * The key's policy. Undefined for an action on no key (CreateKey, ListKeys, an alias), which the caller's
-   * identity policies alone decide; null for a stored policy that no longer parses, which allows nothing.
+   * The resource's policy: a key's policy (or a role's trust policy). Undefined for an action on no key
+   * (CreateKey, ListKeys, an alias), which the caller's identity policies alone decide; null for a stored policy
+   * that no longer parses, which allows nothing.
    */
-  readonly keyPolicy: PolicyDocument | null | undefined;
+  readonly resourcePolicy: PolicyDocument | null | undefined;
   /** The inline policies of the caller's user or role; none for an account root, which IAM allows everything. */
   readonly identityPolicies: readonly PolicyDocument[];
 }
@@ -46,8 +47,8 @@ export type AccessVerdict =
 export function decideAccess(q: AccessQuestion): AccessVerdict {
   // A caller with no IAM identity acts as its account's root (dev's any-credentials callers do too).
   const isRoot = q.principal.identityArn === undefined;
-  const key: PolicyVerdict | undefined = q.keyPolicy === undefined ? undefined
-    : q.keyPolicy === null ? { decision: 'implicitDeny' } : evaluatePolicy(q.keyPolicy, q);
+  const key: PolicyVerdict | undefined = q.resourcePolicy === undefined ? undefined
+    : q.resourcePolicy === null ? { decision: 'implicitDeny' } : evaluatePolicy(q.resourcePolicy, q);
   const keyStatement = `key policy statement ${key?.statement ?? ''}`.trim();
   if (key?.decision === 'explicitDeny') return deny('explicitDenyInResourcePolicy', keyStatement);
 
@@ -59,7 +60,7 @@ export function decideAccess(q: AccessQuestion): AccessVerdict {
     return identityAllows ? allow(identity.by) : deny('noIdentityPolicyAllows', identity.by);
   }
   if (key.decision === 'implicitDeny') {
-    return deny('noResourcePolicyAllows', q.keyPolicy === null ? 'the key policy, which no longer parses' : 'no key policy statement');
+    return deny('noResourcePolicyAllows', q.resourcePolicy === null ? 'the key policy, which no longer parses' : 'no key policy statement');
   }
   const sameAccount = q.principal.accountId === q.resourceAccountId;
   if (key.decision === 'allow' && sameAccount) return allow(keyStatement);

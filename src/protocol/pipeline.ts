@@ -39,8 +39,8 @@ export interface RequestOutcome {
   /** When authentication failed: the access key ID the request was signed with, if it named one. */
   readonly triedAccessKeyId: string | undefined;
   readonly input: unknown;
-  /** The error answered, by its wire name. */
-  readonly error: { readonly code: string; readonly message: string } | undefined;
+  /** The error answered, by its wire name; `detail` is for the operator's log only (KmsError.detail). */
+  readonly error: { readonly code: string; readonly message: string; readonly detail?: string | undefined } | undefined;
   readonly sourceIp: string | undefined;
   readonly userAgent: string | undefined;
   readonly time: Date;
@@ -127,7 +127,7 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
   const triedAccessKeyId = caller ? undefined : claimedAccessKeyId(req);
   try {
     const outcome: RequestOutcome = {
-      requestId, operation, caller, triedAccessKeyId, input, error: error && { code: error.type, message: error.message },
+      requestId, operation, caller, triedAccessKeyId, input, error: error && { code: error.type, message: error.message, detail: error.detail },
       sourceIp: meta.sourceIp, time: meta.time, userAgent,
     };
     await hooks.record(outcome, notes);

@@ -4,7 +4,6 @@ import type { OperationName } from '../model/types.gen.js';
 import type { ChangeRelay } from '../store/change-relay.js';
 import type { Deps, Handler, OpContext } from '../ops/context.js';
 import { authorizeAccountAction } from '../ops/account-actions.js';
-import { AccessDenied } from '../ops/authorize.js';
 import { HANDLERS } from '../ops/index.js';
 import { chargeRequest, RequestRates } from '../ops/quotas/request-rates.js';
 import { noteKeyUses } from '../ops/usage/note-use.js';
@@ -58,8 +57,6 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
     // Each worker enforces its share of every rate: see RequestRates.
     rates: new RequestRates(config.quotas.rates, 1 / config.workers),
     settings: { posture: config.posture, sm2Everywhere: config.sm2Everywhere, enforceKeyPolicies: config.enforcePolicies },
-    // Until IAM identities land (branch iam): every caller is an account root, and every principal exists.
-    identities: { policiesOf: async () => [], exists: async () => true },
   };
   // A dev clock moved forward before this start (or by another worker) stays moved.
   await syncDevClock({ config, deps });
@@ -121,8 +118,8 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
     // own, grouped with the other requests' records into one commit (store/audit-trail.ts).
     async record(outcome, notes) {
       // dev's policy switch is for proving what a caller may not do: the log says which statement decided.
-      if (config.posture === 'dev' && outcome.error instanceof AccessDenied) {
-        console.log(`request ${outcome.requestId} ${outcome.operation ?? ''} denied: ${outcome.error.decidedBy}`);
+      if (config.posture === 'dev' && outcome.error?.detail !== undefined) {
+        console.log(`request ${outcome.requestId} ${outcome.operation ?? ''} denied: ${outcome.error.detail}`);
       }
       if (!notes.recorded) await store.appendAudit(auditRecordOf(outcome, notes));
       if (!outcome.error) notes.afterRecord?.();

@@ -4,15 +4,14 @@
  * RetireGrant or RevokeGrant answers; listing, idempotent names, DryRun and the errors.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import {
   CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, ListGrantsCommand,
   ListRetirableGrantsCommand, RetireGrantCommand, RevokeGrantCommand, ScheduleKeyDeletionCommand, SignCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { rejects } from '../support/kms.js';
-import { REPO, credentialsFrom, useTrent } from '../support/trent.js';
+import { cliAccessKey, firstStartRoot, putUserPolicies } from '../support/identities.js';
+import { useTrent } from '../support/trent.js';
 
 const ACCOUNT = '111122223333';
 const user = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
@@ -28,12 +27,14 @@ describe('grants are enforced in the serve posture', () => {
   let bob: KMSClient;
   let carol: KMSClient;
 
-  before(() => {
-    const accessKey = (name: string) => credentialsFrom(execFileSync(process.execPath,
-      [join(REPO, 'bin', 'trent.js'), 'access-key', 'create', '--user', name, ...trent().storeArgs], { encoding: 'utf8' }));
-    alice = trent().client(accessKey('alice'));
-    bob = trent().client(accessKey('bob'));
-    carol = trent().client(accessKey('carol'));
+  before(async () => {
+    alice = trent().client(cliAccessKey(trent(), '--user', 'alice'));
+    bob = trent().client(cliAccessKey(trent(), '--user', 'bob'));
+    carol = trent().client(cliAccessKey(trent(), '--user', 'carol'));
+    // Alice makes the keys; bob and carol get no key permission from IAM: what they may do, grants give them.
+    const allow = (Action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource: '*' }] });
+    await putUserPolicies(trent(), firstStartRoot(trent()), ['alice'], allow('kms:CreateKey'));
+    await putUserPolicies(trent(), firstStartRoot(trent()), ['bob', 'carol'], allow('kms:ListRetirableGrants'));
   });
 
   const newKey = async (input: { KeySpec?: 'ECC_NIST_P256'; KeyUsage?: 'SIGN_VERIFY' } = {}) =>

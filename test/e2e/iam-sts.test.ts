@@ -166,7 +166,9 @@ describe('IAM and STS in serve: users and roles made with the tools users have, 
     await boto3(trent(), root, `
 i = client('iam')
 i.create_role(RoleName='app', AssumeRolePolicyDocument=${JSON.stringify(TRUST_ALICE)})
+i.put_role_policy(RoleName='app', PolicyName='kms', PolicyDocument=${JSON.stringify(KMS_ALL)})
 i.create_user(UserName='bob')
+i.put_user_policy(UserName='bob', PolicyName='kms', PolicyDocument=${JSON.stringify(KMS_ALL)})
 k = i.create_access_key(UserName='bob')['AccessKey']
 print(json.dumps({'id': k['AccessKeyId'], 'secret': k['SecretAccessKey']}))`).then((k) => {
       const made = k as { id: string; secret: string };
@@ -186,7 +188,7 @@ print(json.dumps({'id': c['AccessKeyId'], 'secret': c['SecretAccessKey'], 'token
     const session = { accessKeyId: assumed.id, secretAccessKey: assumed.secret, sessionToken: assumed.token };
     const who = await sts(trent(), session).send(new GetCallerIdentityCommand({}));
     assert.deepEqual([who.Arn, who.UserId], [assumed.user.Arn, assumed.user.AssumedRoleId]);
-    // The session's credentials work for KMS too…
+    // The session's credentials work for KMS too, with its role's policy…
     await kms(trent(), session).send(new ListKeysCommand({}));
     // …but not without their token, nor with another one.
     const [noToken] = await failure(sts(trent(), { accessKeyId: assumed.id, secretAccessKey: assumed.secret })

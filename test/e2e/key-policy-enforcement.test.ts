@@ -4,14 +4,13 @@
  * does not enforce them.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import {
   CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyPolicyCommand,
   KMSServiceException, PutKeyPolicyCommand, ReEncryptCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
-import { REPO, credentialsFrom, useTrent } from '../support/trent.js';
+import { cliAccessKey, firstStartRoot, putUserPolicies } from '../support/identities.js';
+import { useTrent } from '../support/trent.js';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
@@ -40,14 +39,15 @@ describe('key policies are enforced in the serve posture', () => {
   let alice: KMSClient;
   let other: KMSClient;
 
-  before(() => {
-    const accessKey = (...args: string[]) => credentialsFrom(execFileSync(process.execPath,
-      [join(REPO, 'bin', 'trent.js'), 'access-key', 'create', ...args, ...trent().storeArgs], { encoding: 'utf8' }));
-    // An IAM user named admin (the first start's key is the account root, which a policy names by the account).
-    admin = trent().client(accessKey('--user', 'admin'));
-    bob = trent().client(accessKey('--user', 'bob'));
-    alice = trent().client(accessKey('--user', 'alice'));
-    other = trent().client(accessKey('--user', 'carol', '--account-id', OTHER_ACCOUNT));
+  before(async () => {
+    // IAM users, each allowed kms:* by an identity policy, so that what refuses them below is the key policy. The
+    // first start's key is the account root, which a policy names by the account.
+    admin = trent().client(cliAccessKey(trent(), '--user', 'admin'));
+    bob = trent().client(cliAccessKey(trent(), '--user', 'bob'));
+    alice = trent().client(cliAccessKey(trent(), '--user', 'alice'));
+    other = trent().client(cliAccessKey(trent(), '--user', 'carol', '--account-id', OTHER_ACCOUNT));
+    await putUserPolicies(trent(), firstStartRoot(trent()), ['admin', 'bob', 'alice']);
+    await putUserPolicies(trent(), cliAccessKey(trent(), '--account-id', OTHER_ACCOUNT), ['carol']);
   });
 
   async function newKey(client: KMSClient, keyPolicy?: string): Promise<string> {
@@ -55,7 +55,7 @@ describe('key policies are enforced in the serve posture', () => {
     return KeyMetadata!.Arn!;
   }
 
-  test('the default policy lets every principal of the account use the key', async () => {
+  test('the default policy lets every principal of the account whose identity policy allows use the key', async () => {
     const key = await newKey(admin);
     const { CiphertextBlob } = await bob.send(new EncryptCommand({ KeyId: key, Plaintext: plaintext }));
     const { Plaintext } = await alice.send(new DecryptCommand({ CiphertextBlob }));

@@ -59,7 +59,12 @@ describe('the serve posture verifies SigV4 against its own access keys', () => {
       [join(REPO, 'bin', 'trent.js'), 'access-key', ...args, ...trent().storeArgs], { encoding: 'utf8' });
     const created = credentialsFrom(cli('create', '--user', 'ci'));
     assert.match(cli('list'), new RegExp(`${created.accessKeyId}\\t111122223333\\tci`));
-    await trent().client(created).send(new ListKeysCommand({}));
+    // The user ci exists, and is known by its key: with no identity policy it may not list keys.
+    assert.equal((await errorName(trent().client(created).send(new ListKeysCommand({}))))[0], 'AccessDeniedException');
+    // Without --user, a key of the account root, which needs none.
+    const root = credentialsFrom(cli('create'));
+    assert.match(cli('list'), new RegExp(`${root.accessKeyId}\\t111122223333\\t\\(root\\)`));
+    await trent().client(root).send(new ListKeysCommand({}));
     cli('delete', created.accessKeyId);
     assert.doesNotMatch(cli('list'), new RegExp(created.accessKeyId));
     // The server caches identities for at most five seconds.

@@ -131,7 +131,7 @@ describe('one decision: key policy × identity policy × deny × account', () =>
     test(row.name, () => {
       const verdict = decideAccess({
         principal: row.principal, action: row.action ?? 'kms:Encrypt', resource: row.resource ?? KEY, conditions: lookup,
-        resourceAccountId: A, keyPolicy: row.keyPolicy, identityPolicies: row.identity ?? [],
+        resourceAccountId: A, resourcePolicy: row.keyPolicy, identityPolicies: row.identity ?? [],
       });
       assert.equal(verdict.allowed ? 'allow' : verdict.reason, row.expect, verdict.decidedBy);
     });
@@ -141,19 +141,19 @@ describe('one decision: key policy × identity policy × deny × account', () =>
 test('the refusal names the statement that decided', () => {
   const verdict = decideAccess({
     principal: alice, action: 'kms:Encrypt', resource: KEY, conditions: lookup, resourceAccountId: A,
-    keyPolicy: keyPolicy(naming(alice.arn)), identityPolicies: [iamDeny()],
+    resourcePolicy: keyPolicy(naming(alice.arn)), identityPolicies: [iamDeny()],
   });
   assert.equal(verdict.allowed, false);
   assert.match(verdict.decidedBy, /identity policy 1 statement NoEncrypt/);
   const delegated = decideAccess({
-    principal: alice, action: 'kms:Encrypt', resource: KEY, conditions: lookup, resourceAccountId: A, keyPolicy: DEFAULT, identityPolicies: [],
+    principal: alice, action: 'kms:Encrypt', resource: KEY, conditions: lookup, resourceAccountId: A, resourcePolicy: DEFAULT, identityPolicies: [],
   });
   assert.match(delegated.decidedBy, /key policy statement Enable IAM User Permissions leaves it to IAM/);
 });
 
 test('grants may allow what no policy allows, never what a policy denies', () => {
   const ask = (identity: PolicyDocument[]) => decideAccess({
-    principal: alice, action: 'kms:Encrypt', resource: KEY, conditions: lookup, resourceAccountId: A, keyPolicy: DEFAULT, identityPolicies: identity,
+    principal: alice, action: 'kms:Encrypt', resource: KEY, conditions: lookup, resourceAccountId: A, resourcePolicy: DEFAULT, identityPolicies: identity,
   });
   assert.equal(grantMayAllow(ask([])), true);
   assert.equal(grantMayAllow(ask([iamDeny()])), false);

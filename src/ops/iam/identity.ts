@@ -1,6 +1,6 @@
 import { KmsError } from '../../model/errors.js';
 import { QueryError } from '../../model/query-errors.js';
-import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
+import { parseIdentityPolicy, parsePolicy } from '../../policy/document.js';
 import type { IdentityKind, IdentityRecord, InlinePolicyRecord, StoreReads } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
@@ -47,8 +47,7 @@ export function userNameOrCaller(ctx: OpContext, userName: string | undefined): 
 /**
  * Checks a policy document with the policy language's grammar (policy/document.ts), as IAM's
  * MalformedPolicyDocument. An identity policy names no principal (the identity it is attached to is the
- * principal): IAM refuses one that does, and the grammar, written for policies that must name one, reads each
- * statement as naming anyone.
+ * principal): IAM refuses one that does.
  */
 export function checkPolicyDocument(text: string, kind: 'identity' | 'trust'): void {
   try {
@@ -61,21 +60,6 @@ export function checkPolicyDocument(text: string, kind: 'identity' | 'trust'): v
     if (e instanceof KmsError) throw new QueryError('MalformedPolicyDocument', e.message);
     throw e;
   }
-}
-
-/**
- * An identity policy read with the policy grammar (throws its errors): the statements name no principal, being
- * about the identity they are attached to, and are read as naming whoever they are evaluated for.
- */
-export function parseIdentityPolicy(text: string): PolicyDocument {
-  const doc: unknown = JSON.parse(text);
-  const raw = (doc as { Statement?: unknown } | null)?.Statement;
-  const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  if (statements.some((s: unknown) => typeof s === 'object' && s !== null && ('Principal' in s || 'NotPrincipal' in s))) {
-    throw new QueryError('MalformedPolicyDocument', 'Policy document should not specify a principal.');
-  }
-  const named = statements.map((s: unknown) => (typeof s === 'object' && s !== null && !Array.isArray(s) ? { ...s, Principal: '*' } : s));
-  return parsePolicy(JSON.stringify({ ...(doc as object), ...(raw === undefined ? {} : { Statement: named }) }));
 }
 
 /** A page of a name-ordered listing: IAM's Marker is where the last page ended, MaxItems at most 1000 (100 by default). */

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { wrapIdentity } from '../../keys/root-key.js';
 import { QueryError } from '../../model/query-errors.js';
 import type { ConditionLookup, ConditionValues } from '../../policy/conditions.js';
-import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
-import { decide, type AccessRequest } from '../../policy/evaluate.js';
+import { parseIdentityPolicy, parsePolicy, type PolicyDocument } from '../../policy/document.js';
+import { decideAccess } from '../../policy/access.js';
+import type { AccessRequest } from '../../policy/evaluate.js';
 import type { IdentityRecord } from '../../store/types.js';
 import { parseArn, partitionOf } from '../../util/arn.js';
 import { newAccessKeyId } from '../../util/ids.js';
 import type { OpContext } from '../context.js';
 import type { StsHandler } from '../iam/handler.js';
-import { parseIdentityPolicy } from '../iam/identity.js';
 import { maxSessionSeconds } from '../iam/roles.js';
 import { sessionTokenHash } from './session-token.js';
 
@@ -59,31 +59,16 @@ function trustConditions(ctx: OpContext, externalId: string | undefined, session
   return (name) => (Object.hasOwn(known, name) ? known[name]!() : undefined);
 }
 
-/** The trust policy's statements that let the caller in by name (its ARN, or anyone), without delegating to its account. */
-function namingCaller(trust: PolicyDocument, callerArn: string): PolicyDocument {
-  return {
-    statements: trust.statements.filter((s) => s.effect === 'Deny' ||
-      (!s.principals.not && (s.principals.spec === '*' || s.principals.spec.AWS.some((n) => n === '*' || n === callerArn)))),
-  };
-}
-
 /**
- * IAM's decision on AssumeRole, from the role's trust policy and the caller's identity policies: an explicit
- * Deny in either refuses. A trust policy naming the caller itself (or anyone) lets a caller of the role's account
- * in on its own; one naming the caller's account delegates to the account, whose identity policies must then
- * allow sts:AssumeRole on the role, as they must for any caller from another account.
+ * IAM's decision on AssumeRole: the role's trust policy is the resource policy, the caller's identity policies
+ * the rest, weighed as every KMS request is (policy/access.ts): an explicit Deny in either refuses; a trust
+ * policy naming the caller (or anyone) lets a caller of the role's account in on its own; one naming the
+ * caller's account delegates to its identity policies, which a caller of another account always needs.
  */
 async function mayAssume(ctx: OpContext, trust: PolicyDocument, roleAccount: string, access: AccessRequest): Promise<boolean> {
-  const trustDecision = decide(trust, access);
-  if (trustDecision !== 'allow') return false;
-  let identityAllows = false;
-  for (const text of await ctx.deps.identities.policiesOf(ctx.caller.identityArn!)) {
-    const decision = decide(parseIdentityPolicy(text), access);
-    if (decision === 'explicitDeny') return false;
-    identityAllows ||= decision === 'allow';
-  }
-  if (identityAllows) return true;
-  return roleAccount === ctx.caller.accountId && decide(namingCaller(trust, access.principal.arn), access) === 'allow';
+  const { identityArn } = ctx.caller;
+  const identityPolicies = identityArn === undefined ? [] : (await ctx.deps.identities.policiesOf(identityArn)).map(parseIdentityPolicy);
+  return decideAccess({ ...access, resourceAccountId: roleAccount, resourcePolicy: trust, identityPolicies }).allowed;
 }
 
 /**
@@ -100,7 +85,7 @@ export const assumeRole: StsHandler<'AssumeRole'> = async (input, ctx) => {
   }
   const role = await roleNamed(ctx, input.RoleArn);
   if (!role?.trustPolicy) throw notAuthorized(ctx, input.RoleArn);
-  const principal = { arn: caller.principalArn, accountId: caller.accountId, partition: partitionOf(caller.region) };
+  const principal = { arn: caller.principalArn, identityArn: caller.identityArn, accountId: caller.accountId, partition: partitionOf(caller.region) };
   const access = {
     principal, action: 'sts:AssumeRole', resource: input.RoleArn, conditions: trustConditions(ctx, input.ExternalId, input.RoleSessionName),
   };
