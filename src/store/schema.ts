@@ -59,6 +59,9 @@ export const MIGRATIONS: readonly string[] = [
      event_id TEXT NOT NULL, event_time BIGINT NOT NULL, event_name TEXT NOT NULL, principal TEXT NOT NULL,
      access_key_id TEXT NOT NULL, error_code TEXT NOT NULL, resources TEXT NOT NULL, doc TEXT NOT NULL);
    CREATE INDEX audit_events_by_time ON audit_events (event_time);`,
+  // A key ID's records in every Region (multi-Region keys: listRelatedKeys, and deleteKey's check for the last
+  // Region before the shared material goes), without scanning the account's keys of every Region.
+  `CREATE INDEX keys_by_key_id ON keys (account_id, key_id);`,
 ];
 
 /**
