@@ -1,5 +1,5 @@
 import { serviceRecord } from '../audit/event.js';
-import type { KeyRecord, StoreOps } from '../store/types.js';
+import type { KeyRecord } from '../store/types.js';
 import type { Deps } from './context.js';
 import { addDays, rotateMaterial } from './rotation/rotation.js';
 
@@ -40,21 +40,21 @@ async function endTransientState(deps: Deps, due: KeyRecord): Promise<void> {
 async function completeDeletion(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
   if (due.keyState !== 'PendingDeletion') return;
   await deps.store.transaction(async (tx) => {
-    const key = await tx.lockKey(due);
+    // Every Region of a multi-Region key is locked first, in Region order: replicas deleted at once on several
+    // nodes then take turns, and the last one sees that it is the last.
+    const related = due.multiRegion ? await tx.lockRelatedKeys(due.accountId, due.keyId) : [];
+    const key = due.multiRegion ? related.find((k) => k.region === due.region) : await tx.lockKey(due);
     if (key?.keyState !== 'PendingDeletion' || !key.deletionDate || key.deletionDate > now) return;
     await tx.deleteKey(key);
     await tx.insertAuditRecords([serviceRecord('DeleteKey', key, now)]);
-    if (key.multiRegion) await startPrimaryWaitingPeriod(tx, key, now);
+    const remaining = related.filter((k) => k.region !== key.region);
+    const [primary] = remaining;
+    if (remaining.length === 1 && primary?.keyState === 'PendingReplicaDeletion' && primary.pendingWindowDays !== undefined) {
+      primary.keyState = 'PendingDeletion';
+      primary.deletionDate = addDays(now, primary.pendingWindowDays);
+      await tx.updateKey(primary);
+    }
   });
-}
-
-async function startPrimaryWaitingPeriod(tx: StoreOps, deleted: KeyRecord, now: Date): Promise<void> {
-  const remaining = await tx.lockRelatedKeys(deleted.accountId, deleted.keyId);
-  const [primary] = remaining;
-  if (remaining.length !== 1 || primary?.keyState !== 'PendingReplicaDeletion' || primary.pendingWindowDays === undefined) return;
-  primary.keyState = 'PendingDeletion';
-  primary.deletionDate = addDays(now, primary.pendingWindowDays);
-  await tx.updateKey(primary);
 }
 
 /**
