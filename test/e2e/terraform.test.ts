@@ -1,7 +1,7 @@
 /**
  * Terraform with the hashicorp/aws provider, as users run it against Trent: apply, plan with no changes, a
- * change, destroy, over symmetric, RSA, ECC, HMAC and multi-Region keys, an alias, a key policy, rotation,
- * aws_kms_ciphertext and data.aws_kms_secrets. The provider comes from a local filesystem mirror (nothing is
+ * change, destroy, over symmetric, RSA, ECC, HMAC and multi-Region keys (with a replica in a second Region), an
+ * alias, a key policy, rotation, aws_kms_ciphertext and data.aws_kms_secrets. The provider comes from a local filesystem mirror (nothing is
  * downloaded): TRENT_TF_PLUGIN_MIRROR, default /opt/tf-plugins. Without terraform or the mirror the test skips.
  */
 import assert from 'node:assert/strict';
@@ -55,7 +55,7 @@ describe('Terraform with the hashicorp/aws provider', () => {
     const kms = trent.client({ region: 'us-east-1' });
 
     ok('init');
-    assert.match(ok('apply', '-auto-approve'), /Apply complete! Resources: 7 added, 0 changed, 0 destroyed\./);
+    assert.match(ok('apply', '-auto-approve'), /Apply complete! Resources: 8 added, 0 changed, 0 destroyed\./);
     // Nothing tainted, nothing drifting: every read the provider makes (rotation status of every key type
     // included) answers as AWS does.
     const plan = terraform('plan', '-detailed-exitcode');
@@ -68,15 +68,20 @@ describe('Terraform with the hashicorp/aws provider', () => {
     const symmetric = keyId('symmetric');
     const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: symmetric }));
     assert.deepEqual([rotation.KeyRotationEnabled, rotation.RotationPeriodInDays], [true, 180]);
-    assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: keyId('multi_region') }))).KeyMetadata!.MultiRegion, true);
+    const multiRegion = keyId('multi_region');
+    const replica = (await trent.client({ region: 'eu-west-1' }).send(new DescribeKeyCommand({ KeyId: multiRegion }))).KeyMetadata!;
+    assert.deepEqual([replica.KeyState, replica.MultiRegionConfiguration?.MultiRegionKeyType, replica.Description],
+      ['Enabled', 'REPLICA', 'replica']);
 
     assert.match(ok('apply', '-auto-approve', '-var', 'description=second'), /Resources: 0 added, 2 changed, 0 destroyed\./);
     assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: symmetric }))).KeyMetadata!.Description, 'second');
 
-    assert.match(ok('destroy', '-auto-approve'), /Destroy complete! Resources: 7 destroyed\./);
+    assert.match(ok('destroy', '-auto-approve'), /Destroy complete! Resources: 8 destroyed\./);
     const { Keys } = await kms.send(new ListKeysCommand({}));
     for (const key of Keys!) {
-      assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState, 'PendingDeletion');
+      // The multi-Region primary waits for its replica (itself PendingDeletion) to be deleted first.
+      assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState,
+        key.KeyId === multiRegion ? 'PendingReplicaDeletion' : 'PendingDeletion');
     }
   });
 });
