@@ -322,16 +322,42 @@ print('ok')
   });
 });
 
+/** Moves the dev clock of `trent` forward; the server runs the work then due before answering. */
+async function advanceClock(trent: SuiteTrent, seconds: number): Promise<void> {
+  const res = await fetch(`${trent().endpoint}/-/admin/clock`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+describe('automatic rotation of multi-Region keys, with the dev clock', () => {
+  const trent = useTrent();
+  const kms = regionClients(trent);
+
+  test("the primary's schedule rotates it once, for every Region; the replicas never rotate on their own", async () => {
+    const { KeyId } = await createKey(kms[EAST]!, { MultiRegion: true });
+    await replicated(kms, EAST, KeyId!, WEST);
+    await kms[EAST]!.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 90 }));
+    await replicated(kms, EAST, KeyId!, SOUTH);
+    const statuses = await Promise.all(REGIONS.map((r) => kms[r]!.send(new GetKeyRotationStatusCommand({ KeyId }))));
+    assert.deepEqual(new Set(statuses.map((s) => s.NextRotationDate!.getTime())).size, 1, 'one schedule in every Region');
+
+    await advanceClock(trent, 91 * DAY_S);
+    const current = (await describe_(kms[EAST]!, KeyId!)).CurrentKeyMaterialId;
+    for (const region of REGIONS) {
+      const { Rotations } = await kms[region]!.send(new ListKeyRotationsCommand({ KeyId }));
+      assert.deepEqual(Rotations!.map((r) => [r.RotationType, r.KeyMaterialId, r.KeyMaterialState]), [['AUTOMATIC', current, 'CURRENT']], region);
+      assert.equal((await describe_(kms[region]!, KeyId!)).CurrentKeyMaterialId, current, region);
+    }
+    const { CiphertextBlob } = await kms[SOUTH]!.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('rotated') }));
+    assert.equal(Buffer.from((await kms[WEST]!.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString(), 'rotated');
+  });
+});
+
 describe('deleting multi-Region keys, with the dev clock', () => {
   const trent = useTrent();
   const kms = regionClients(trent);
   const east = kms[EAST]!;
-  const advanceClock = async (seconds: number) => {
-    const res = await fetch(`${trent().endpoint}/-/admin/clock`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }),
-    });
-    assert.equal(res.status, 200, await res.text());
-  };
   let keyId: string;
   before(async () => {
     keyId = (await createKey(east, { MultiRegion: true })).KeyId!;
@@ -363,13 +389,13 @@ describe('deleting multi-Region keys, with the dev clock', () => {
 
     await kms[WEST]!.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
     await kms[SOUTH]!.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 20 }));
-    await advanceClock(8 * DAY_S);
+    await advanceClock(trent, 8 * DAY_S);
     await rejects(describe_(kms[WEST]!, keyId), 'NotFoundException');
     primary = await describe_(east, keyId);
     assert.equal(primary.KeyState, 'PendingReplicaDeletion');
     assert.deepEqual(primary.MultiRegionConfiguration, configuration(keyId, EAST, [SOUTH], 'PRIMARY'));
 
-    await advanceClock(13 * DAY_S);
+    await advanceClock(trent, 13 * DAY_S);
     await rejects(describe_(kms[SOUTH]!, keyId), 'NotFoundException');
     primary = await describe_(east, keyId);
     assert.equal(primary.KeyState, 'PendingDeletion');
@@ -379,7 +405,7 @@ describe('deleting multi-Region keys, with the dev clock', () => {
     const ahead = primary.DeletionDate!.getTime() - Date.now();
     assert.ok(Math.abs(ahead - 31 * DAY_S * 1000) < 5 * 60_000, `${ahead} ms ahead of real time`);
 
-    await advanceClock(11 * DAY_S);
+    await advanceClock(trent, 11 * DAY_S);
     await rejects(describe_(east, keyId), 'NotFoundException');
   });
 });
