@@ -322,6 +322,20 @@ print('ok')
   });
 });
 
+describe('request rates: a ReplicateKey is two CreateKey requests in the replica Region', () => {
+  const trent = useTrent({ args: ['--workers', '1'], env: { TRENT_QUOTAS: 'rate.CreateKey=1' } });
+  const kms = regionClients(trent);
+
+  test('at one CreateKey a second, ReplicateKey is throttled there, and a CreateKey there waits for the rate', async () => {
+    const { KeyId } = await createKey(kms[EAST]!, { MultiRegion: true });
+    await rejects(kms[EAST]!.send(new ReplicateKeyCommand({ KeyId, ReplicaRegion: WEST })), 'ThrottlingException',
+      'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.');
+    await rejects(describe_(kms[WEST]!, KeyId!), 'NotFoundException');
+    await new Promise((r) => setTimeout(r, 1_100));
+    await createKey(kms[WEST]!);
+  });
+});
+
 /** Moves the dev clock of `trent` forward; the server runs the work then due before answering. */
 async function advanceClock(trent: SuiteTrent, seconds: number): Promise<void> {
   const res = await fetch(`${trent().endpoint}/-/admin/clock`, {

@@ -22,6 +22,7 @@ import { checkSamePartition, copyShared, requirePrimary } from './related-keys.j
 export const replicateKey: Handler<'ReplicateKey'> = async (input, ctx) => {
   const region = input.ReplicaRegion;
   const tags = input.Tags ?? [];
+  chargeReplicaRegion(ctx, region);
   const { replica, related } = await ctx.transaction(async (tx) => {
     const primary = await resolveKeyLocked(ctx, tx, 'ReplicateKey', input.KeyId, { aliases: false });
     requirePrimary(primary);
@@ -47,6 +48,16 @@ export const replicateKey: Handler<'ReplicateKey'> = async (input, ctx) => {
     ReplicaTags: tags.length ? tags : undefined,
   };
 };
+
+/**
+ * AWS counts a ReplicateKey as one ReplicateKey request in the primary's Region (charged at dispatch, as every
+ * request) and two CreateKey requests in the replica's, one of them a dry run (its request quotas page).
+ */
+function chargeReplicaRegion(ctx: OpContext, region: string): void {
+  if (!ctx.deps.rates.enabled) return;
+  const caller = { ...ctx.caller, region };
+  for (let i = 0; i < 2; i++) ctx.deps.rates.charge(caller, 'CreateKey', ctx.now.getTime());
+}
 
 function replicaOf(ctx: OpContext, primary: KeyRecord, region: string, description: string, policy: string): KeyRecord {
   const replica: KeyRecord = {

@@ -15,6 +15,8 @@ import { checkSamePartition, requirePrimary } from './related-keys.js';
  */
 export const updatePrimaryRegion: Handler<'UpdatePrimaryRegion'> = async (input, ctx) => {
   const region = input.PrimaryRegion;
+  // AWS counts the request in both Regions: the current primary's at dispatch, the new primary's here.
+  if (ctx.deps.rates.enabled) ctx.deps.rates.charge({ ...ctx.caller, region }, 'UpdatePrimaryRegion', ctx.now.getTime());
   await ctx.transaction(async (tx) => {
     const primary = await resolveKeyLocked(ctx, tx, 'UpdatePrimaryRegion', input.KeyId, { aliases: false });
     requirePrimary(primary);
