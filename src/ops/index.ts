@@ -4,7 +4,9 @@ import { retireGrant } from './grants/retire-grant.js';
 import { listRetirableGrants } from './grants/list-retirable-grants.js';
 import { listGrants } from './grants/list-grants.js';
 import { createGrant } from './grants/create-grant.js';
-import { EXTERNAL_ORIGIN, MULTI_REGION_PRIMARY, notYetImplemented } from './not-yet-implemented.js';
+import { EXTERNAL_ORIGIN, notYetImplemented } from './not-yet-implemented.js';
+import { replicateKey } from './multi-region/replicate-key.js';
+import { updatePrimaryRegion } from './multi-region/update-primary-region.js';
 import { decrypt } from './crypto/decrypt.js';
 import { disableKeyRotation } from './rotation/disable-key-rotation.js';
 import { enableKeyRotation } from './rotation/enable-key-rotation.js';
@@ -85,7 +87,7 @@ export const HANDLERS: HandlerMap = {
   ListRetirableGrants: listRetirableGrants,
   PutKeyPolicy: putKeyPolicy,
   ReEncrypt: reEncrypt,
-  ReplicateKey: notYetImplemented('ReplicateKey', MULTI_REGION_PRIMARY),
+  ReplicateKey: replicateKey,
   RetireGrant: retireGrant,
   RevokeGrant: revokeGrant,
   RotateKeyOnDemand: rotateKeyOnDemand,
@@ -96,7 +98,7 @@ export const HANDLERS: HandlerMap = {
   UpdateAlias: updateAlias,
   UpdateCustomKeyStore: notYetImplemented('UpdateCustomKeyStore'),
   UpdateKeyDescription: updateKeyDescription,
-  UpdatePrimaryRegion: notYetImplemented('UpdatePrimaryRegion'),
+  UpdatePrimaryRegion: updatePrimaryRegion,
   Verify: verify,
   VerifyMac: verifyMac,
 };

@@ -10,18 +10,50 @@ import { addDays, rotateMaterial } from './rotation/rotation.js';
  * audit record (a CloudTrail service event) with its writes, so the trail has the work exactly when it happened.
  */
 export async function runDueWork(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
+  await endTransientState(deps, due);
   await completeDeletion(deps, due, now);
   await rotateAutomatically(deps, due, now);
 }
 
-/** A key whose waiting period has passed is deleted with its material, aliases and tags, for good. */
+/**
+ * A multi-Region key's transient states end on the scheduler's next pass. A new replica (Creating) becomes
+ * Enabled, or PendingImport when its primary's material is imported (each Region imports it). A primary
+ * Region change left both keys Updating; they were Enabled before (UpdatePrimaryRegion requires it, and
+ * Updating refuses every state change), and are again.
+ */
+async function endTransientState(deps: Deps, due: KeyRecord): Promise<void> {
+  if (due.keyState !== 'Creating' && due.keyState !== 'Updating') return;
+  await deps.store.transaction(async (tx) => {
+    const key = await tx.lockKey(due);
+    if (key?.keyState === 'Creating') key.keyState = key.currentMaterialId === undefined ? 'PendingImport' : 'Enabled';
+    else if (key?.keyState === 'Updating') key.keyState = 'Enabled';
+    else return;
+    await tx.updateKey(key);
+  });
+}
+
+/**
+ * A key whose waiting period has passed is deleted with its material, aliases and tags, for good. When it was
+ * the last replica of a primary waiting for its replicas (PendingReplicaDeletion), the primary's own waiting
+ * period starts then, in the same transaction.
+ */
 async function completeDeletion(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
   if (due.keyState !== 'PendingDeletion') return;
   await deps.store.transaction(async (tx) => {
-    const key = await tx.lockKey(due);
+    // Every Region of a multi-Region key is locked first, in Region order: replicas deleted at once on several
+    // nodes then take turns, and the last one sees that it is the last.
+    const related = due.multiRegion ? await tx.lockRelatedKeys(due.accountId, due.keyId) : [];
+    const key = due.multiRegion ? related.find((k) => k.region === due.region) : await tx.lockKey(due);
     if (key?.keyState !== 'PendingDeletion' || !key.deletionDate || key.deletionDate > now) return;
     await tx.deleteKey(key);
     await tx.insertAuditRecords([serviceRecord('DeleteKey', key, now)]);
+    const remaining = related.filter((k) => k.region !== key.region);
+    const [primary] = remaining;
+    if (remaining.length === 1 && primary?.keyState === 'PendingReplicaDeletion' && primary.pendingWindowDays !== undefined) {
+      primary.keyState = 'PendingDeletion';
+      primary.deletionDate = addDays(now, primary.pendingWindowDays);
+      await tx.updateKey(primary);
+    }
   });
 }
 
@@ -35,6 +67,7 @@ async function rotateAutomatically(deps: Deps, due: KeyRecord, now: Date): Promi
   await deps.store.transaction(async (tx) => {
     const key = await tx.lockKey(due);
     if (key?.keyState !== 'Enabled' || key.rotationPeriodDays === undefined || !key.nextRotationDate) return;
+    if (key.multiRegionKeyType === 'REPLICA') return;
     if (key.nextRotationDate > now) return;
     key.nextRotationDate = addDays(now, key.rotationPeriodDays);
     await rotateMaterial(tx, deps, key, now, 'AUTOMATIC');

@@ -1,13 +1,17 @@
 import { KEY_SPECS } from '../keys/specs.js';
 import type { KeyMetadata } from '../model/types.gen.js';
 import type { KeyRecord } from '../store/types.js';
-import { arnOf, keyArn } from '../util/arn.js';
+import { arnOf } from '../util/arn.js';
+import { multiRegionConfiguration } from './multi-region/related-keys.js';
 
-/** KeyMetadata exactly as AWS returns it for a key: fields present only where AWS shows them. */
-export function keyMetadata(key: KeyRecord): KeyMetadata {
+/**
+ * KeyMetadata exactly as AWS returns it for a key: fields present only where AWS shows them. `related` are the
+ * records of every Region of the key, itself among them (multi-region/related-keys.ts relatedKeysOf).
+ */
+export function keyMetadata(key: KeyRecord, related: readonly KeyRecord[]): KeyMetadata {
   const arn = arnOf(key);
   const algorithms = KEY_SPECS[key.keySpec].usages[key.keyUsage] ?? {};
-  const m: KeyMetadata = {
+  return {
     AWSAccountId: key.accountId,
     KeyId: key.keyId,
     Arn: arn,
@@ -32,16 +36,9 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
     MultiRegion: key.multiRegion,
     PendingDeletionWindowInDays: key.keyState === 'PendingReplicaDeletion' ? key.pendingWindowDays : undefined,
     XksKeyConfiguration: key.xksKeyId ? { Id: key.xksKeyId } : undefined,
-    // AWS shows the current material only for symmetric encryption keys, the ones that rotate.
-    CurrentKeyMaterialId: key.keySpec === 'SYMMETRIC_DEFAULT' ? key.currentMaterialId : undefined,
+    // AWS shows the current material only for symmetric encryption keys, the ones that rotate, and not for a
+    // replica still being made (recorded: ReplicateKey's answer has none).
+    CurrentKeyMaterialId: key.keySpec === 'SYMMETRIC_DEFAULT' && key.keyState !== 'Creating' ? key.currentMaterialId : undefined,
+    MultiRegionConfiguration: key.multiRegion ? multiRegionConfiguration(key, related) : undefined,
   };
-  if (key.multiRegion) {
-    const primaryRegion = key.primaryRegion ?? key.region;
-    m.MultiRegionConfiguration = {
-      MultiRegionKeyType: key.multiRegionKeyType ?? 'PRIMARY',
-      PrimaryKey: { Arn: keyArn(primaryRegion, key.accountId, key.keyId), Region: primaryRegion },
-      ReplicaKeys: [],
-    };
-  }
-  return m;
 }

@@ -45,13 +45,3 @@ export const EXTERNAL_ORIGIN: KeyCheck = {
     }
   },
 };
-
-/** ReplicateKey replicates a multi-Region primary key only (recorded for a replica as the source). */
-export const MULTI_REGION_PRIMARY: KeyCheck = {
-  beforeKeyState: false,
-  require(key) {
-    if (key.multiRegionKeyType !== 'PRIMARY') {
-      throw new KmsError('UnsupportedOperationException', `${arnOf(key)} is not a multi-region primary key.`);
-    }
-  },
-};

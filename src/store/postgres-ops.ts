@@ -70,6 +70,18 @@ export class PostgresOps implements StoreOps {
     return rows.map((r) => ({ accountId, region, keyId: r.key_id as string }));
   }
 
+  async listRelatedKeys(accountId: string, keyId: string): Promise<KeyRecord[]> {
+    const rows = await this.rows('SELECT doc FROM keys WHERE account_id = $1 AND key_id = $2 ORDER BY region', [accountId, keyId]);
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  /** Row locks taken in Region order, the same order in every transaction that takes them. */
+  async lockRelatedKeys(accountId: string, keyId: string): Promise<KeyRecord[]> {
+    const rows = await this.rows('SELECT doc FROM keys WHERE account_id = $1 AND key_id = $2 ORDER BY region FOR UPDATE',
+      [accountId, keyId]);
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
   /**
    * A plain read: every node's scheduler may see the same due key, and the work itself (ops/lifecycle.ts)
    * locks the key and checks it is still due, which is what makes it happen exactly once.

@@ -21,10 +21,15 @@ export function decodeKey(doc: string): KeyRecord {
 
 /** The earliest moment the scheduler has work on this key, if any: each reason here has its handler in ops/lifecycle.ts. */
 export function dueAt(key: KeyRecord): number | null {
+  // A multi-Region key's transient states (a replica being made, a primary Region changing) end at the next pass.
+  if (key.keyState === 'Creating' || key.keyState === 'Updating') return 0;
   const times: number[] = [];
   if (key.keyState === 'PendingDeletion' && key.deletionDate) times.push(key.deletionDate.getTime());
-  // Only Enabled keys rotate: a Disabled one waits, off the due list, and is due again once enabled.
-  if (key.nextRotationDate && key.keyState === 'Enabled') times.push(key.nextRotationDate.getTime());
+  // Only Enabled keys rotate: a Disabled one waits, off the due list, and is due again once enabled. A replica
+  // keeps its primary's schedule to report it, but only the primary rotates (for all of them).
+  if (key.nextRotationDate && key.keyState === 'Enabled' && key.multiRegionKeyType !== 'REPLICA') {
+    times.push(key.nextRotationDate.getTime());
+  }
   return times.length ? Math.min(...times) : null;
 }
 

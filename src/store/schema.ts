@@ -81,6 +81,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE sessions (
      access_key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, expires_at BIGINT NOT NULL, wrapped_secret BYTEA NOT NULL,
      doc TEXT NOT NULL);`,
+  // A key ID's records in every Region (multi-Region keys: listRelatedKeys, and deleteKey's check for the last
+  // Region before the shared material goes), without scanning the account's keys of every Region.
+  `CREATE INDEX keys_by_key_id ON keys (account_id, key_id);`,
 ];
 
 /**

@@ -54,6 +54,16 @@ export class SqliteOps implements StoreOps {
     return rows.map((r) => ({ accountId, region, keyId: r.key_id as string }));
   }
 
+  async listRelatedKeys(accountId: string, keyId: string): Promise<KeyRecord[]> {
+    const rows = this.stmt('SELECT doc FROM keys WHERE account_id = ? AND key_id = ? ORDER BY region').all(accountId, keyId) as Row[];
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  /** A transaction holds SQLite's single write lock from BEGIN IMMEDIATE on, so a plain read is already locked. */
+  lockRelatedKeys(accountId: string, keyId: string): Promise<KeyRecord[]> {
+    return this.listRelatedKeys(accountId, keyId);
+  }
+
   async keysDue(now: Date, limit: number): Promise<KeyRecord[]> {
     const rows = this.stmt('SELECT doc FROM keys WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?')
       .all(now.getTime(), limit) as Row[];

@@ -14,6 +14,7 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
 
   getKey(ref: KeyRef) { return this.reads.then((r) => r.getKey(ref)); }
   listKeys(accountId: string, region: string, page: PageQuery) { return this.reads.then((r) => r.listKeys(accountId, region, page)); }
+  listRelatedKeys(accountId: string, keyId: string) { return this.reads.then((r) => r.listRelatedKeys(accountId, keyId)); }
   keysDue(now: Date, limit: number) { return this.reads.then((r) => r.keysDue(now, limit)); }
   getMaterial(ref: KeyRef, materialId: string) { return this.reads.then((r) => r.getMaterial(ref, materialId)); }
   listMaterials(ref: KeyRef) { return this.reads.then((r) => r.listMaterials(ref)); }

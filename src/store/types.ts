@@ -174,7 +174,12 @@ export interface StoreReads {
   getKey(ref: KeyRef): Promise<KeyRecord | undefined>;
   /** The keys of an account and Region by key ID, as references only: ListKeys needs no more, at any scale. */
   listKeys(accountId: string, region: string, page: PageQuery): Promise<KeyRef[]>;
-  /** Keys whose time has come: PendingDeletion past their deletion date, or rotation due. */
+  /**
+   * Every Region's record of one key ID in an account, by Region: a multi-Region key's primary and replicas (a
+   * single-Region key has one). Reads what MultiRegionConfiguration lists.
+   */
+  listRelatedKeys(accountId: string, keyId: string): Promise<KeyRecord[]>;
+  /** Keys whose time has come: PendingDeletion past their deletion date, rotation due, or a transient state to end. */
   keysDue(now: Date, limit: number): Promise<KeyRecord[]>;
   getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined>;
   listMaterials(ref: KeyRef): Promise<MaterialRecord[]>;
@@ -221,6 +226,11 @@ export interface StoreOps extends StoreReads {
    * deletion) never loses a concurrent update. Every such write reads through this.
    */
   lockKey(ref: KeyRef): Promise<KeyRecord | undefined>;
+  /**
+   * listRelatedKeys, each record locked as lockKey locks it: what a change to the properties a multi-Region key's
+   * Regions share (material, rotation, which Region is primary) reads, so it reaches all of them at once.
+   */
+  lockRelatedKeys(accountId: string, keyId: string): Promise<KeyRecord[]>;
   /**
    * How many keys the account has in the Region, under a lock held until the transaction ends: the same call in
    * another transaction (another worker, another node) waits, then sees what this one inserted. So a quota

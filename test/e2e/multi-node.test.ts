@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import {
   CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand,
-  KMSServiceException, ListKeyRotationsCommand, ListKeysCommand, ListResourceTagsCommand, RotateKeyOnDemandCommand,
-  RevokeGrantCommand, ScheduleKeyDeletionCommand, TagResourceCommand, type KMSClient,
+  KMSServiceException, ListKeyRotationsCommand, ListKeysCommand, ListResourceTagsCommand, ReplicateKeyCommand, RotateKeyOnDemandCommand,
+  RevokeGrantCommand, ScheduleKeyDeletionCommand, TagResourceCommand, UpdatePrimaryRegionCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { readTrail } from '../support/audit.js';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.js';
@@ -136,6 +136,34 @@ describe('two dev nodes on one PostgreSQL database', { skip }, () => {
     const deletions = await Promise.all([kmsA, kmsB].map((kms) =>
       nameOfFailure(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key!.KeyId, PendingWindowInDays: 7 })))));
     assert.deepEqual(deletions.sort(), ['KMSInvalidStateException', 'no failure']);
+  });
+
+  test('a multi-Region key replicated on one node is used across Regions on the other; racing replicas: one wins', async () => {
+    const [eastA, westB, southA, southB] = [a.client({ region: 'us-east-1' }), b.client({ region: 'eu-west-1' }),
+      a.client({ region: 'ap-south-1' }), b.client({ region: 'ap-south-1' })] as const;
+    const { KeyMetadata: key } = await eastA.send(new CreateKeyCommand({ MultiRegion: true }));
+    const keyId = key!.KeyId!;
+    await b.client({ region: 'us-east-1' }).send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' }));
+    const enabled = async (kms: KMSClient) => until(async () =>
+      (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState === 'Enabled' ? true : undefined, 30_000);
+    await enabled(a.client({ region: 'eu-west-1' }));
+    const { CiphertextBlob } = await eastA.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('across nodes and Regions') }));
+    assert.equal(Buffer.from((await westB.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString(), 'across nodes and Regions');
+
+    const raced = await Promise.all([a, b].map((n) => nameOfFailure(n.client({ region: 'us-east-1' }).send(
+      new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'ap-south-1' })))));
+    assert.deepEqual(raced.sort(), ['AlreadyExistsException', 'no failure']);
+    await enabled(southB);
+
+    await b.client({ region: 'us-east-1' }).send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: 'eu-west-1' }));
+    const westA = a.client({ region: 'eu-west-1' });
+    await enabled(westA);
+    await westA.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    const rotated = await westA.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('after the move') }));
+    for (const kms of [southB, b.client({ region: 'us-east-1' }), southA]) {
+      assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: rotated.CiphertextBlob }))).Plaintext!).toString(),
+        'after the move');
+    }
   });
 
   test('with both schedulers up, a due deletion happens, once, and both nodes see the key gone', async () => {

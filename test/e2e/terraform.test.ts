@@ -1,7 +1,7 @@
 /**
  * Terraform with the hashicorp/aws provider, as users run it against Trent: apply, plan with no changes, a
- * change, destroy, over symmetric, RSA, ECC, HMAC and multi-Region keys, an alias, a key policy, rotation,
- * aws_kms_ciphertext and data.aws_kms_secrets. The provider comes from a local filesystem mirror (nothing is
+ * change, destroy, over symmetric, RSA, ECC, HMAC and multi-Region keys (with a replica in a second Region), an
+ * alias, a key policy, rotation, aws_kms_ciphertext and data.aws_kms_secrets. The provider comes from a local filesystem mirror (nothing is
  * downloaded): TRENT_TF_PLUGIN_MIRROR, default /opt/tf-plugins. Without terraform or the mirror the test skips.
  */
 import assert from 'node:assert/strict';
@@ -52,10 +52,12 @@ describe('Terraform with the hashicorp/aws provider', () => {
       assert.equal(run.status, 0, `terraform ${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
       return run.stdout;
     };
-    const kms = trent.client({ region: 'us-east-1' });
+    // A new client after each terraform run: spawnSync blocks the event loop, so a pooled connection the server
+    // closed meanwhile (idle past its keep-alive, as a long apply leaves it) would be reused before its close is read.
+    const client = () => trent.client({ region: 'us-east-1' });
 
     ok('init');
-    assert.match(ok('apply', '-auto-approve'), /Apply complete! Resources: 7 added, 0 changed, 0 destroyed\./);
+    assert.match(ok('apply', '-auto-approve'), /Apply complete! Resources: 8 added, 0 changed, 0 destroyed\./);
     // Nothing tainted, nothing drifting: every read the provider makes (rotation status of every key type
     // included) answers as AWS does.
     const plan = terraform('plan', '-detailed-exitcode');
@@ -66,17 +68,23 @@ describe('Terraform with the hashicorp/aws provider', () => {
     const keyId = (name: string) => execFileSync('terraform', ['state', 'show', '-no-color', `aws_kms_key.${name}`],
       { cwd: dir, env, encoding: 'utf8' }).match(/^\s+key_id\s+=\s+"([^"]+)"/m)![1]!;
     const symmetric = keyId('symmetric');
-    const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: symmetric }));
+    const rotation = await client().send(new GetKeyRotationStatusCommand({ KeyId: symmetric }));
     assert.deepEqual([rotation.KeyRotationEnabled, rotation.RotationPeriodInDays], [true, 180]);
-    assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: keyId('multi_region') }))).KeyMetadata!.MultiRegion, true);
+    const multiRegion = keyId('multi_region');
+    const replica = (await trent.client({ region: 'eu-west-1' }).send(new DescribeKeyCommand({ KeyId: multiRegion }))).KeyMetadata!;
+    assert.deepEqual([replica.KeyState, replica.MultiRegionConfiguration?.MultiRegionKeyType, replica.Description],
+      ['Enabled', 'REPLICA', 'replica']);
 
     assert.match(ok('apply', '-auto-approve', '-var', 'description=second'), /Resources: 0 added, 2 changed, 0 destroyed\./);
-    assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: symmetric }))).KeyMetadata!.Description, 'second');
+    assert.equal((await client().send(new DescribeKeyCommand({ KeyId: symmetric }))).KeyMetadata!.Description, 'second');
 
-    assert.match(ok('destroy', '-auto-approve'), /Destroy complete! Resources: 7 destroyed\./);
+    assert.match(ok('destroy', '-auto-approve'), /Destroy complete! Resources: 8 destroyed\./);
+    const kms = client();
     const { Keys } = await kms.send(new ListKeysCommand({}));
     for (const key of Keys!) {
-      assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState, 'PendingDeletion');
+      // The multi-Region primary waits for its replica (itself PendingDeletion) to be deleted first.
+      assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState,
+        key.KeyId === multiRegion ? 'PendingReplicaDeletion' : 'PendingDeletion');
     }
   });
 });

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import {
   CreateGrantCommand, DeleteImportedKeyMaterialCommand, GetParametersForImportCommand, ImportKeyMaterialCommand,
-  ReplicateKeyCommand, ScheduleKeyDeletionCommand, type GetParametersForImportCommandInput,
+  ScheduleKeyDeletionCommand, type GetParametersForImportCommandInput,
 } from '@aws-sdk/client-kms';
 import { createKey, rejects } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
@@ -41,14 +41,5 @@ describe('operations not implemented yet, through @aws-sdk/client-kms', () => {
     const external = await createKey(kms, { Origin: 'EXTERNAL' });
     await rejects(kms.send(new GetParametersForImportCommand(parameters(external.KeyId!))), 'UnsupportedOperationException',
       'Trent does not implement GetParametersForImport yet.');
-  });
-
-  test('ReplicateKey replicates only a multi-Region primary key', async () => {
-    const single = await createKey(kms);
-    await rejects(kms.send(new ReplicateKeyCommand({ KeyId: single.KeyId, ReplicaRegion: 'eu-west-1' })), 'UnsupportedOperationException',
-      `${single.Arn} is not a multi-region primary key.`);
-    const primary = await createKey(kms, { MultiRegion: true });
-    await rejects(kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: 'eu-west-1' })), 'UnsupportedOperationException',
-      'Trent does not implement ReplicateKey yet.');
   });
 });

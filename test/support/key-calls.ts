@@ -3,8 +3,8 @@ import {
   EnableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GenerateDataKeyPairCommand,
   GenerateDataKeyPairWithoutPlaintextCommand, GenerateDataKeyWithoutPlaintextCommand, GenerateMacCommand, GetKeyLastUsageCommand,
   GetKeyPolicyCommand, GetKeyRotationStatusCommand, GetPublicKeyCommand, ListAliasesCommand, ListKeyPoliciesCommand,
-  ListKeyRotationsCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReEncryptCommand, RotateKeyOnDemandCommand,
-  ScheduleKeyDeletionCommand, SignCommand, TagResourceCommand, UntagResourceCommand, UpdateKeyDescriptionCommand, VerifyCommand,
+  ListKeyRotationsCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReEncryptCommand, ReplicateKeyCommand, RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand, SignCommand, TagResourceCommand, UntagResourceCommand, UpdateKeyDescriptionCommand, UpdatePrimaryRegionCommand, VerifyCommand,
   VerifyMacCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
 import type { OperationName } from '../../src/model/types.gen.js';
@@ -54,4 +54,6 @@ export const CALLS: Readonly<Partial<Record<OperationName, Call>>> = {
   CreateGrant: (k, a) => k.send(new CreateGrantCommand({ KeyId: a, GranteePrincipal: 'arn:aws:iam::111122223333:user/g', Operations: ['DescribeKey'] })),
   ListGrants: (k, a) => k.send(new ListGrantsCommand({ KeyId: a })),
   RevokeGrant: (k, a) => k.send(new RevokeGrantCommand({ KeyId: a, GrantId: '0'.repeat(64) })),
+  ReplicateKey: (k, a) => k.send(new ReplicateKeyCommand({ KeyId: a, ReplicaRegion: 'eu-central-1' })),
+  UpdatePrimaryRegion: (k, a) => k.send(new UpdatePrimaryRegionCommand({ KeyId: a, PrimaryRegion: 'eu-central-1' })),
 };

@@ -128,6 +128,23 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       await close();
     });
 
+    test('related keys: every Region of one key ID in the account, by Region, read or locked alike', async () => {
+      await fresh();
+      const primary = keyRecord({ keyId: 'mrk-related', multiRegion: true, multiRegionKeyType: 'PRIMARY', primaryRegion: REGION });
+      const replicas = ['eu-west-1', 'ap-south-1'].map((region) => ({ ...primary, region, multiRegionKeyType: 'REPLICA' as const }));
+      await store.transaction(async (tx) => {
+        for (const k of [primary, ...replicas]) await tx.insertKey(k);
+        await tx.insertKey({ ...primary, accountId: '444455556666' });
+        await tx.insertKey(keyRecord({ keyId: 'mrk-other', multiRegion: true }));
+      });
+      const regions = ['ap-south-1', 'eu-west-1', REGION];
+      assert.deepEqual((await store.listRelatedKeys(ACCOUNT, primary.keyId)).map((k) => k.region), regions);
+      assert.deepEqual((await store.transaction((tx) => tx.lockRelatedKeys(ACCOUNT, primary.keyId))).map((k) => k.region), regions);
+      assert.equal((await store.listRelatedKeys(ACCOUNT, primary.keyId))[0]?.multiRegionKeyType, 'REPLICA');
+      assert.deepEqual(await store.listRelatedKeys(ACCOUNT, 'mrk-none'), []);
+      await close();
+    });
+
     test('materials: get, list oldest first, duplicates refused', async () => {
       await fresh();
       const key = keyRecord();
@@ -340,6 +357,16 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       await store.transaction((tx) => tx.insertKey(keyRecord()));
       assert.deepEqual((await store.keysDue(new Date(5_000), 10)).map((k) => k.keyId), [rotating.keyId, gone.keyId]);
       assert.equal((await store.keysDue(new Date(5_000), 1)).length, 1);
+      await close();
+    });
+
+    test('keysDue: a transient state (Creating, Updating) is due at once; a replica never rotates itself', async () => {
+      await fresh();
+      const creating = keyRecord({ keyState: 'Creating', createdAt: new Date(8_000) });
+      const updating = keyRecord({ keyState: 'Updating' });
+      const replica = keyRecord({ multiRegion: true, multiRegionKeyType: 'REPLICA', nextRotationDate: new Date(1_000) });
+      for (const k of [creating, updating, replica]) await store.transaction((tx) => tx.insertKey(k));
+      assert.deepEqual(new Set((await store.keysDue(new Date(5_000), 10)).map((k) => k.keyId)), new Set([creating.keyId, updating.keyId]));
       await close();
     });
 
@@ -592,5 +619,34 @@ describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, ()
     }
     assert.equal(deletions.length, due.length, 'each key deleted once');
     assert.deepEqual(new Set(deletions), new Set(due.map((k) => k.keyId)));
+  });
+
+  test("a primary waiting for its replicas: two nodes' schedulers delete them, and start its waiting period once", async () => {
+    for (let round = 0; round < 5; round++) {
+      const primary = keyRecord({
+        keyId: `mrk-wait-${round}`, multiRegion: true, multiRegionKeyType: 'PRIMARY', primaryRegion: REGION,
+        keyState: 'PendingReplicaDeletion', pendingWindowDays: 7,
+      });
+      const replicas = ['eu-west-1', 'eu-west-2', 'ap-south-1', 'sa-east-1'].map((region) => ({
+        ...primary, region, multiRegionKeyType: 'REPLICA' as const, keyState: 'PendingDeletion' as const, deletionDate: new Date(1_000),
+        pendingWindowDays: 7,
+      }));
+      await nodes[0]!.transaction(async (tx) => { for (const k of [primary, ...replicas]) await tx.insertKey(k); });
+      const updates: KeyRecord[] = [];
+      const watching = (store: Store): Store => Object.assign(Object.create(store) as Store, {
+        transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => store.transaction((tx) => fn(Object.assign(Object.create(tx) as StoreOps, {
+          updateKey: async (key: KeyRecord) => { await tx.updateKey(key); if (key.region === REGION) updates.push({ ...key }); },
+        }))),
+      });
+      const schedulers = [nodes[0]!, nodes[1]!].map((store) =>
+        new Scheduler({ store: watching(store), clock: new Clock() } as unknown as Deps, 1_000, 2));
+      while ((await nodes[2]!.listRelatedKeys(ACCOUNT, primary.keyId)).length > 1) {
+        await Promise.all(schedulers.map((s) => s.tick()));
+      }
+      const now = (await nodes[2]!.getKey(primary))!;
+      assert.equal(now.keyState, 'PendingDeletion');
+      assert.ok(now.deletionDate && now.deletionDate.getTime() > Date.now() + 6 * 86_400_000);
+      assert.deepEqual(updates.map((u) => u.keyState), ['PendingDeletion'], 'the waiting period started once');
+    }
   });
 });

@@ -12,6 +12,7 @@ import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
 import { checkNewKeyPolicy } from '../policies/key-policy-rules.js';
+import { checkKeyQuota } from '../quotas/key-quota.js';
 import { checkTags, tagRecords } from '../tags.js';
 
 /**
@@ -63,7 +64,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
     await tx.insertKey(key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));
   });
-  return { KeyMetadata: keyMetadata(key) };
+  return { KeyMetadata: keyMetadata(key, [key]) };
 };
 
 function keySpecOf(input: CreateKeyRequest): KeySpec {
@@ -128,12 +129,4 @@ async function policyOf(ctx: OpContext, input: CreateKeyRequest, key: KeyFacts):
   if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(ctx.caller.region), ctx.caller.accountId);
   await checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
   return input.Policy;
-}
-
-/** The keys-per-region quota: every key of the account in the Region counts, whatever its state, as in AWS. */
-function checkKeyQuota(ctx: OpContext, count: number): void {
-  const quota = ctx.deps.quotas.keysPerRegion;
-  if (count >= quota) {
-    throw new KmsError('LimitExceededException', `Key quota for this account in this region is ${quota} but the current usage is ${count}.`);
-  }
 }

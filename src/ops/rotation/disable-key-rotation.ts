@@ -1,4 +1,5 @@
 import type { Handler } from '../context.js';
+import { shareWithReplicas } from '../multi-region/related-keys.js';
 import { resolveKeyLocked } from '../resolve.js';
 import { requireRotatable } from './rotation.js';
 
@@ -10,6 +11,7 @@ export const disableKeyRotation: Handler<'DisableKeyRotation'> = async (input, c
     key.rotationPeriodDays = undefined;
     key.nextRotationDate = undefined;
     await tx.updateKey(key);
+    await shareWithReplicas(tx, key);
   });
   return {};
 };

@@ -1,4 +1,5 @@
 import type { Handler } from '../context.js';
+import { shareWithReplicas } from '../multi-region/related-keys.js';
 import { resolveKeyLocked } from '../resolve.js';
 import { DEFAULT_ROTATION_PERIOD_DAYS, addDays, requireRotatable } from './rotation.js';
 
@@ -20,6 +21,7 @@ export const enableKeyRotation: Handler<'EnableKeyRotation'> = async (input, ctx
     key.rotationPeriodDays = period;
     key.nextRotationDate = next < ctx.now ? ctx.now : next;
     await tx.updateKey(key);
+    await shareWithReplicas(tx, key);
   });
   return {};
 };

@@ -5,6 +5,7 @@ import type { KeyRecord, StoreOps } from '../../store/types.js';
 import { arnOf } from '../../util/arn.js';
 import type { Deps } from '../context.js';
 import { addMaterial } from '../material.js';
+import { requirePrimary, shareWithReplicas } from '../multi-region/related-keys.js';
 
 /** AWS's limits: RotateKeyOnDemand at most 25 times per key (not adjustable); automatic rotation yearly by default. */
 export const MAX_ON_DEMAND_ROTATIONS = 25;
@@ -18,12 +19,14 @@ export function addDays(date: Date, days: number): Date {
 
 /**
  * Only symmetric encryption keys whose material KMS generated rotate (AWS refuses asymmetric and HMAC keys
- * with an empty UnsupportedOperationException, imported material naming the origin; both recorded). This is
- * the precondition of the operations that change rotation; the reads answer for every key of a rotating origin.
+ * with an empty UnsupportedOperationException, imported material naming the origin; both recorded), and of a
+ * multi-Region key only the primary, for every Region. This is the precondition of the operations that change
+ * rotation; the reads answer for every key of a rotating origin, replicas included.
  */
 export function requireRotatable(key: KeyRecord): void {
   requireRotatingOrigin(key);
   if (!rotatesMaterial(key)) throw new KmsError('UnsupportedOperationException', '');
+  if (key.multiRegion) requirePrimary(key);
 }
 
 /** Whether the key's spec is one whose material rotates (symmetric encryption keys only). */
@@ -49,10 +52,12 @@ export function automaticRotationEnabled(key: KeyRecord): boolean {
 
 /**
  * Rotates `key` (locked by the caller in `tx`): new material becomes current, every older version stays for
- * decryption. The key record is updated in the same transaction, so a crash leaves either both or neither.
+ * decryption. The key record (and a multi-Region primary's replicas) is updated in the same transaction, so a
+ * crash leaves either both or neither.
  */
 export async function rotateMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, now: Date, type: RotationType): Promise<void> {
   const secret = await familyOf(key.keySpec).generate(key.keySpec);
   key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now, type);
   await tx.updateKey(key);
+  await shareWithReplicas(tx, key);
 }

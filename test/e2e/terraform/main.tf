@@ -60,6 +60,26 @@ resource "aws_kms_key" "multi_region" {
   multi_region            = true
   deletion_window_in_days = 7
 }
+provider "aws" {
+  alias                       = "west"
+  region                      = "eu-west-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+  skip_region_validation      = true
+  endpoints {
+    kms = var.endpoint
+  }
+}
+resource "aws_kms_replica_key" "multi_region" {
+  provider                = aws.west
+  description             = "replica"
+  primary_key_arn         = aws_kms_key.multi_region.arn
+  deletion_window_in_days = 7
+  tags                    = { region = "west" }
+}
 resource "aws_kms_alias" "symmetric" {
   name          = "alias/tf-symmetric"
   target_key_id = aws_kms_key.symmetric.key_id
