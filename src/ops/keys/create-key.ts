@@ -1,17 +1,14 @@
 import { KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
-import { defaultKeyPolicy } from '../../policy/document.js';
 import type { KeyRecord } from '../../store/types.js';
-import { partitionOf } from '../../util/arn.js';
 import { newKeyId } from '../../util/ids.js';
-import type { KeyFacts } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
 import { findCustomKeyStore } from '../custom-key-stores.js';
 import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
-import { checkNewKeyPolicy } from '../policies/key-policy-rules.js';
+import { newKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkKeyQuota } from '../quotas/key-quota.js';
 import { checkTags, tagRecords } from '../tags.js';
 
@@ -31,7 +28,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const { caller, now, deps } = ctx;
   const multiRegion = input.MultiRegion ?? false;
   const keyId = newKeyId(multiRegion);
-  const policy = await policyOf(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
+  const policy = await newKeyPolicy(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
   const tags = input.Tags ?? [];
   checkTags(tags);
   if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
@@ -124,9 +121,3 @@ function checkOrigin(input: CreateKeyRequest, origin: OriginType, spec: KeySpec)
   }
 }
 
-/** The new key's policy: the default, or the one given once it passes the checks, evaluated as for the key being made. */
-async function policyOf(ctx: OpContext, input: CreateKeyRequest, key: KeyFacts): Promise<string> {
-  if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(ctx.caller.region), ctx.caller.accountId);
-  await checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
-  return input.Policy;
-}

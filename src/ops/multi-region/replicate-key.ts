@@ -1,11 +1,8 @@
 import { KmsError } from '../../model/errors.js';
-import type { ReplicateKeyRequest } from '../../model/types.gen.js';
-import { defaultKeyPolicy } from '../../policy/document.js';
 import type { KeyRecord } from '../../store/types.js';
-import { partitionOf } from '../../util/arn.js';
 import type { Handler, OpContext } from '../context.js';
 import { keyMetadata } from '../metadata.js';
-import { checkNewKeyPolicy } from '../policies/key-policy-rules.js';
+import { newKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkKeyQuota } from '../quotas/key-quota.js';
 import { resolveKeyLocked } from '../resolve.js';
 import { checkTags, tagRecords } from '../tags.js';
@@ -34,7 +31,7 @@ export const replicateKey: Handler<'ReplicateKey'> = async (input, ctx) => {
     if (existing.some((k) => k.region === region)) {
       throw new KmsError('AlreadyExistsException', `The multi-Region key ${primary.keyId} already has a replica in ${region}.`);
     }
-    const made = replicaOf(ctx, primary, region, input.Description ?? '', policyOf(ctx, input, primary, region));
+    const made = replicaOf(ctx, primary, region, input.Description ?? '', await newKeyPolicy(ctx, input, { ...primary, region }));
     checkTags(tags);
     checkKeyQuota(ctx, await tx.lockKeyCount(made.accountId, region));
     ctx.keysReached.push({ accountId: made.accountId, region, keyId: made.keyId });
@@ -81,9 +78,3 @@ function replicaOf(ctx: OpContext, primary: KeyRecord, region: string, descripti
   return replica;
 }
 
-/** The replica's policy: the default of its Region's partition, or the one given once it passes CreateKey's checks. */
-function policyOf(ctx: OpContext, input: ReplicateKeyRequest, primary: KeyRecord, region: string): string {
-  if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(region), primary.accountId);
-  checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, { ...primary, region });
-  return input.Policy;
-}

@@ -1,5 +1,6 @@
 import { KmsError } from '../../model/errors.js';
-import { INVALID_PRINCIPALS, parsePolicy, type PolicyDocument } from '../../policy/document.js';
+import { INVALID_PRINCIPALS, defaultKeyPolicy, parsePolicy, type PolicyDocument } from '../../policy/document.js';
+import { partitionOf } from '../../util/arn.js';
 import { allowsPolicyChange, type KeyFacts } from '../authorize.js';
 import type { OpContext } from '../context.js';
 
@@ -23,6 +24,17 @@ export async function checkNewKeyPolicy(ctx: OpContext, policy: string, bypassLo
     throw new KmsError('MalformedPolicyDocumentException',
       'The new key policy will not allow you to update the key policy in the future.');
   }
+}
+
+/**
+ * A new key's policy (CreateKey, ReplicateKey): the default of the key's partition naming its account, or the
+ * one given once it passes the checks, evaluated as for the key being made.
+ */
+export async function newKeyPolicy(ctx: OpContext, input: { readonly Policy?: string | undefined;
+  readonly BypassPolicyLockoutSafetyCheck?: boolean | undefined; }, key: KeyFacts): Promise<string> {
+  if (input.Policy === undefined) return defaultKeyPolicy(partitionOf(key.region), key.accountId);
+  await checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
+  return input.Policy;
 }
 
 /**
