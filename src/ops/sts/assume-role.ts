@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { wrapIdentity } from '../../keys/root-key.js';
 import { QueryError } from '../../model/query-errors.js';
-import type { ConditionLookup, ConditionValues } from '../../policy/conditions.js';
+import type { ConditionLookup } from '../../policy/conditions.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { decide, type AccessRequest } from '../../policy/evaluate.js';
 import type { IdentityRecord } from '../../store/types.js';
@@ -9,6 +9,7 @@ import { parseArn, partitionOf } from '../../util/arn.js';
 import { newAccessKeyId } from '../../util/ids.js';
 import type { OpContext } from '../context.js';
 import type { StsHandler } from '../iam/handler.js';
+import { callerConditions } from '../iam/authorize.js';
 import { parseIdentityPolicy } from '../iam/identity.js';
 import { maxSessionSeconds } from '../iam/roles.js';
 import { sessionTokenHash } from './session-token.js';
@@ -44,19 +45,12 @@ function trustPolicyOf(text: string, roleArn: string): PolicyDocument {
   return parsePolicy(JSON.stringify({ ...doc, Statement: about }));
 }
 
-/** The condition keys a trust policy may test here; any other key fails closed (policy/conditions.ts). */
+/** The condition keys a trust policy may test: the caller's, and the request's sts: keys. */
 function trustConditions(ctx: OpContext, externalId: string | undefined, sessionName: string): ConditionLookup {
-  const one = (v: string | undefined): ConditionValues | 'absent' => (v === undefined ? 'absent' : [v]);
-  const known: Readonly<Record<string, () => ConditionValues | 'absent'>> = {
-    'aws:principalarn': () => [ctx.caller.identityArn ?? ctx.caller.principalArn],
-    'aws:principalaccount': () => [ctx.caller.accountId],
-    'aws:currenttime': () => [ctx.now.toISOString()],
-    'aws:securetransport': () => [String(ctx.secureTransport)],
-    'aws:sourceip': () => one(ctx.sourceIp?.replace(/^::ffff:(?=\d+\.)/, '')),
-    'sts:externalid': () => one(externalId),
+  return callerConditions(ctx, {
+    'sts:externalid': () => (externalId === undefined ? 'absent' : [externalId]),
     'sts:rolesessionname': () => [sessionName],
-  };
-  return (name) => (Object.hasOwn(known, name) ? known[name]!() : undefined);
+  });
 }
 
 /** The trust policy's statements that let the caller in by name (its ARN, or anyone), without delegating to its account. */
