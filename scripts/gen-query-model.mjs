@@ -24,6 +24,8 @@ const SERVICES = [
       'CreateUser', 'GetUser', 'ListUsers', 'DeleteUser', 'CreateAccessKey', 'ListAccessKeys', 'UpdateAccessKey',
       'DeleteAccessKey', 'PutUserPolicy', 'GetUserPolicy', 'ListUserPolicies', 'DeleteUserPolicy', 'CreateRole',
       'GetRole', 'DeleteRole', 'PutRolePolicy', 'GetRolePolicy', 'DeleteRolePolicy', 'ListRoles',
+      // Trent has no groups: a user is in none. Terraform lists them before deleting a user.
+      'ListGroupsForUser',
     ],
   },
   { file: 'sts-2011-06-15', prefix: 'Sts', out: 'src/model/sts.gen.ts', operations: ['AssumeRole', 'GetCallerIdentity'] },

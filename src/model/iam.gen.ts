@@ -229,6 +229,23 @@ export const IAM_MODEL: QueryServiceModel = {
     "User": "User"
    }
   },
+  "Group": {
+   "type": "structure",
+   "required": [
+    "Path",
+    "GroupName",
+    "GroupId",
+    "Arn",
+    "CreateDate"
+   ],
+   "members": {
+    "Path": "pathType",
+    "GroupName": "groupNameType",
+    "GroupId": "idType",
+    "Arn": "arnType",
+    "CreateDate": "dateType"
+   }
+  },
   "ListAccessKeysRequest": {
    "type": "structure",
    "members": {
@@ -244,6 +261,28 @@ export const IAM_MODEL: QueryServiceModel = {
    ],
    "members": {
     "AccessKeyMetadata": "accessKeyMetadataListType",
+    "IsTruncated": "booleanType",
+    "Marker": "responseMarkerType"
+   }
+  },
+  "ListGroupsForUserRequest": {
+   "type": "structure",
+   "required": [
+    "UserName"
+   ],
+   "members": {
+    "UserName": "existingUserNameType",
+    "Marker": "markerType",
+    "MaxItems": "maxItemsType"
+   }
+  },
+  "ListGroupsForUserResponse": {
+   "type": "structure",
+   "required": [
+    "Groups"
+   ],
+   "members": {
+    "Groups": "groupListType",
     "IsTruncated": "booleanType",
     "Marker": "responseMarkerType"
    }
@@ -450,6 +489,16 @@ export const IAM_MODEL: QueryServiceModel = {
    "max": 128,
    "pattern": "[\\w+=,.@-]+"
   },
+  "groupListType": {
+   "type": "list",
+   "member": "Group"
+  },
+  "groupNameType": {
+   "type": "string",
+   "min": 1,
+   "max": 128,
+   "pattern": "[\\w+=,.@-]+"
+  },
   "idType": {
    "type": "string",
    "min": 16,
@@ -641,6 +690,11 @@ export const IAM_MODEL: QueryServiceModel = {
    "output": "ListAccessKeysResponse",
    "resultWrapper": "ListAccessKeysResult"
   },
+  "ListGroupsForUser": {
+   "input": "ListGroupsForUserRequest",
+   "output": "ListGroupsForUserResponse",
+   "resultWrapper": "ListGroupsForUserResult"
+  },
   "ListRoles": {
    "input": "ListRolesRequest",
    "output": "ListRolesResponse",
@@ -826,6 +880,14 @@ export interface GetUserResponse {
   User: User;
 }
 
+export interface Group {
+  Path: string;
+  GroupName: string;
+  GroupId: string;
+  Arn: string;
+  CreateDate: Date;
+}
+
 export interface ListAccessKeysRequest {
   UserName?: string;
   Marker?: string;
@@ -834,6 +896,18 @@ export interface ListAccessKeysRequest {
 
 export interface ListAccessKeysResponse {
   AccessKeyMetadata: AccessKeyMetadata[];
+  IsTruncated?: boolean;
+  Marker?: string;
+}
+
+export interface ListGroupsForUserRequest {
+  UserName: string;
+  Marker?: string;
+  MaxItems?: number;
+}
+
+export interface ListGroupsForUserResponse {
+  Groups: Group[];
   IsTruncated?: boolean;
   Marker?: string;
 }
@@ -931,7 +1005,7 @@ export interface User {
 
 export type statusType = "Active" | "Inactive" | "Expired";
 
-export type IamOperationName = "CreateAccessKey" | "CreateRole" | "CreateUser" | "DeleteAccessKey" | "DeleteRole" | "DeleteRolePolicy" | "DeleteUser" | "DeleteUserPolicy" | "GetRole" | "GetRolePolicy" | "GetUser" | "GetUserPolicy" | "ListAccessKeys" | "ListRoles" | "ListUserPolicies" | "ListUsers" | "PutRolePolicy" | "PutUserPolicy" | "UpdateAccessKey";
+export type IamOperationName = "CreateAccessKey" | "CreateRole" | "CreateUser" | "DeleteAccessKey" | "DeleteRole" | "DeleteRolePolicy" | "DeleteUser" | "DeleteUserPolicy" | "GetRole" | "GetRolePolicy" | "GetUser" | "GetUserPolicy" | "ListAccessKeys" | "ListGroupsForUser" | "ListRoles" | "ListUserPolicies" | "ListUsers" | "PutRolePolicy" | "PutUserPolicy" | "UpdateAccessKey";
 
 export interface IamOperationInputs {
   CreateAccessKey: CreateAccessKeyRequest;
@@ -947,6 +1021,7 @@ export interface IamOperationInputs {
   GetUser: GetUserRequest;
   GetUserPolicy: GetUserPolicyRequest;
   ListAccessKeys: ListAccessKeysRequest;
+  ListGroupsForUser: ListGroupsForUserRequest;
   ListRoles: ListRolesRequest;
   ListUserPolicies: ListUserPoliciesRequest;
   ListUsers: ListUsersRequest;
@@ -969,6 +1044,7 @@ export interface IamOperationOutputs {
   GetUser: GetUserResponse;
   GetUserPolicy: GetUserPolicyResponse;
   ListAccessKeys: ListAccessKeysResponse;
+  ListGroupsForUser: ListGroupsForUserResponse;
   ListRoles: ListRolesResponse;
   ListUserPolicies: ListUserPoliciesResponse;
   ListUsers: ListUsersResponse;

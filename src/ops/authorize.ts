@@ -195,8 +195,6 @@ const ENCRYPTING_ACTIONS: ReadonlyMap<string, string> = new Map([
   'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext',
 ].map((a) => [a, 'SYMMETRIC_DEFAULT']));
 
-const ACCOUNT_PRINCIPAL = /^arn:[^:]+:iam::\d{12}:user\/(.+)$/;
-
 /** kms:GrantConstraintType: the kinds of constraint a CreateGrant request sets. */
 function constraintTypes(constraints: unknown): ConditionValues | 'absent' {
   const c = (constraints ?? {}) as Record<string, unknown>;
@@ -225,20 +223,44 @@ function requestTags(input: Readonly<Record<string, unknown>>): { tags: Readonly
 }
 
 /**
+ * The global condition keys of any request, KMS's, IAM's or STS's: who calls, from where, when, over what; with
+ * `extra`, a service's own keys. Any other key is unknown, and fails closed (policy/conditions.ts).
+ */
+export function callerConditions(ctx: OpContext, extra: Readonly<Record<string, () => ConditionValues | 'absent'>> = {}): ConditionLookup {
+  const known = { ...globalConditions(ctx), ...extra };
+  return (name) => (Object.hasOwn(known, name) ? known[name]!() : undefined);
+}
+
+function globalConditions(ctx: OpContext): Readonly<Record<string, () => ConditionValues | 'absent'>> {
+  const { caller } = ctx;
+  const userName = caller.identityArn && /:user\/(?:.*\/)?([^/]+)$/.exec(caller.identityArn)?.[1];
+  return {
+    // A session's aws:PrincipalArn is its role's ARN, as AWS sets it.
+    'aws:principalarn': () => [caller.identityArn ?? caller.principalArn],
+    'aws:principalaccount': () => [caller.accountId],
+    'aws:username': () => (userName ? [userName] : 'absent'),
+    // An IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d; policies name it as a.b.c.d.
+    'aws:sourceip': () => (ctx.sourceIp ? [ctx.sourceIp.replace(/^::ffff:(?=\d+\.)/, '')] : 'absent'),
+    'aws:currenttime': () => [ctx.now.toISOString()],
+    'aws:securetransport': () => [String(ctx.secureTransport)],
+  };
+}
+
+/**
  * The condition keys Trent knows, with this request's values. Keys AWS sets only for requests through an AWS
  * service are known and absent; any other key is unknown, and fails closed (policy/conditions.ts).
  */
 function conditionLookup(ctx: OpContext, access: Requested, facts: ResourceFacts): ConditionLookup {
-  const { caller, now, sourceIp } = ctx;
+  const { caller } = ctx;
   const { key, action, requestAlias } = access;
   const { context, encryptionAlgorithm } = requestSide(ctx, action);
   const one = (v: unknown): ConditionValues | 'absent' => (typeof v === 'string' ? [v] : 'absent');
   const some = (v: readonly string[] | undefined): ConditionValues | 'absent' => (v && v.length > 0 ? v : 'absent');
   const contextKeys = context && Object.keys(context).length > 0 ? Object.keys(context) : undefined;
-  const userName = ACCOUNT_PRINCIPAL.exec(caller.principalArn)?.[1];
   const creatingGrant = action === 'kms:CreateGrant';
   const tagged = requestTags(ctx.input);
   const known: Readonly<Record<string, () => ConditionValues | 'absent'>> = {
+    ...globalConditions(ctx),
     'kms:encryptioncontextkeys': () => contextKeys ?? 'absent',
     'kms:calleraccount': () => [caller.accountId],
     'kms:viaservice': () => 'absent',
@@ -258,14 +280,6 @@ function conditionLookup(ctx: OpContext, access: Requested, facts: ResourceFacts
     'kms:requestalias': () => one(requestAlias),
     'kms:resourcealiases': () => some(facts.aliases),
     'aws:tagkeys': () => some(tagged.keys),
-    // A session's aws:PrincipalArn is its role's ARN, as AWS sets it.
-    'aws:principalarn': () => [caller.identityArn ?? caller.principalArn],
-    'aws:principalaccount': () => [caller.accountId],
-    // An IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d; policies name it as a.b.c.d.
-    'aws:sourceip': () => one(sourceIp?.replace(/^::ffff:(?=\d+\.)/, '')),
-    'aws:currenttime': () => [now.toISOString()],
-    'aws:securetransport': () => [String(ctx.secureTransport)],
-    'aws:username': () => one(userName),
   };
   return (name) => {
     const CONTEXT_PREFIX = 'kms:encryptioncontext:';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { familyOf } from '../keys/crypto.js';
 import { wrapIdentity, type RootKey } from '../keys/root-key.js';
-import { KEY_SPECS } from '../keys/specs.js';
 import type { KeySpec } from '../model/types.gen.js';
 import type { Store } from '../store/types.js';
 import type { PoolSizes } from './pool-sizes.js';

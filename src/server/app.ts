@@ -10,6 +10,7 @@ import { noteKeyUses } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
 import type { IamOperationName } from '../model/iam.gen.js';
 import type { StsOperationName } from '../model/sts.gen.js';
+import { authorizeIam } from '../ops/iam/authorize.js';
 import { IAM_HANDLERS, STS_HANDLERS } from '../ops/iam/index.js';
 import type { AuditNotes, RequestFacts, RequestOutcome } from '../protocol/pipeline.js';
 import type { QueryHooks, QueryRequestFacts } from '../protocol/query/pipeline.js';
@@ -109,10 +110,12 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
     },
     async invokeQuery(request, notes) {
       const ctx = contextFor(request, notes);
-      const handler = request.service === 'iam'
-        ? IAM_HANDLERS[request.operation as IamOperationName]
-        : STS_HANDLERS[request.operation as StsOperationName];
-      return (handler as (input: unknown, ctx: OpContext) => Promise<unknown>)(request.input, ctx);
+      if (request.service === 'sts') {
+        return (STS_HANDLERS[request.operation as StsOperationName] as (input: unknown, ctx: OpContext) => Promise<unknown>)(request.input, ctx);
+      }
+      const operation = request.operation as IamOperationName;
+      await authorizeIam(operation, request.input as never, ctx);
+      return (IAM_HANDLERS[operation] as (input: unknown, ctx: OpContext) => Promise<unknown>)(request.input, ctx);
     },
     // A request that wrote nothing (reads, and every failure: its transaction rolled back) is recorded on its
     // own, grouped with the other requests' records into one commit (store/audit-trail.ts).

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import {
-  CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, GetUserPolicyCommand, IAMClient, ListUsersCommand,
+  CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, GetUserPolicyCommand, IAMClient, ListGroupsForUserCommand, ListUsersCommand,
   PutUserPolicyCommand, UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -116,10 +116,20 @@ describe('IAM and STS in serve: users and roles made with the tools users have, 
     assert.deepEqual(awsCli(trent(), root, 'iam', 'get-user-policy', '--user-name', 'alice', '--policy-name', 'kms-all'),
       { UserName: 'alice', PolicyName: 'kms-all', PolicyDocument: JSON.parse(KMS_ALL) });
     assert.deepEqual(awsCli(trent(), root, 'iam', 'list-user-policies', '--user-name', 'alice'), { PolicyNames: ['kms-all'] });
-    // Alice signs with her own key and is known as herself, by IAM and STS alike.
+    // Alice signs with her own key and is known as herself, by STS (which needs no permission)…
     assert.deepEqual(awsCli(trent(), alice, 'sts', 'get-caller-identity'),
       { UserId: user.UserId, Account: ACCOUNT, Arn: user.Arn });
+    // …and by IAM, whose own API a user may call only as an identity policy allows.
+    assert.match(awsCliError(trent(), alice, 'iam', 'get-user'), new RegExp('\\(AccessDenied\\) when calling the GetUser operation: ' +
+      `User: ${user.Arn} is not authorized to perform: iam:GetUser on resource: ${user.Arn} because no identity-based policy allows the iam:GetUser action`));
+    awsCli(trent(), root, 'iam', 'put-user-policy', '--user-name', 'alice', '--policy-name', 'self', '--policy-document', JSON.stringify({
+      Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:*AccessKey*'], Resource: user.Arn }],
+    }));
     assert.equal((awsCli(trent(), alice, 'iam', 'get-user').User as Record<string, string>).UserName, 'alice');
+    // Nothing lets her make users, or give herself more.
+    assert.match(awsCliError(trent(), alice, 'iam', 'create-user', '--user-name', 'mallory'), /\(AccessDenied\)/);
+    assert.match(awsCliError(trent(), alice, 'iam', 'put-user-policy', '--user-name', 'alice', '--policy-name', 'more',
+      '--policy-document', KMS_ALL), /\(AccessDenied\)/);
   });
 
   test('IAM\'s errors, as AWS words them', () => {
@@ -160,6 +170,8 @@ describe('IAM and STS in serve: users and roles made with the tools users have, 
     const second = await client.send(new ListUsersCommand({ PathPrefix: '/paged/', MaxItems: 2, Marker: first.Marker }));
     assert.deepEqual(second.Users!.map((u) => [u.UserName, u.Arn]), [['u3', `arn:aws:iam::${ACCOUNT}:user/paged/u3`]]);
     assert.equal(second.IsTruncated, false);
+    // Trent has no groups: every user is in none.
+    assert.deepEqual((await client.send(new ListGroupsForUserCommand({ UserName: 'u1' }))).Groups, []);
   });
 
   test('boto3: AssumeRole as the trust policy allows, temporary credentials whose token is checked', async () => {

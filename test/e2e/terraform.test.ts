@@ -9,7 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
+import { GetUserCommand, GetUserPolicyCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { REPO, useTrent } from '../support/trent.js';
 
@@ -22,16 +23,15 @@ function terraformMissing(): string | undefined {
   return undefined;
 }
 
-describe('Terraform with the hashicorp/aws provider', () => {
-  const trent = useTrent();
-
-  test('apply, plan with no changes, change, destroy', { timeout: 600_000 }, async (t) => {
-    const missing = terraformMissing();
-    if (missing) return t.skip(missing);
-    const dir = mkdtempSync(join(tmpdir(), 'trent-terraform-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    copyFileSync(join(REPO, 'test', 'e2e', 'terraform', 'main.tf'), join(dir, 'main.tf'));
-    writeFileSync(join(dir, 'cli.tfrc'), `provider_installation {
+/**
+ * A directory holding test/e2e/terraform/<config> as main.tf, and terraform run there with the provider from the
+ * mirror and the server's endpoint as var.endpoint; removed after the test.
+ */
+function terraformIn(t: TestContext, config: string, endpoint: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'trent-terraform-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  copyFileSync(join(REPO, 'test', 'e2e', 'terraform', config), join(dir, 'main.tf'));
+  writeFileSync(join(dir, 'cli.tfrc'), `provider_installation {
   filesystem_mirror {
     path    = ${JSON.stringify(MIRROR)}
     include = ["registry.terraform.io/hashicorp/aws"]
@@ -41,17 +41,27 @@ describe('Terraform with the hashicorp/aws provider', () => {
   }
 }
 `);
-    const env = {
-      ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1',
-      TF_VAR_endpoint: trent().endpoint,
-    };
-    const terraform = (...args: string[]) => spawnSync('terraform', [...args, '-input=false', '-no-color'],
-      { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 });
-    const ok = (...args: string[]) => {
-      const run = terraform(...args);
-      assert.equal(run.status, 0, `terraform ${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
-      return run.stdout;
-    };
+  const env = {
+    ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1',
+    TF_VAR_endpoint: endpoint,
+  };
+  const terraform = (...args: string[]) => spawnSync('terraform', [...args, '-input=false', '-no-color'],
+    { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ok = (...args: string[]) => {
+    const run = terraform(...args);
+    assert.equal(run.status, 0, `terraform ${args.join(' ')}\n${run.stdout}\n${run.stderr}`);
+    return run.stdout;
+  };
+  return { dir, env, terraform, ok };
+}
+
+describe('Terraform with the hashicorp/aws provider', () => {
+  const trent = useTrent();
+
+  test('apply, plan with no changes, change, destroy', { timeout: 600_000 }, async (t) => {
+    const missing = terraformMissing();
+    if (missing) return t.skip(missing);
+    const { terraform, ok, env, dir } = terraformIn(t, 'main.tf', trent().endpoint);
     // A new client after each terraform run: spawnSync blocks the event loop, so a pooled connection the server
     // closed meanwhile (idle past its keep-alive, as a long apply leaves it) would be reused before its close is read.
     const client = () => trent.client({ region: 'us-east-1' });
@@ -86,5 +96,22 @@ describe('Terraform with the hashicorp/aws provider', () => {
       assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState,
         key.KeyId === multiRegion ? 'PendingReplicaDeletion' : 'PendingDeletion');
     }
+  });
+
+  test('aws_iam_user and aws_iam_user_policy: apply, plan with no changes, destroy', { timeout: 600_000 }, async (t) => {
+    const missing = terraformMissing();
+    if (missing) return t.skip(missing);
+    const { terraform, ok } = terraformIn(t, 'iam.tf', trent().endpoint);
+    const iam = new IAMClient({ endpoint: trent().endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    ok('init');
+    assert.match(ok('apply', '-auto-approve'), /Apply complete! Resources: 2 added, 0 changed, 0 destroyed\./);
+    const plan = terraform('plan', '-detailed-exitcode');
+    assert.equal(plan.status, 0, `a plan right after apply has changes or failed:\n${plan.stdout}\n${plan.stderr}`);
+    const { User } = await iam.send(new GetUserCommand({ UserName: 'tf-app' }));
+    assert.equal(User!.Arn, 'arn:aws:iam::111122223333:user/svc/tf-app');
+    const { PolicyDocument } = await iam.send(new GetUserPolicyCommand({ UserName: 'tf-app', PolicyName: 'kms' }));
+    assert.deepEqual(JSON.parse(decodeURIComponent(PolicyDocument!)).Statement[0].Action, 'kms:Decrypt');
+    assert.match(ok('destroy', '-auto-approve'), /Destroy complete! Resources: 2 destroyed\./);
+    assert.deepEqual((await iam.send(new ListUsersCommand({}))).Users, []);
   });
 });

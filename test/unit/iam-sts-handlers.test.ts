@@ -6,6 +6,7 @@ import type { Caller } from '../../src/model/caller.js';
 import { KmsError } from '../../src/model/errors.js';
 import { QueryError } from '../../src/model/query-errors.js';
 import { createAccessKey, updateAccessKey } from '../../src/ops/iam/access-keys.js';
+import { authorizeIam } from '../../src/ops/iam/authorize.js';
 import { getRolePolicy, putRolePolicy } from '../../src/ops/iam/inline-policies.js';
 import { createRole, deleteRole } from '../../src/ops/iam/roles.js';
 import { createUser, getUser } from '../../src/ops/iam/users.js';
@@ -168,5 +169,35 @@ describe('IAM and STS handlers', () => {
     clock.setOffset(901_000);
     assert.deepEqual(await refusal(authenticate(signed(creds), 'sts')),
       ['ExpiredTokenException', 'The security token included in the request is expired']);
+  });
+});
+
+describe('authorization of IAM\'s own API', () => {
+  const policy = (statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+  const identities = testIdentities({
+    [ALICE.identityArn!]: [policy({ Effect: 'Allow', Action: ['iam:Get*', 'iam:CreateAccessKey'], Resource: `arn:aws:iam::${ACCOUNT}:user/alice` })],
+    [BOB.identityArn]: [policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }),
+      policy({ Effect: 'Deny', Action: 'iam:DeleteUser', Resource: '*' })],
+  });
+  const as = (caller: Caller, enforce = true) => testContext({
+    identities, settings: { posture: 'serve', sm2Everywhere: false, enforceKeyPolicies: enforce },
+    store: { getIdentity: async () => undefined } as never,
+  }, { caller });
+
+  test('the root may do anything; a user what its identity policies allow, an explicit Deny winning', async () => {
+    await authorizeIam('DeleteUser', { UserName: 'x' }, as(ROOT));
+    await authorizeIam('GetUser', {}, as(ALICE));
+    await authorizeIam('CreateAccessKey', {}, as(ALICE));
+    assert.deepEqual(await refusal(authorizeIam('GetUser', { UserName: 'bob' }, as(ALICE))), ['AccessDenied',
+      `User: ${ALICE.principalArn} is not authorized to perform: iam:GetUser on resource: arn:aws:iam::${ACCOUNT}:user/bob ` +
+      'because no identity-based policy allows the iam:GetUser action']);
+    assert.equal((await refusal(authorizeIam('ListUsers', {}, as(ALICE))))[0], 'AccessDenied');
+    await authorizeIam('CreateUser', { UserName: 'new', Path: '/x/' }, as(BOB));
+    assert.deepEqual(await refusal(authorizeIam('DeleteUser', { UserName: 'alice' }, as(BOB))), ['AccessDenied',
+      `User: ${BOB.principalArn} is not authorized to perform: iam:DeleteUser on resource: arn:aws:iam::${ACCOUNT}:user/alice ` +
+      'with an explicit deny in an identity-based policy']);
+    assert.equal((await refusal(authorizeIam('CreateUser', { UserName: 'x' }, as(CAROL))))[0], 'AccessDenied');
+    // Where policies are not enforced (dev without --enforce-policies), neither is this.
+    await authorizeIam('CreateUser', { UserName: 'x' }, as(CAROL, false));
   });
 });

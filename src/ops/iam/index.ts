@@ -8,11 +8,11 @@ import {
   deleteRolePolicy, deleteUserPolicy, getRolePolicy, getUserPolicy, listUserPolicies, putRolePolicy, putUserPolicy,
 } from './inline-policies.js';
 import { createRole, deleteRole, getRole, listRoles } from './roles.js';
-import { createUser, deleteUser, getUser, listUsers } from './users.js';
+import { createUser, deleteUser, getUser, listGroupsForUser, listUsers } from './users.js';
 
 /** One handler for every IAM operation Trent answers (the generated model's): a missing one is a compile error. */
 export const IAM_HANDLERS: { readonly [Op in IamOperationName]: IamHandler<Op> } = {
-  CreateUser: createUser, GetUser: getUser, ListUsers: listUsers, DeleteUser: deleteUser,
+  CreateUser: createUser, GetUser: getUser, ListUsers: listUsers, DeleteUser: deleteUser, ListGroupsForUser: listGroupsForUser,
   CreateAccessKey: createAccessKey, ListAccessKeys: listAccessKeys, UpdateAccessKey: updateAccessKey, DeleteAccessKey: deleteAccessKey,
   PutUserPolicy: putUserPolicy, GetUserPolicy: getUserPolicy, ListUserPolicies: listUserPolicies, DeleteUserPolicy: deleteUserPolicy,
   CreateRole: createRole, GetRole: getRole, DeleteRole: deleteRole, ListRoles: listRoles,

@@ -55,3 +55,9 @@ export const deleteUser: IamHandler<'DeleteUser'> = async (input, ctx) => {
   });
   return {};
 };
+
+/** Trent has no IAM groups (README: what is left out), so every user is in none. */
+export const listGroupsForUser: IamHandler<'ListGroupsForUser'> = async (input, ctx) => {
+  await requireIdentity(ctx.deps.store, ctx, 'user', input.UserName);
+  return { Groups: [], IsTruncated: false };
+};

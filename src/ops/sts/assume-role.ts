@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { wrapIdentity } from '../../keys/root-key.js';
 import { QueryError } from '../../model/query-errors.js';
-import type { ConditionLookup, ConditionValues } from '../../policy/conditions.js';
-import { parseIdentityPolicy, parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { decideAccess } from '../../policy/access.js';
+import type { ConditionLookup } from '../../policy/conditions.js';
+import { parseIdentityPolicy, parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import type { AccessRequest } from '../../policy/evaluate.js';
 import type { IdentityRecord } from '../../store/types.js';
 import { parseArn, partitionOf } from '../../util/arn.js';
 import { newAccessKeyId } from '../../util/ids.js';
 import type { OpContext } from '../context.js';
 import type { StsHandler } from '../iam/handler.js';
+import { callerConditions } from '../authorize.js';
 import { maxSessionSeconds } from '../iam/roles.js';
 import { sessionTokenHash } from './session-token.js';
 
@@ -44,19 +45,12 @@ function trustPolicyOf(text: string, roleArn: string): PolicyDocument {
   return parsePolicy(JSON.stringify({ ...doc, Statement: about }));
 }
 
-/** The condition keys a trust policy may test here; any other key fails closed (policy/conditions.ts). */
+/** The condition keys a trust policy may test: the caller's, and the request's sts: keys. */
 function trustConditions(ctx: OpContext, externalId: string | undefined, sessionName: string): ConditionLookup {
-  const one = (v: string | undefined): ConditionValues | 'absent' => (v === undefined ? 'absent' : [v]);
-  const known: Readonly<Record<string, () => ConditionValues | 'absent'>> = {
-    'aws:principalarn': () => [ctx.caller.identityArn ?? ctx.caller.principalArn],
-    'aws:principalaccount': () => [ctx.caller.accountId],
-    'aws:currenttime': () => [ctx.now.toISOString()],
-    'aws:securetransport': () => [String(ctx.secureTransport)],
-    'aws:sourceip': () => one(ctx.sourceIp?.replace(/^::ffff:(?=\d+\.)/, '')),
-    'sts:externalid': () => one(externalId),
+  return callerConditions(ctx, {
+    'sts:externalid': () => (externalId === undefined ? 'absent' : [externalId]),
     'sts:rolesessionname': () => [sessionName],
-  };
-  return (name) => (Object.hasOwn(known, name) ? known[name]!() : undefined);
+  });
 }
 
 /**
