@@ -2,12 +2,12 @@ import type Database from 'better-sqlite3';
 import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-trail.js';
 import type { ChangeBatch } from './change-feed.js';
 import {
-  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
+  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, importParametersFromRow, materialFromRow, pooledFromRow, retirableAfter,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type ImportParametersRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -95,6 +95,7 @@ export class SqliteOps implements StoreOps {
     this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM grants WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    this.stmt('DELETE FROM import_parameters WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     const aliases = this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ? RETURNING alias_name')
       .all(...args) as Row[];
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them.
@@ -104,6 +105,24 @@ export class SqliteOps implements StoreOps {
     for (const a of aliases) {
       this.changes.add({ kind: 'alias', id: changeId.alias(ref.accountId, ref.region, a.alias_name as string) });
     }
+  }
+
+  async deleteMaterial(ref: KeyRef, materialId: string): Promise<void> {
+    this.stmt('DELETE FROM materials WHERE account_id = ? AND key_id = ? AND material_id = ?').run(ref.accountId, ref.keyId, materialId);
+    this.keyChanged(ref);
+  }
+
+  async insertImportParameters(p: ImportParametersRecord, purgeBefore: Date): Promise<void> {
+    this.stmt('DELETE FROM import_parameters WHERE valid_to < ?').run(purgeBefore.getTime());
+    this.stmt(`INSERT INTO import_parameters
+               (token_id, account_id, region, key_id, wrapping_algorithm, wrapping_key_spec, valid_to, wrapped)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(p.tokenId, p.accountId, p.region, p.keyId, p.wrappingAlgorithm, p.wrappingKeySpec, p.validTo.getTime(), p.wrapped);
+  }
+
+  async getImportParameters(tokenId: string): Promise<ImportParametersRecord | undefined> {
+    const row = this.stmt('SELECT * FROM import_parameters WHERE token_id = ?').get(tokenId) as Row | undefined;
+    return row ? importParametersFromRow(row) : undefined;
   }
 
   async getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined> {

@@ -107,6 +107,8 @@ const pkcs8 = pkcs8Family({
     const d = ecPrivateKeyScalar(material);
     return { point, userHash: userHash(point), scalar: bytesToNumberBE(d), maskedFactor: maskedSigningFactor(d) };
   },
+  mismatch: (_spec, key) => (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === OPENSSL_CURVE
+    ? undefined : 'it is not a private key on the curve SM2'),
 });
 const privateKeyOf = pkcs8.keyOf;
 
@@ -250,6 +252,7 @@ function decryptWith(key: Sm2Private, ciphertext: Buffer): Buffer | null {
 export const sm2: KeyFamily = {
   generate: pkcs8.generate,
   publicKey: pkcs8.publicKey,
+  importMaterial: pkcs8.importMaterial,
 
   sign(spec, material, algorithm, message, type) {
     checkSigningRequest(spec, algorithm, message, type);
