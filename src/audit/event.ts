@@ -62,7 +62,7 @@ export function requestRecord(e: AuditInput): AuditRecord {
 }
 
 /** Work Trent does on its own when a key's time comes: CloudTrail's service events of the same names. */
-export type ServiceEventName = 'DeleteKey' | 'RotateKey';
+export type ServiceEventName = 'DeleteKey' | 'RotateKey' | 'DeleteExpiredKeyMaterial';
 
 /**
  * The event of work Trent did on its own, as CloudTrail writes AWS KMS's: invoked by "AWS Internal", with the

@@ -127,8 +127,7 @@ export function unwrapKeyMaterial(algorithm: AlgorithmSpec, wrappingKey: Buffer,
 
 /** The DER SubjectPublicKeyInfo GetParametersForImport returns for a wrapping key pair. */
 export function wrappingPublicKey(wrappingKey: Buffer): Buffer {
-  return createPublicKey({ key: createPrivateKey({ key: wrappingKey, format: 'der', type: 'pkcs8' }) })
-    .export({ format: 'der', type: 'spki' });
+  return createPublicKey(createPrivateKey({ key: wrappingKey, format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' });
 }
 
 /**
