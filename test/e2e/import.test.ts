@@ -321,7 +321,13 @@ describe('imported key material through @aws-sdk/client-kms', { concurrency: tru
       'ValidationException');
   });
 
-  test('keys that cannot take imported material are refused for their origin, in any state (recorded text)', async () => {
+  test('validation, then the key: its existence, then its origin in any state (recorded text)', async () => {
+    const missing = { KeyId: '00000000-0000-0000-0000-000000000000', WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' } as const;
+    await rejects(kms.send(new GetParametersForImportCommand({ ...missing, WrappingKeySpec: 'RSA_1024' as never })),
+      'ValidationException', /at 'wrappingKeySpec' failed to satisfy constraint/);
+    await rejects(kms.send(new GetParametersForImportCommand(missing)), 'NotFoundException',
+      "Key 'arn:aws:kms:us-west-2:111122223333:key/00000000-0000-0000-0000-000000000000' does not exist");
+    await rejects(kms.send(new GetParametersForImportCommand({ ...missing, KeyId: 'alias/any' })), 'NotFoundException', "Invalid keyId 'alias/any'");
     const key = await createKey(kms);
     const origin = `${key.Arn} origin is AWS_KMS which is not valid for this operation.`;
     const parameters = { KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' } as const;
