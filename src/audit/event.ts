@@ -66,11 +66,12 @@ export type ServiceEventName = 'DeleteKey' | 'RotateKey' | 'DeleteExpiredKeyMate
 
 /**
  * The event of work Trent did on its own, as CloudTrail writes AWS KMS's: invoked by "AWS Internal", with the
- * key in `resources` and `serviceEventDetails`.
+ * key in `resources` and `serviceEventDetails` (with the material, for DeleteExpiredKeyMaterial).
  */
-export function serviceRecord(name: ServiceEventName, key: AuditedKey, time: Date): AuditRecord {
+export function serviceRecord(name: ServiceEventName, key: AuditedKey, time: Date, keyMaterialId?: string): AuditRecord {
   const eventId = newRequestId();
-  const details = name === 'RotateKey' ? { rotationType: 'AUTOMATIC', keyId: key.keyId } : { keyId: key.keyId };
+  const details = name === 'RotateKey' ? { rotationType: 'AUTOMATIC', keyId: key.keyId }
+    : { keyId: key.keyId, ...(keyMaterialId === undefined ? {} : { keyMaterialId }) };
   const event = {
     eventVersion: '1.08',
     userIdentity: { accountId: key.accountId, invokedBy: 'AWS Internal' },

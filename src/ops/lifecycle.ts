@@ -56,6 +56,6 @@ async function expireImportedMaterial(deps: Deps, due: KeyRecord, now: Date): Pr
     if (!key || !expired.length) return;
     for (const material of expired) await removeImportedMaterial(tx, key, material);
     await tx.updateKey(key);
-    await tx.insertAuditRecords(expired.map(() => serviceRecord('DeleteExpiredKeyMaterial', key, now)));
+    await tx.insertAuditRecords(expired.map((m) => serviceRecord('DeleteExpiredKeyMaterial', key, now, m.materialId)));
   });
 }

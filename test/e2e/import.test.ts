@@ -389,6 +389,7 @@ describe('imported key material on Trent\'s clock', () => {
     assert.equal(events[0]!.eventType, 'AwsServiceEvent');
     assert.equal(events[0]!.userIdentity.invokedBy, 'AWS Internal');
     assert.deepEqual(events[0]!.resources.map((r) => r.ARN), [key.Arn]);
+    assert.deepEqual(events[0]!.serviceEventDetails, { keyId: key.KeyId, keyMaterialId: imported.KeyMaterialId });
 
     const again = await importMaterial(key.KeyId!, material);
     assert.equal(again.KeyMaterialId, imported.KeyMaterialId);

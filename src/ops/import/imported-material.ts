@@ -6,7 +6,7 @@ import type { ImportedMaterial, KeyRecord, StoreOps } from '../../store/types.js
 import { arnOf } from '../../util/arn.js';
 import type { Deps, OpContext } from '../context.js';
 import { checkKeyState } from '../key-state.js';
-import { addMaterial } from '../material.js';
+import { addMaterial, forgetMaterial } from '../material.js';
 import { resolveKey, resolveKeyLocked } from '../resolve.js';
 import { rotatesMaterial } from '../rotation/rotation.js';
 
@@ -68,6 +68,7 @@ function incorrect(message: string): KmsError {
  */
 export async function installImportedMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, imported: Buffer,
   options: ImportOptions): Promise<string> {
+  if (key.origin !== 'EXTERNAL') throw new Error(`key ${key.keyId} is not a key of imported material`);
   const material = familyOf(key.keySpec).importMaterial(key.keySpec, imported);
   const materialId = importedMaterialId(key.accountId, key.keyId, material);
   const materials = [...(key.importedMaterials ?? [])];
@@ -115,6 +116,7 @@ export async function installImportedMaterial(tx: StoreOps, deps: Deps, key: Key
  */
 export async function removeImportedMaterial(tx: StoreOps, key: KeyRecord, entry: ImportedMaterial): Promise<void> {
   await tx.deleteMaterial(key, entry.materialId);
+  forgetMaterial(key, entry.materialId);
   if (entry.state === 'PENDING_ROTATION') {
     key.importedMaterials = (key.importedMaterials ?? []).filter((m) => m !== entry);
   } else {
