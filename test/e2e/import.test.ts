@@ -211,6 +211,31 @@ describe('imported key material through @aws-sdk/client-kms', { concurrency: tru
     assert.ok(ml_dsa65.verify(Signature!, message, publicKey));
   });
 
+  test('SM2 where it is offered (China): an SM2 wrapping key with SM2PKE, openssl wrapping; an SM2 key of imported material signs', async () => {
+    const china = trent.client({ region: 'cn-north-1' });
+    const sm2Wrap = async (keyId: string, material: Buffer) => {
+      const parameters = await china.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'SM2PKE', WrappingKeySpec: 'SM2' }));
+      const wrapped = openssl('pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', scratch.file(Buffer.from(parameters.PublicKey!)),
+        '-in', scratch.file(material));
+      return china.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: parameters.ImportToken, EncryptedKeyMaterial: wrapped, ...NO_EXPIRY }));
+    };
+    const symmetric = await createKey(china, { Origin: 'EXTERNAL' });
+    const material = randomBytes(32);
+    await sm2Wrap(symmetric.KeyId!, material);
+    const blob = (await china.send(new EncryptCommand({ KeyId: symmetric.KeyId, Plaintext: Buffer.from('sm2 wrapped') }))).CiphertextBlob;
+    await china.send(new DeleteImportedKeyMaterialCommand({ KeyId: symmetric.KeyId }));
+    await sm2Wrap(symmetric.KeyId!, material);
+    assert.equal(Buffer.from((await china.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString(), 'sm2 wrapped');
+
+    const { pkcs8, spki } = opensslKeyPair(scratch, '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2');
+    const signing = await createKey(china, { Origin: 'EXTERNAL', KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' });
+    await sm2Wrap(signing.KeyId!, pkcs8);
+    assert.deepEqual(Buffer.from((await china.send(new GetPublicKeyCommand({ KeyId: signing.KeyId }))).PublicKey!), spki);
+    const message = randomBytes(40);
+    const { Signature } = await china.send(new SignCommand({ KeyId: signing.KeyId, Message: message, SigningAlgorithm: 'SM2DSA' }));
+    assert.ok(verifiedIndependently(scratch, 'SM2', 'SM2DSA', spki, message, Buffer.from(Signature!)));
+  });
+
   test('several materials in a symmetric key: NEW_KEY_MATERIAL waits for RotateKeyOnDemand; each material is listed, deleted and restored', async () => {
     const key = await createKey(kms, { Origin: 'EXTERNAL' });
     const [m1, m2, m3] = [randomBytes(32), randomBytes(32), randomBytes(32)];
