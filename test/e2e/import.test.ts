@@ -7,7 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { constants, createCipheriv, createHmac, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import {
@@ -21,7 +23,7 @@ import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { openssl, Scratch, verifiedIndependently } from '../support/asymmetric.js';
 import { readTrail } from '../support/audit.js';
 import { createKey, rejects } from '../support/kms.js';
-import { useTrent, type SuiteTrent } from '../support/trent.js';
+import { REPO, useTrent, type SuiteTrent } from '../support/trent.js';
 
 const DAY = 24 * 60 * 60;
 const NO_EXPIRY = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' } as const;
@@ -400,7 +402,8 @@ describe('imported key material on Trent\'s clock', () => {
     assert.equal(listed[0]!.ValidTo!.getTime(), described.ValidTo!.getTime());
     const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('before expiry') }))).CiphertextBlob;
 
-    await clock(DAY);
+    // As a user moves it: `trent clock advance`.
+    execFileSync(process.execPath, [join(REPO, 'bin', 'trent.js'), 'clock', 'advance', '1d', '--endpoint', trent().endpoint]);
     assert.equal((await describeKey(kms, key.KeyId!)).KeyState, 'Enabled', 'not yet');
     await clock(DAY + 60);
     const expired = await describeKey(kms, key.KeyId!);
@@ -442,7 +445,6 @@ describe('imported key material through the AWS CLI', () => {
   after(() => { scratch.remove(); });
 
   test('get-parameters-for-import, wrap with openssl, import-key-material from fileb://, then encrypt and decrypt', async () => {
-    const { execFileSync } = await import('node:child_process');
     const aws = (...args: string[]) => execFileSync('aws', ['kms', ...args, '--endpoint-url', trent().endpoint, '--output', 'text'], {
       encoding: 'utf8',
       env: {

@@ -60,13 +60,16 @@ kms.import_key_material(KeyId=k, ImportToken=b't', EncryptedKeyMaterial=b'm', Ex
   },
   {
     recorded: 'test_rotate_key_on_demand_raises_for_no_pending_key_material', response: 'rotate-key-on-demand-invalid-state-error',
-    python: `import os
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+    python: `import os, shutil, subprocess, tempfile
 k = key(Origin='EXTERNAL')
 p = kms.get_parameters_for_import(KeyId=k, WrappingAlgorithm='RSAES_OAEP_SHA_256', WrappingKeySpec='RSA_2048')
-wrapped = serialization.load_der_public_key(p['PublicKey']).encrypt(os.urandom(32),
-    padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+d = tempfile.mkdtemp()
+open(d + '/wrapping.der', 'wb').write(p['PublicKey'])
+open(d + '/material.bin', 'wb').write(os.urandom(32))
+wrapped = subprocess.run(['openssl', 'pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', d + '/wrapping.der',
+    '-in', d + '/material.bin', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256',
+    '-pkeyopt', 'rsa_mgf1_md:sha256'], check=True, capture_output=True).stdout
+shutil.rmtree(d)
 kms.import_key_material(KeyId=k, ImportToken=p['ImportToken'], EncryptedKeyMaterial=wrapped, ExpirationModel='KEY_MATERIAL_DOES_NOT_EXPIRE')
 kms.rotate_key_on_demand(KeyId=k)`,
   },
