@@ -32,7 +32,7 @@ export interface AdminResponse {
   readonly body: Buffer;
 }
 
-type AppParts = Pick<App, 'config' | 'deps' | 'scheduler' | 'metrics'>;
+type AppParts = Pick<App, 'config' | 'deps' | 'scheduler' | 'metrics' | 'log'>;
 
 /** Whether the request is for one of Trent's own endpoints rather than the KMS API (which is POST / only). */
 export function isAdminPath(url: string | undefined): boolean {
@@ -102,6 +102,11 @@ const PROBES = {
   '/-/metrics': metrics,
 } as const;
 
+/** Whether the request is for a health or metrics probe. */
+export function isProbePath(url: string): boolean {
+  return Object.hasOwn(PROBES, url.split('?')[0]!);
+}
+
 /** How long the store may take to answer the health check's read before the worker is reported unhealthy. */
 const HEALTH_STORE_TIMEOUT_MS = 2_000;
 
@@ -131,7 +136,7 @@ async function metrics(app: AppParts): Promise<AdminResponse> {
   try {
     return { status: 200, headers: { 'content-type': app.metrics.contentType }, body: Buffer.from(await app.metrics.exposition()) };
   } catch (e) {
-    console.error(`metrics: ${e instanceof Error ? e.message : String(e)}`);
+    app.log.warn(`metrics: ${e instanceof Error ? e.message : String(e)}`);
     return error(503, 'ServiceUnavailable', 'The metrics could not be gathered from every worker; try again.');
   }
 }

@@ -9,12 +9,14 @@ import { noteKeyUses } from '../ops/usage/note-use.js';
 import { UsageTracker } from '../ops/usage/tracker.js';
 import type { AuditNotes, PipelineHooks, RequestFacts, RequestOutcome } from '../protocol/pipeline.js';
 import { Clock } from '../util/clock.js';
+import { log as processLog, type Logger } from '../util/log.js';
 import { AccessKeys } from './access-keys.js';
 import { syncDevClock } from './admin.js';
 import { devAuthenticator, serveAuthenticator } from './authenticators.js';
-import type { Config } from './config.js';
+import { logFormatOf, type Config } from './config.js';
 import { openStore } from './open-store.js';
 import { Metrics } from './metrics.js';
+import { requestLog, type RequestLog } from './request-log.js';
 import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
@@ -28,6 +30,8 @@ export interface App {
   readonly hooks: PipelineHooks;
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly logRequest: RequestLog;
   /** Starts the background work one process per node does: due key work, refilling the material pool. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -36,9 +40,9 @@ export interface App {
 
 /**
  * The composition root: every dependency is made here and nowhere else. `relay` connects it to the node's
- * other workers (server/worker-relay.ts).
+ * other workers (server/worker-relay.ts); `log` is the process's logger unless the app has its own (in-process.ts).
  */
-export async function createApp(config: Config, relay?: ChangeRelay): Promise<App> {
+export async function createApp(config: Config, relay?: ChangeRelay, log: Logger = processLog): Promise<App> {
   const store = openStore(config, relay);
   const root = await loadRootKey(store, config.dataDir);
   const clock = new Clock();
@@ -56,7 +60,7 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   // …and one moved by another worker or node is followed at once, so this scheduler sees the same time.
   store.onChange((change) => {
     if (change.kind === 'setting' || change.kind === 'resync') {
-      syncDevClock({ config, deps }).catch((e: unknown) => console.error(`dev clock: ${String(e)}`));
+      syncDevClock({ config, deps }).catch((e: unknown) => log.error(`dev clock: ${String(e)}`));
     }
     if (change.kind === 'resync') forgetUnwrappedMaterial();
   });
@@ -102,12 +106,13 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
     onInternalError(error, requestId) {
       // The stack, never the request: inputs may hold plaintext.
       const what = error instanceof Error ? error.stack ?? error.message : String(error);
-      console.error(`request ${requestId} failed: ${what}`);
+      log.error({ requestId }, `request failed: ${what}`);
     },
   };
 
   return {
-    config, deps, accessKeys, hooks, scheduler, metrics,
+    config, deps, accessKeys, hooks, scheduler, metrics, log,
+    logRequest: requestLog(logFormatOf(config), log),
     startBackgroundWork() {
       scheduler.start();
       pool.start();
