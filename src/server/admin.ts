@@ -158,6 +158,17 @@ async function advanceClock(app: AppParts, body: Buffer): Promise<AdminResponse>
   if (seconds === undefined) {
     return error(400, 'ValidationException', 'The body must be {"advanceSeconds": N} with N a non-negative number of seconds.');
   }
+  if (!(await advanceDevClock(app, seconds))) {
+    return error(400, 'ValidationException', 'The clock cannot be moved past the year 9999.');
+  }
+  return ok(clockState(app));
+}
+
+/**
+ * Moves the dev clock `seconds` forward for every process, then runs the work now due (the admin endpoint, and
+ * an in-process Trent's advanceClock). False, and nothing moved, when that would pass the year 9999.
+ */
+export async function advanceDevClock(app: Pick<App, 'deps' | 'scheduler'>, seconds: number): Promise<boolean> {
   const { store, clock } = app.deps;
   const offset = await store.transaction(async (tx) => {
     const next = Number((await tx.getSetting(CLOCK_OFFSET_SETTING)) ?? 0) + Math.round(seconds * 1000);
@@ -165,23 +176,25 @@ async function advanceClock(app: AppParts, body: Buffer): Promise<AdminResponse>
     await tx.putSetting(CLOCK_OFFSET_SETTING, String(next));
     return next;
   });
-  if (offset === undefined) {
-    return error(400, 'ValidationException', 'The clock cannot be moved past the year 9999.');
-  }
+  if (offset === undefined) return false;
   clock.setOffset(offset);
   await app.scheduler.tick();
+  return true;
+}
+
+async function reset(app: AppParts): Promise<AdminResponse> {
+  await resetDevStore(app);
   return ok(clockState(app));
 }
 
 /** Wipes every key, alias and tag (wipe keeps what binds the store to its root key) and resets the clock, at once. */
-async function reset(app: AppParts): Promise<AdminResponse> {
+export async function resetDevStore(app: Pick<App, 'deps'>): Promise<void> {
   const { store, clock } = app.deps;
   await store.transaction(async (tx) => {
     await tx.wipe();
     await tx.putSetting(CLOCK_OFFSET_SETTING, '0');
   });
   clock.setOffset(0);
-  return ok(clockState(app));
 }
 
 function advanceSecondsOf(body: Buffer): number | undefined {

@@ -29,9 +29,10 @@ export function createLogger(format: LogFormat, level: LogLevel, fd = 1): Logger
 
 /**
  * The process's logger, for the code that runs without an app at hand (the material pool, the scheduler, the
- * store's connections); `trent dev|serve` replaces it by one made from its options (server/cluster.ts).
+ * store's connections); `trent dev|serve` replaces it by one made from its options (server/cluster.ts). Until then
+ * (Trent imported as a library) it reports only problems.
  */
-export let log: Logger = createLogger('line', 'info');
+export let log: Logger = createLogger('line', 'warn');
 
 export function setLog(logger: Logger): void {
   log = logger;
