@@ -26,8 +26,8 @@ try {
   process.exit(0);
 }
 
-// These start no server on the configured store: the package's and the in-process Trent's always use SQLite.
-const STORE_BLIND = ['package.test.js', 'start-trent.test.js'];
+// These start no server on the configured store: the package's and the in-process Trents always use SQLite.
+const STORE_BLIND = ['package.test.js', 'start-trent.test.js', 'vitest.test.js'];
 const files = readdirSync(e2e).filter((f) => f.endsWith('.test.js') && !f.startsWith('multi-node') && !STORE_BLIND.includes(f))
   .map((f) => join(e2e, f));
 console.log(`End-to-end suites on PostgreSQL (${files.length} files)`);
