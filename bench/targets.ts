@@ -37,9 +37,13 @@ function launch(command: string, args: string[], env: Record<string, string>, re
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${out}`)), timeoutMs);
+    let started = false;
     const onData = (d: Buffer) => {
+      // Once started, what follows (Trent's request log: a line per request) is drained, not kept: a run makes millions.
+      if (started) return;
       out += d.toString();
       if (ready.test(out)) {
+        started = true;
         clearTimeout(timer);
         for (const stream of [child.stdout!, child.stderr!]) {
           stream.off('data', onData);

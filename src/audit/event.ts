@@ -71,15 +71,16 @@ export function requestRecord(e: AuditInput): AuditRecord {
 }
 
 /** Work Trent does on its own when a key's time comes: CloudTrail's service events of the same names. */
-export type ServiceEventName = 'DeleteKey' | 'RotateKey';
+export type ServiceEventName = 'DeleteKey' | 'RotateKey' | 'DeleteExpiredKeyMaterial';
 
 /**
  * The event of work Trent did on its own, as CloudTrail writes AWS KMS's: invoked by "AWS Internal", with the
- * key in `resources` and `serviceEventDetails`.
+ * key in `resources` and `serviceEventDetails` (with the material, for DeleteExpiredKeyMaterial).
  */
-export function serviceRecord(name: ServiceEventName, key: AuditedKey, time: Date): AuditRecord {
+export function serviceRecord(name: ServiceEventName, key: AuditedKey, time: Date, keyMaterialId?: string): AuditRecord {
   const eventId = newRequestId();
-  const details = name === 'RotateKey' ? { rotationType: 'AUTOMATIC', keyId: key.keyId } : { keyId: key.keyId };
+  const details = name === 'RotateKey' ? { rotationType: 'AUTOMATIC', keyId: key.keyId }
+    : { keyId: key.keyId, ...(keyMaterialId === undefined ? {} : { keyMaterialId }) };
   const event = {
     eventVersion: '1.08',
     userIdentity: { accountId: key.accountId, invokedBy: 'AWS Internal' },

@@ -37,6 +37,8 @@ Options (environment variable in brackets):
                        stdout (TRENT_ADMIN_CREDENTIALS_FILE)
   --enforce-policies   dev: enforce key policies, identity policies and grants as serve does, callers known
                        by their access key IDs (TRENT_ENFORCE_POLICIES=1; serve always enforces)
+  --log-level LEVEL    trace, debug, info (default: a line per request), warn, error, fatal or silent
+                       (TRENT_LOG_LEVEL); dev writes lines for people, serve JSON lines, both to stdout
   TRENT_KEY_POOL       RSA secrets generated ahead, e.g. RSA_4096=16,RSA_2048=16 (default RSA_2048=16,RSA_3072=8,RSA_4096=16)
   --endpoint URL       the dev server of clock and reset (TRENT_ENDPOINT, default ${DEFAULT_ENDPOINT})
 Root key: TRENT_ROOT_KEY (base64 of 32 bytes) or TRENT_ROOT_KEY_PASSPHRASE, else DIR/root.key (made on first start).`;
@@ -55,6 +57,7 @@ const OPTIONS = {
   'tls-terminated-by-proxy': { type: 'boolean' },
   'admin-credentials-file': { type: 'string' },
   'enforce-policies': { type: 'boolean' },
+  'log-level': { type: 'string' },
   user: { type: 'string' },
   endpoint: { type: 'string' },
   'key-id': { type: 'string' },
@@ -78,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
     tlsCert: values['tls-cert'], tlsKey: values['tls-key'], adminCredentialsFile: values['admin-credentials-file'],
     tlsTerminatedByProxy: values['tls-terminated-by-proxy'] ? 'true' : undefined,
     enforcePolicies: values['enforce-policies'] ? 'true' : undefined,
+    logLevel: values['log-level'],
   };
   const [command, sub, arg] = positionals;
   if (values.help || !command) {

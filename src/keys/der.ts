@@ -110,6 +110,16 @@ export class DerReader {
     return this.read(TAG.OID);
   }
 
+  /** A context-specific primitive [n] IMPLICIT field's content (an IMPLICIT OCTET STRING, say). */
+  implicit(n: number): Buffer {
+    return this.read(0x80 | n);
+  }
+
+  /** The tag of what comes next, undefined at the end: for a CHOICE. */
+  nextTag(): number | undefined {
+    return this.input[this.offset];
+  }
+
   /** Asserts that nothing follows what was read. */
   end(): void {
     if (this.offset !== this.input.length) throw new DerError('trailing data');

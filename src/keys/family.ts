@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 
+import { KmsError } from '../model/errors.js';
 import type {
   EncryptionAlgorithmSpec, KeySpec, MacAlgorithmSpec, MessageType, SigningAlgorithmSpec,
 } from '../model/types.gen.js';
@@ -30,6 +31,17 @@ export interface KeyFamily {
   /** ECDH: the raw shared secret (the x coordinate) with a peer given as DER SubjectPublicKeyInfo. */
   deriveSharedSecret?(spec: KeySpec, material: Buffer, peerPublicKey: Buffer): Buffer;
   mac?(spec: KeySpec, material: Buffer, algorithm: MacAlgorithmSpec, message: Buffer): Buffer;
+  /**
+   * Imported key material (ImportKeyMaterial, after unwrapping) as this family keeps it, in its canonical
+   * encoding so that the same key imported twice is the same bytes; throws IncorrectKeyMaterialException for
+   * bytes that are not a key of exactly `spec` (AWS's requirements for imported key material).
+   */
+  importMaterial(spec: KeySpec, imported: Buffer): Buffer;
+}
+
+/** The refusal of imported bytes that are not a key of the spec (keys/import.ts and every family's importMaterial). */
+export function incorrectMaterial(spec: KeySpec, what: string): KmsError {
+  return new KmsError('IncorrectKeyMaterialException', `The key material is not valid for a ${spec} key: ${what}.`);
 }
 
 /** crypto.generateKeyPair as a promise: OpenSSL generates on the threadpool, off the event loop. */
@@ -49,7 +61,9 @@ export interface Pkcs8Key {
 export function pkcs8Family<View>(options: {
   newKeyPair(spec: KeySpec): Promise<{ privateKey: KeyObject }>;
   view(key: KeyObject, spki: Buffer, material: Buffer): View;
-}): Required<Pick<KeyFamily, 'generate' | 'publicKey'>> & { keyOf(material: Buffer): View & Pkcs8Key } {
+  /** What an imported private key must be for `spec` (its type, size or curve), in words for the refusal, or undefined if it is. */
+  mismatch(spec: KeySpec, key: KeyObject): string | undefined;
+}): Required<Pick<KeyFamily, 'generate' | 'publicKey' | 'importMaterial'>> & { keyOf(material: Buffer): View & Pkcs8Key } {
   const keys = new MaterialCache<View & Pkcs8Key>();
   const keyOf = (material: Buffer) => keys.get(material, () => {
     const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
@@ -61,6 +75,18 @@ export function pkcs8Family<View>(options: {
       return (await options.newKeyPair(spec)).privateKey.export({ format: 'der', type: 'pkcs8' });
     },
     publicKey: (_spec, material) => keyOf(material).spki,
+    importMaterial(spec, imported) {
+      let key: KeyObject;
+      try {
+        key = createPrivateKey({ key: imported, format: 'der', type: 'pkcs8' });
+      } catch {
+        throw incorrectMaterial(spec, 'it is not a DER-encoded PKCS #8 private key');
+      }
+      const mismatch = options.mismatch(spec, key);
+      if (mismatch !== undefined) throw incorrectMaterial(spec, mismatch);
+      // Re-encoded by OpenSSL: one key, one encoding, whatever optional fields the importer's tool wrote.
+      return key.export({ format: 'der', type: 'pkcs8' });
+    },
     keyOf,
   };
 }

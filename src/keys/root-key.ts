@@ -44,5 +44,7 @@ export const wrapIdentity = {
   material: (accountId: string, keyId: string, materialId: string) => `material:${accountId}:${keyId}:${materialId}`,
   accessKey: (accessKeyId: string) => `access-key:${accessKeyId}`,
   pooled: (id: string) => `pool:${id}`,
+  /** The private half of a wrapping key pair (GetParametersForImport), bound to its token and KMS key. */
+  importParameters: (accountId: string, keyId: string, tokenId: string) => `import:${accountId}:${keyId}:${tokenId}`,
   rootCheck: () => 'root-key-check',
 };

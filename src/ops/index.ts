@@ -4,9 +4,12 @@ import { retireGrant } from './grants/retire-grant.js';
 import { listRetirableGrants } from './grants/list-retirable-grants.js';
 import { listGrants } from './grants/list-grants.js';
 import { createGrant } from './grants/create-grant.js';
-import { EXTERNAL_ORIGIN, notYetImplemented } from './not-yet-implemented.js';
+import { notYetImplemented } from './not-yet-implemented.js';
 import { replicateKey } from './multi-region/replicate-key.js';
 import { updatePrimaryRegion } from './multi-region/update-primary-region.js';
+import { deleteImportedKeyMaterial } from './import/delete-imported-key-material.js';
+import { getParametersForImport } from './import/get-parameters-for-import.js';
+import { importKeyMaterial } from './import/import-key-material.js';
 import { decrypt } from './crypto/decrypt.js';
 import { disableKeyRotation } from './rotation/disable-key-rotation.js';
 import { enableKeyRotation } from './rotation/enable-key-rotation.js';
@@ -56,7 +59,7 @@ export const HANDLERS: HandlerMap = {
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
   DeleteCustomKeyStore: notYetImplemented('DeleteCustomKeyStore'),
-  DeleteImportedKeyMaterial: notYetImplemented('DeleteImportedKeyMaterial', EXTERNAL_ORIGIN),
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   DeriveSharedSecret: deriveSharedSecret,
   DescribeCustomKeyStores: notYetImplemented('DescribeCustomKeyStores'),
   DescribeKey: describeKey,
@@ -75,9 +78,9 @@ export const HANDLERS: HandlerMap = {
   GetKeyLastUsage: getKeyLastUsage,
   GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: getKeyRotationStatus,
-  GetParametersForImport: notYetImplemented('GetParametersForImport', EXTERNAL_ORIGIN),
+  GetParametersForImport: getParametersForImport,
   GetPublicKey: getPublicKey,
-  ImportKeyMaterial: notYetImplemented('ImportKeyMaterial', EXTERNAL_ORIGIN),
+  ImportKeyMaterial: importKeyMaterial,
   ListAliases: listAliases,
   ListGrants: listGrants,
   ListKeyPolicies: listKeyPolicies,

@@ -78,7 +78,10 @@ export const KEY_STATE_TABLE: Readonly<Partial<Record<OperationName, Row>>> = {
   // first (its origin is refused only once it has material).
   RotateKeyOnDemand: { ...ROTATION, PendingImport: 'pendingImport' },
   GetKeyRotationStatus: { PendingImport: 'externalOrigin', Unavailable: 'customKeyStore' },
-  ListKeyRotations: { PendingImport: 'externalOrigin' },
+  // Newer than the table's source, and changed since: a symmetric key of imported material lists its materials in
+  // every state (ListKeyRotations is how one finds which to import again); other EXTERNAL keys are refused for
+  // their origin by the operation, in every state, as footnote [6] refused them when pending import.
+  ListKeyRotations: ALWAYS,
   GetKeyLastUsage: ALWAYS,
   GetParametersForImport: { ...IMPORT, Updating: 'updating' },
   ImportKeyMaterial: IMPORT,

@@ -1,6 +1,7 @@
 import { serviceRecord } from '../audit/event.js';
 import type { KeyRecord } from '../store/types.js';
 import type { Deps } from './context.js';
+import { expiredMaterials, removeImportedMaterial } from './import/imported-material.js';
 import { addDays, rotateMaterial } from './rotation/rotation.js';
 
 /**
@@ -13,6 +14,7 @@ export async function runDueWork(deps: Deps, due: KeyRecord, now: Date): Promise
   await endTransientState(deps, due);
   await completeDeletion(deps, due, now);
   await rotateAutomatically(deps, due, now);
+  await expireImportedMaterial(deps, due, now);
 }
 
 /**
@@ -72,5 +74,21 @@ async function rotateAutomatically(deps: Deps, due: KeyRecord, now: Date): Promi
     key.nextRotationDate = addDays(now, key.rotationPeriodDays);
     await rotateMaterial(tx, deps, key, now, 'AUTOMATIC');
     await tx.insertAuditRecords([serviceRecord('RotateKey', key, now)]);
+  });
+}
+
+/**
+ * Imported material whose ValidTo has passed is deleted, as DeleteImportedKeyMaterial deletes it (the key waits
+ * for it, PendingImport), whatever the key's state; CloudTrail records it as DeleteExpiredKeyMaterial.
+ */
+async function expireImportedMaterial(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
+  if (!expiredMaterials(due, now).length) return;
+  await deps.store.transaction(async (tx) => {
+    const key = await tx.lockKey(due);
+    const expired = key ? expiredMaterials(key, now) : [];
+    if (!key || !expired.length) return;
+    for (const material of expired) await removeImportedMaterial(tx, key, material);
+    await tx.updateKey(key);
+    await tx.insertAuditRecords(expired.map((m) => serviceRecord('DeleteExpiredKeyMaterial', key, now, m.materialId)));
   });
 }

@@ -4,6 +4,7 @@ import { wrapIdentity, type RootKey } from '../keys/root-key.js';
 import type { KeySpec } from '../model/types.gen.js';
 import type { Store } from '../store/types.js';
 import type { PoolSizes } from './pool-sizes.js';
+import { log } from '../util/log.js';
 
 /**
  * Secrets generated ahead of need for slow key specs (RSA_4096 takes about a second here), so CreateKey
@@ -18,6 +19,8 @@ export class MaterialPool {
   private timer: NodeJS.Timeout | undefined;
   private refilling: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Whether the first fill since start has finished: the one worth telling the operator about. */
+  private filledOnce = false;
 
   constructor(private readonly store: Store, private readonly root: RootKey, private readonly sizes: PoolSizes,
     private readonly intervalMs = 1_000) {}
@@ -34,7 +37,7 @@ export class MaterialPool {
   start(): void {
     const tick = () => {
       this.refilling = this.refill().catch((e: unknown) => {
-        console.error(`material pool: ${e instanceof Error ? e.message : String(e)}`);
+        log.error(`material pool: ${e instanceof Error ? e.message : String(e)}`);
       }).finally(() => {
         if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs).unref();
       });
@@ -50,6 +53,9 @@ export class MaterialPool {
 
   /** Tops every spec up to its size, smallest specs first so they are never stuck behind the slow ones. */
   private async refill(): Promise<void> {
+    const first = !this.filledOnce;
+    const started = Date.now();
+    if (first) await this.sayWhatIsMissing();
     for (const [spec, size] of Object.entries(this.sizes) as Array<[KeySpec, number]>) {
       // Counted afresh each time: other nodes refill (and requests take) meanwhile.
       while (!this.stopped && (await this.store.countPooledSecrets(spec)) < size) {
@@ -60,5 +66,19 @@ export class MaterialPool {
         if (!(await this.store.addPooledSecret(pooled, size))) break;
       }
     }
+    if (first && !this.stopped) {
+      this.filledOnce = true;
+      if (Date.now() - started > 1_000) log.info(`key material pool filled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+  }
+
+  /** A first fill can take minutes of CPU (RSA_4096): said at start, so a busy machine is explained. */
+  private async sayWhatIsMissing(): Promise<void> {
+    const missing: string[] = [];
+    for (const [spec, size] of Object.entries(this.sizes) as Array<[KeySpec, number]>) {
+      const n = size - (await this.store.countPooledSecrets(spec));
+      if (n > 0) missing.push(`${n} ${spec}`);
+    }
+    if (missing.length) log.info(`filling the key material pool in the background: ${missing.join(', ')} to generate (CreateKey generates inline meanwhile)`);
   }
 }

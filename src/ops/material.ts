@@ -41,6 +41,14 @@ export async function loadMaterial(deps: Deps, key: KeyRecord, materialId: strin
 }
 
 /**
+ * Drops one material version's unwrapped secret from this process: deleted imported material should not stay in
+ * memory (other processes' copies go when evicted; the key-state table keeps them from use until then).
+ */
+export function forgetMaterial(key: KeyRef, materialId: string): void {
+  unwrapped.delete(wrapIdentity.material(key.accountId, key.keyId, materialId));
+}
+
+/**
  * Drops every unwrapped secret. The server calls it when the store may have changed under it wholesale (a
  * `resync`: a reset, a restore, missed notifications), so the secrets of keys that may no longer exist do
  * not stay in memory until evicted.

@@ -32,16 +32,3 @@ async function admitKey(ctx: OpContext, op: OperationName, keyId: string, check?
   check?.require(key);
   if (anyState) checkKeyState(op, key.keyState, () => arnOf(key), key.origin);
 }
-
-/**
- * Import operations take only keys created for imported material (recorded for GetParametersForImport), in
- * any state: the key-state table's footnote [9] refuses a key that cannot have imported material for that.
- */
-export const EXTERNAL_ORIGIN: KeyCheck = {
-  beforeKeyState: true,
-  require(key) {
-    if (key.origin !== 'EXTERNAL') {
-      throw new KmsError('UnsupportedOperationException', `${arnOf(key)} origin is ${key.origin} which is not valid for this operation.`);
-    }
-  },
-};

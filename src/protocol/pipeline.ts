@@ -14,6 +14,17 @@ export interface WireResponse {
   readonly body: Buffer;
   /** The operation answered, once routed (for the server's metrics). */
   readonly operation?: OperationName | undefined;
+  /** Who asked what of which key, for the request log (never an input's value: it may be a plaintext). */
+  readonly facts?: RequestLogFacts;
+}
+
+export interface RequestLogFacts {
+  readonly requestId: string;
+  readonly caller: Caller | undefined;
+  /** The first key the request reached (resolved: what a caller typed is not repeated into a log line). */
+  readonly keyId: string | undefined;
+  /** What the operator may know of a refusal beyond its message (KmsError.detail: the statement that decided). */
+  readonly detail?: string | undefined;
 }
 
 /** A request once routed, authenticated and decoded: what its handler runs on, and what its audit record says. */
@@ -133,9 +144,9 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
     await hooks.record(outcome, notes);
   } catch (e) {
     const failed = internal(e, requestId, hooks);
-    return reply(operation, failed.status, requestId, errorBody(failed), failed.type);
+    response = reply(operation, failed.status, requestId, errorBody(failed), failed.type);
   }
-  return response;
+  return { ...response, facts: { requestId, caller, keyId: notes.keys[0]?.keyId, detail: error?.detail } };
 }
 
 function route(req: HttpRequestParts): OperationName {

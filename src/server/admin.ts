@@ -32,7 +32,7 @@ export interface AdminResponse {
   readonly body: Buffer;
 }
 
-type AppParts = Pick<App, 'config' | 'deps' | 'scheduler' | 'metrics'>;
+type AppParts = Pick<App, 'config' | 'deps' | 'scheduler' | 'metrics' | 'log'>;
 
 /** Whether the request is for one of Trent's own endpoints rather than the KMS API (which is POST / only). */
 export function isAdminPath(url: string | undefined): boolean {
@@ -102,6 +102,11 @@ const PROBES = {
   '/-/metrics': metrics,
 } as const;
 
+/** Whether the request is for a health or metrics probe. */
+export function isProbePath(url: string): boolean {
+  return Object.hasOwn(PROBES, url.split('?')[0]!);
+}
+
 /** How long the store may take to answer the health check's read before the worker is reported unhealthy. */
 const HEALTH_STORE_TIMEOUT_MS = 2_000;
 
@@ -131,7 +136,7 @@ async function metrics(app: AppParts): Promise<AdminResponse> {
   try {
     return { status: 200, headers: { 'content-type': app.metrics.contentType }, body: Buffer.from(await app.metrics.exposition()) };
   } catch (e) {
-    console.error(`metrics: ${e instanceof Error ? e.message : String(e)}`);
+    app.log.warn(`metrics: ${e instanceof Error ? e.message : String(e)}`);
     return error(503, 'ServiceUnavailable', 'The metrics could not be gathered from every worker; try again.');
   }
 }
@@ -153,6 +158,17 @@ async function advanceClock(app: AppParts, body: Buffer): Promise<AdminResponse>
   if (seconds === undefined) {
     return error(400, 'ValidationException', 'The body must be {"advanceSeconds": N} with N a non-negative number of seconds.');
   }
+  if (!(await advanceDevClock(app, seconds))) {
+    return error(400, 'ValidationException', 'The clock cannot be moved past the year 9999.');
+  }
+  return ok(clockState(app));
+}
+
+/**
+ * Moves the dev clock `seconds` forward for every process, then runs the work now due (the admin endpoint, and
+ * an in-process Trent's advanceClock). False, and nothing moved, when that would pass the year 9999.
+ */
+export async function advanceDevClock(app: Pick<App, 'deps' | 'scheduler'>, seconds: number): Promise<boolean> {
   const { store, clock } = app.deps;
   const offset = await store.transaction(async (tx) => {
     const next = Number((await tx.getSetting(CLOCK_OFFSET_SETTING)) ?? 0) + Math.round(seconds * 1000);
@@ -160,23 +176,25 @@ async function advanceClock(app: AppParts, body: Buffer): Promise<AdminResponse>
     await tx.putSetting(CLOCK_OFFSET_SETTING, String(next));
     return next;
   });
-  if (offset === undefined) {
-    return error(400, 'ValidationException', 'The clock cannot be moved past the year 9999.');
-  }
+  if (offset === undefined) return false;
   clock.setOffset(offset);
   await app.scheduler.tick();
+  return true;
+}
+
+async function reset(app: AppParts): Promise<AdminResponse> {
+  await resetDevStore(app);
   return ok(clockState(app));
 }
 
 /** Wipes every key, alias and tag (wipe keeps what binds the store to its root key) and resets the clock, at once. */
-async function reset(app: AppParts): Promise<AdminResponse> {
+export async function resetDevStore(app: Pick<App, 'deps'>): Promise<void> {
   const { store, clock } = app.deps;
   await store.transaction(async (tx) => {
     await tx.wipe();
     await tx.putSetting(CLOCK_OFFSET_SETTING, '0');
   });
   clock.setOffset(0);
-  return ok(clockState(app));
 }
 
 function advanceSecondsOf(body: Buffer): number | undefined {

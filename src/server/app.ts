@@ -15,13 +15,15 @@ import { IAM_HANDLERS, STS_HANDLERS } from '../ops/iam/index.js';
 import type { AuditNotes, RequestFacts, RequestOutcome } from '../protocol/pipeline.js';
 import type { QueryHooks, QueryRequestFacts } from '../protocol/query/pipeline.js';
 import { Clock } from '../util/clock.js';
+import { log as processLog, type Logger } from '../util/log.js';
 import { AccessKeys } from './access-keys.js';
 import { syncDevClock } from './admin.js';
 import { devAuthenticator, serveAuthenticator } from './authenticators.js';
 import { StoredIdentities } from './identities.js';
-import type { Config } from './config.js';
+import { logFormatOf, type Config } from './config.js';
 import { openStore } from './open-store.js';
 import { Metrics } from './metrics.js';
+import { requestLog, type RequestLog } from './request-log.js';
 import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
@@ -35,6 +37,8 @@ export interface App {
   readonly hooks: QueryHooks;
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly logRequest: RequestLog;
   /** Starts the background work one process per node does: due key work, refilling the material pool. */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -43,9 +47,9 @@ export interface App {
 
 /**
  * The composition root: every dependency is made here and nowhere else. `relay` connects it to the node's
- * other workers (server/worker-relay.ts).
+ * other workers (server/worker-relay.ts); `log` is the process's logger unless the app has its own (in-process.ts).
  */
-export async function createApp(config: Config, relay?: ChangeRelay): Promise<App> {
+export async function createApp(config: Config, relay?: ChangeRelay, log: Logger = processLog): Promise<App> {
   const store = openStore(config, relay);
   const root = await loadRootKey(store, config.dataDir);
   const clock = new Clock();
@@ -64,7 +68,7 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   // …and one moved by another worker or node is followed at once, so this scheduler sees the same time.
   store.onChange((change) => {
     if (change.kind === 'setting' || change.kind === 'resync') {
-      syncDevClock({ config, deps }).catch((e: unknown) => console.error(`dev clock: ${String(e)}`));
+      syncDevClock({ config, deps }).catch((e: unknown) => log.error(`dev clock: ${String(e)}`));
     }
     if (change.kind === 'resync') forgetUnwrappedMaterial();
   });
@@ -120,22 +124,19 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
     // A request that wrote nothing (reads, and every failure: its transaction rolled back) is recorded on its
     // own, grouped with the other requests' records into one commit (store/audit-trail.ts).
     async record(outcome, notes) {
-      // dev's policy switch is for proving what a caller may not do: the log says which statement decided.
-      if (config.posture === 'dev' && outcome.error?.detail !== undefined) {
-        console.log(`request ${outcome.requestId} ${outcome.operation ?? ''} denied: ${outcome.error.detail}`);
-      }
       if (!notes.recorded) await store.appendAudit(auditRecordOf(outcome, notes));
       if (!outcome.error) notes.afterRecord?.();
     },
     onInternalError(error, requestId) {
       // The stack, never the request: inputs may hold plaintext.
       const what = error instanceof Error ? error.stack ?? error.message : String(error);
-      console.error(`request ${requestId} failed: ${what}`);
+      log.error({ requestId }, `request failed: ${what}`);
     },
   };
 
   return {
-    config, deps, accessKeys, hooks, scheduler, metrics,
+    config, deps, accessKeys, hooks, scheduler, metrics, log,
+    logRequest: requestLog(logFormatOf(config), log),
     startBackgroundWork() {
       scheduler.start();
       pool.start();

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
+import { createLogger, log, setLog } from '../util/log.js';
 import type { App } from './app.js';
-import type { Config } from './config.js';
+import { logFormatOf, type Config } from './config.js';
 import type { HttpServer } from './http.js';
 import { answerMetricsRequests } from './metrics-gather.js';
 import { checkTransport } from './tls.js';
@@ -17,6 +18,7 @@ import { PrimaryRelay, workerRelay } from './worker-relay.js';
  * delay, and after MAX_QUICK_FAILURES in a row the primary gives up and exits with an error.
  */
 export async function runServer(config: Config): Promise<void> {
+  setLog(createLogger(logFormatOf(config), config.logLevel));
   if (cluster.isPrimary) await runPrimary(config);
   else if (process.env.TRENT_PREPARE) await runPreparation(config);
   else await runWorker(config, Number(process.env.TRENT_WORKER_INDEX ?? 0));
@@ -60,7 +62,7 @@ async function runPrimary(config: Config): Promise<void> {
       ports.set(index, m.listening);
       if (!announced && ports.size === config.workers) {
         announced = true;
-        console.log(`Trent (${config.posture}) listening on ${config.tls ? 'https' : 'http'}://${config.host}:${m.listening}, ` +
+        log.info(`Trent (${config.posture}) listening on ${config.tls ? 'https' : 'http'}://${config.host}:${m.listening}, ` +
           `data in ${config.dataDir}, ${config.workers} worker${config.workers === 1 ? '' : 's'}`);
       }
     });
@@ -70,12 +72,12 @@ async function runPrimary(config: Config): Promise<void> {
       const failed = quick ? (failures.get(index) ?? 0) + 1 : 0;
       failures.set(index, failed);
       if (failed >= MAX_QUICK_FAILURES) {
-        console.error(`worker ${index} exited (${signal ?? code}) at start ${failed} times in a row; giving up`);
+        log.error(`worker ${index} exited (${signal ?? code}) at start ${failed} times in a row; giving up`);
         stop('SIGTERM', 1);
         return;
       }
       const delay = failed ? backoffMs(failed) : 0;
-      console.error(`worker ${index} exited (${signal ?? code}); starting another${delay ? ` in ${delay} ms` : ''}`);
+      log.warn(`worker ${index} exited (${signal ?? code}); starting another${delay ? ` in ${delay} ms` : ''}`);
       setTimeout(() => { if (!stopping) fork(index); }, delay);
     });
     return worker;
@@ -142,7 +144,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
     server = await startHttpServer(app);
   } catch (e) {
     // One line (the port taken, the database unreachable): the primary retries, then gives up.
-    console.error(`trent: worker ${index} could not start: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`trent: worker ${index} could not start: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
   if (index === 0) app.startBackgroundWork();
@@ -164,7 +166,7 @@ async function runWorker(config: Config, index: number): Promise<void> {
     try {
       server.reloadTls();
     } catch (e) {
-      console.error(`worker ${index}: kept the TLS certificate in use: ${e instanceof Error ? e.message : String(e)}`);
+      log.warn(`worker ${index}: kept the TLS certificate in use: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
   // The primary is gone (killed, crashed): nothing would replace or stop this worker, so it stops itself. A worker

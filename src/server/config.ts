@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POOL_SIZES, parsePoolSizes, type PoolSizes } from '../ops/pool-sizes.js';
 import { DEFAULT_QUOTAS, parseQuotas, type Quotas } from '../ops/quotas/settings.js';
+import { parseLogLevel, type LogFormat, type LogLevel } from '../util/log.js';
 
 export type Posture = 'dev' | 'serve';
 
@@ -37,6 +38,13 @@ export interface Config {
    * caller may not do. serve always enforces them.
    */
   readonly enforcePolicies: boolean;
+  /** The least severe log records written (default info: one line per request). */
+  readonly logLevel: LogLevel;
+}
+
+/** dev's logs are lines for a person at a terminal; serve's are JSON lines for a log pipeline. */
+export function logFormatOf(config: Pick<Config, 'posture'>): LogFormat {
+  return config.posture === 'dev' ? 'line' : 'json';
 }
 
 export const ENV = {
@@ -55,6 +63,7 @@ export const ENV = {
   tlsTerminatedByProxy: 'TRENT_TLS_TERMINATED_BY_PROXY',
   adminCredentialsFile: 'TRENT_ADMIN_CREDENTIALS_FILE',
   enforcePolicies: 'TRENT_ENFORCE_POLICIES',
+  logLevel: 'TRENT_LOG_LEVEL',
 } as const;
 
 const isTrue = (v: string | undefined) => ['1', 'true', 'yes'].includes((v ?? '').toLowerCase());
@@ -88,5 +97,6 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
     tlsTerminatedByProxy: isTrue(get('tlsTerminatedByProxy')),
     adminCredentialsFile: get('adminCredentialsFile'),
     enforcePolicies: posture === 'serve' || isTrue(get('enforcePolicies')),
+    logLevel: parseLogLevel(get('logLevel') ?? 'info'),
   };
 }

@@ -4,7 +4,7 @@ import { KmsError } from '../model/errors.js';
 import { handleKmsRequest, type WireResponse } from '../protocol/pipeline.js';
 import { handleQueryRequest } from '../protocol/query/pipeline.js';
 import { serviceOf } from '../protocol/route.js';
-import { handleAdminRequest, isAdminPath } from './admin.js';
+import { handleAdminRequest, isAdminPath, isProbePath } from './admin.js';
 import type { App } from './app.js';
 import { ParseError, RequestParser, type ParsedRequest, type ParseResult } from './http-parser.js';
 import { readTlsFiles } from './tls.js';
@@ -154,7 +154,7 @@ class Connection {
     try {
       parsed = this.parser.next();
     } catch (e) {
-      if (!(e instanceof ParseError)) console.error(`HTTP parser failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      if (!(e instanceof ParseError)) this.app.log.error(`HTTP parser failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       this.refuse(e instanceof ParseError ? e.status : 400);
       return;
     }
@@ -178,13 +178,24 @@ class Connection {
     const started = performance.now();
     this.handle(result.request, tooLarge).then(
       (out) => {
-        if (out.operation !== undefined || out.headers['x-amzn-errortype'] !== undefined) {
-          this.app.metrics.request(out.operation, out.headers['x-amzn-errortype'], (performance.now() - started) / 1000);
-        }
+        const ms = performance.now() - started;
+        const errorType = out.headers['x-amzn-errortype'];
+        if (out.operation !== undefined || errorType !== undefined) this.app.metrics.request(out.operation, errorType, ms / 1000);
+        this.logRequest(result.request, out, ms);
         this.respond(result.request, out, !tooLarge && result.request.keepAlive);
       },
-      (e: unknown) => this.respond(result.request, internalError(e), false),
+      (e: unknown) => this.respond(result.request, internalError(this.app, e), false),
     );
+  }
+
+  /** Probes (health, metrics) come every few seconds from a load balancer or Prometheus: logged at debug only. */
+  private logRequest(req: ParsedRequest, out: WireResponse, ms: number): void {
+    const what = out.operation ?? (isAdminPath(req.path) ? `${req.method} ${req.path.split('?')[0]}` : 'UnknownOperation');
+    if (out.facts === undefined && isProbePath(req.path)) {
+      if (this.app.log.isLevelEnabled('debug')) this.app.log.debug(`${what} ${out.status} ${Math.round(ms)}ms`);
+      return;
+    }
+    this.app.logRequest({ what, status: out.status, errorType: out.headers['x-amzn-errortype'], ms, facts: out.facts, sourceIp: this.socket.remoteAddress });
   }
 
   private async handle(req: ParsedRequest, tooLarge: boolean): Promise<WireResponse> {
@@ -233,6 +244,7 @@ class Connection {
   private refuse(status: number): void {
     if (this.socket.destroyed) return;
     this.app.metrics.refused(status);
+    if (this.app.log.isLevelEnabled('debug')) this.app.log.debug(`HTTP ${status}: refused a malformed or slow request from ${this.socket.remoteAddress}`);
     this.socket.write(`HTTP/1.1 ${status} ${REASONS[status]}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
     this.close();
   }
@@ -271,9 +283,9 @@ class Connection {
  * An error that escaped the pipeline (which answers every failure it knows of) is a bug: logged, and answered as
  * KMSInternalException. Left unhandled, the rejection would end the worker and drop every connection it holds.
  */
-function internalError(e: unknown): WireResponse {
+function internalError(app: App, e: unknown): WireResponse {
   // The stack, never the request: it may hold plaintext.
-  console.error(`request failed outside the pipeline: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  app.log.error(`request failed outside the pipeline: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   const body = Buffer.from(JSON.stringify(
     { __type: 'KMSInternalException', message: 'The request could not be completed due to an internal error.' }));
   return { status: 500, headers: { 'content-type': 'application/x-amz-json-1.1', 'content-length': String(body.length) }, body };

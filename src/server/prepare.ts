@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { prepareDataDir, refuseLostStore } from './data-dir.js';
 import { openStore } from './open-store.js';
 import { loadRootKey } from './root-key-source.js';
+import { log } from '../util/log.js';
 
 /** Set by the start that created the first administrator key: no later start makes another. */
 const ADMIN_CREATED_SETTING = 'bootstrap.admin-created';
@@ -41,10 +42,12 @@ export async function prepare(config: Config): Promise<void> {
       throw e;
     });
     if (!admin) {
-      if ((await store.listAccessKeys()).length === 0) console.error('No access key exists: make one with trent access-key create.');
+      if ((await store.listAccessKeys()).length === 0) log.warn('No access key exists: make one with trent access-key create.');
     } else if (file) {
-      console.log(`First start: created the administrator access key; its secret is in ${file} (mode 0600).`);
+      log.info(`First start: created the administrator access key; its secret is in ${file} (mode 0600).`);
     } else {
+      // Not a log record: the one time the secret is shown, to whoever started Trent (--admin-credentials-file
+      // keeps it out of a log pipeline reading stdout).
       console.log(`First start: created the administrator access key. The secret is shown this once.\n${credentialLines(admin, '  ')}`);
     }
   } finally {

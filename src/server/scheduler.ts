@@ -1,5 +1,6 @@
 import type { Deps } from '../ops/context.js';
 import { runDueWork } from '../ops/lifecycle.js';
+import { log } from '../util/log.js';
 
 /**
  * Runs the keys' due work (deletion, rotation, expiry) in the background. `tick` may also be called
@@ -19,7 +20,7 @@ export class Scheduler {
   /** One pass over everything due now; passes never overlap. */
   tick(): Promise<void> {
     this.running = this.running.then(() => this.pass()).catch((e: unknown) => {
-      console.error(`scheduler: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      log.error(`scheduler: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     });
     return this.running;
   }
@@ -32,7 +33,7 @@ export class Scheduler {
       try {
         await runDueWork(this.deps, key, now);
       } catch (e) {
-        console.error(`scheduler: key ${key.keyId}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        log.error(`scheduler: key ${key.keyId}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       }
     }
   }

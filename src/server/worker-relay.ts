@@ -1,6 +1,7 @@
 import type { Worker } from 'node:cluster';
 import type { ChangeRelay } from '../store/change-relay.js';
 import type { Change } from '../store/types.js';
+import { log } from '../util/log.js';
 
 /**
  * The change relay of one node's workers (store/change-relay.ts), over the cluster's IPC channels: a worker
@@ -98,7 +99,7 @@ export class PrimaryRelay {
     const id = this.nextId++;
     const timer = setTimeout(() => {
       for (const w of this.deliveries.get(id)?.pending ?? []) {
-        console.error(`worker ${w.id} did not apply a change within ${PrimaryRelay.APPLY_TIMEOUT_MS} ms; replacing it`);
+        log.warn(`worker ${w.id} did not apply a change within ${PrimaryRelay.APPLY_TIMEOUT_MS} ms; replacing it`);
         w.process.kill('SIGKILL');
       }
     }, PrimaryRelay.APPLY_TIMEOUT_MS);
@@ -118,5 +119,5 @@ export class PrimaryRelay {
 
 function sendTo(worker: Worker, m: RelayMessage): void {
   // A worker that exits meanwhile is cleaned up by its 'exit' handler; a failed send is not an error here.
-  if (!worker.isDead()) worker.send(m, (e: Error | null) => { if (e) console.error(`relay to worker ${worker.id}: ${e.message}`); });
+  if (!worker.isDead()) worker.send(m, (e: Error | null) => { if (e) log.error(`relay to worker ${worker.id}: ${e.message}`); });
 }

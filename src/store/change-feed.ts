@@ -1,4 +1,5 @@
 import type { Change, ChangeListener } from './types.js';
+import { log } from '../util/log.js';
 
 /** The listeners of one store: each change goes to every listener; one that throws does not stop the rest. */
 export class ChangeFeed {
@@ -14,7 +15,7 @@ export class ChangeFeed {
       try {
         listener(change);
       } catch (e) {
-        console.error(`change listener failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        log.error(`change listener failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       }
     }
   }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { rollback, type Queryable, type Row } from './postgres-connection.js';
+import { logMigration } from './migration-log.js';
 import { MIGRATIONS } from './schema.js';
 import { MIGRATIONS_TABLE } from './table-rows.js';
 
@@ -18,6 +19,7 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
     const applied = await appliedVersion(client);
+    logMigration(applied, MIGRATIONS.length);
     for (let version = applied + 1; version <= MIGRATIONS.length; version++) {
       await client.query(forPostgres(MIGRATIONS[version - 1]!));
       await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, applied_at) VALUES ($1, $2)`, [version, Date.now()]);

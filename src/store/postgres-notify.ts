@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { ChangeFeed } from './change-feed.js';
 import { TYPES } from './postgres-connection.js';
 import type { Change } from './types.js';
+import { log } from '../util/log.js';
 
 /** The NOTIFY channel every node writes its committed changes to and listens on. */
 const CHANNEL = 'trent_changes';
@@ -72,7 +73,7 @@ export class ChangeNotifier {
     const lost = (e?: Error) => {
       if (this.listener !== client) return;
       this.listener = undefined;
-      console.error(`postgres: the change notification connection failed${e ? `: ${e.message}` : ''}; reconnecting`);
+      log.warn(`postgres: the change notification connection failed${e ? `: ${e.message}` : ''}; reconnecting`);
       void client.end().catch(() => undefined);
       if (!this.closed) this.reconnect = setTimeout(() => this.listen(), RECONNECT_MS).unref();
     };

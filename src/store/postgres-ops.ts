@@ -4,13 +4,13 @@ import type { ChangeBatch } from './change-feed.js';
 import { codeOf, type Queryable, type Row } from './postgres-connection.js';
 import {
   ACCESS_KEY_COLUMNS, IDENTITY_COLUMNS, INLINE_POLICY_COLUMNS, SESSION_COLUMNS, accessKeyFromRow, accessKeyRow, identityFromRow, identityRow,
-  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
+  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter, importParametersFromRow,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
   type AccessKeyRecord, type AccessKeyStatus, type IdentityKind, type IdentityRecord, type InlinePolicyRecord, type SessionRecord,
-  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery, type ImportParametersRecord,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -131,6 +131,7 @@ export class PostgresOps implements StoreOps {
     await this.run('DELETE FROM tags WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     await this.run('DELETE FROM key_last_usage WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     await this.run('DELETE FROM grants WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
+    await this.run('DELETE FROM import_parameters WHERE account_id = $1 AND region = $2 AND key_id = $3', args);
     const aliases = await this.rows(
       'DELETE FROM aliases WHERE account_id = $1 AND region = $2 AND key_id = $3 RETURNING alias_name', args);
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them. Two nodes deleting
@@ -144,6 +145,25 @@ export class PostgresOps implements StoreOps {
     for (const a of aliases) {
       this.changes.add({ kind: 'alias', id: changeId.alias(ref.accountId, ref.region, a.alias_name as string) });
     }
+  }
+
+  async deleteMaterial(ref: KeyRef, materialId: string): Promise<void> {
+    await this.run('DELETE FROM materials WHERE account_id = $1 AND key_id = $2 AND material_id = $3',
+      [ref.accountId, ref.keyId, materialId]);
+    this.keyChanged(ref);
+  }
+
+  async insertImportParameters(p: ImportParametersRecord, purgeBefore: Date): Promise<void> {
+    await this.run('DELETE FROM import_parameters WHERE valid_to < $1', [purgeBefore.getTime()]);
+    await this.run(`INSERT INTO import_parameters
+      (token_id, account_id, region, key_id, wrapping_algorithm, wrapping_key_spec, valid_to, wrapped)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [p.tokenId, p.accountId, p.region, p.keyId, p.wrappingAlgorithm, p.wrappingKeySpec, p.validTo.getTime(), p.wrapped]);
+  }
+
+  async getImportParameters(tokenId: string): Promise<ImportParametersRecord | undefined> {
+    const [row] = await this.rows('SELECT * FROM import_parameters WHERE token_id = $1', [tokenId]);
+    return row ? importParametersFromRow(row) : undefined;
   }
 
   async getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined> {

@@ -8,6 +8,7 @@ import { StoreBase } from './store-base.js';
 import { RECOUNT_KEYS } from './schema.js';
 import { backupOrder, MIGRATIONS_TABLE, refuseNonEmpty, restoredColumns } from './table-rows.js';
 import type { ChangeListener, Store, StoreOps, StoreReads, TableRow } from './types.js';
+import { log } from '../util/log.js';
 
 /** Deadlocks and serialization failures are PostgreSQL asking for the transaction to be run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -39,7 +40,7 @@ export class PostgresStore extends StoreBase implements Store {
     this.pool = new pg.Pool({ connectionString: url, max: poolSize, types: TYPES });
     // An idle pooled connection that breaks (database restart) is dropped and replaced; without a listener
     // the error would end the process.
-    this.pool.on('error', (e) => console.error(`postgres: an idle connection failed: ${e.message}`));
+    this.pool.on('error', (e) => log.error(`postgres: an idle connection failed: ${e.message}`));
     this.opened = migrate(this.pool);
     this.opened.catch(() => undefined);
     // Single reads run on the pool, outside any transaction, so they announce nothing.

@@ -1,6 +1,6 @@
 import type {
-  AccessKeyRecord, AccessKeyStatus, AliasRecord, GrantRecord, IdentityKind, IdentityRecord, InlinePolicyRecord, KeyRecord, MaterialRecord,
-  PooledSecret, SessionRecord,
+  AccessKeyRecord, AccessKeyStatus, AliasRecord, GrantRecord, IdentityKind, IdentityRecord, ImportParametersRecord, InlinePolicyRecord,
+  KeyRecord, MaterialRecord, PooledSecret, SessionRecord,
 } from './types.js';
 
 /**
@@ -12,10 +12,18 @@ export function encodeKey(key: KeyRecord): string {
 }
 
 const DATE_FIELDS = ['createdAt', 'deletionDate', 'validTo', 'nextRotationDate'] as const;
+const MATERIAL_DATE_FIELDS = ['validTo', 'rotationDate'] as const;
+
+function reviveDates(raw: Record<string, unknown>, fields: readonly string[]): void {
+  for (const f of fields) if (typeof raw[f] === 'string') raw[f] = new Date(raw[f] as string);
+}
 
 export function decodeKey(doc: string): KeyRecord {
   const raw = JSON.parse(doc) as Record<string, unknown>;
-  for (const f of DATE_FIELDS) if (typeof raw[f] === 'string') raw[f] = new Date(raw[f] as string);
+  reviveDates(raw, DATE_FIELDS);
+  if (Array.isArray(raw.importedMaterials)) {
+    for (const m of raw.importedMaterials as Array<Record<string, unknown>>) reviveDates(m, MATERIAL_DATE_FIELDS);
+  }
   return raw as unknown as KeyRecord;
 }
 
@@ -30,6 +38,8 @@ export function dueAt(key: KeyRecord): number | null {
   if (key.nextRotationDate && key.keyState === 'Enabled' && key.multiRegionKeyType !== 'REPLICA') {
     times.push(key.nextRotationDate.getTime());
   }
+  // Imported material expires in every key state.
+  for (const m of key.importedMaterials ?? []) if (m.imported && m.validTo) times.push(m.validTo.getTime());
   return times.length ? Math.min(...times) : null;
 }
 
@@ -46,6 +56,19 @@ export function materialFromRow(r: Record<string, unknown>): MaterialRecord {
     createdAt: new Date(Number(r.created_at)),
     wrapped: r.wrapped as Buffer,
     rotationType: (r.rotation_type as MaterialRecord['rotationType']) ?? undefined,
+  };
+}
+
+export function importParametersFromRow(r: Record<string, unknown>): ImportParametersRecord {
+  return {
+    tokenId: r.token_id as string,
+    accountId: r.account_id as string,
+    region: r.region as string,
+    keyId: r.key_id as string,
+    wrappingAlgorithm: r.wrapping_algorithm as ImportParametersRecord['wrappingAlgorithm'],
+    wrappingKeySpec: r.wrapping_key_spec as ImportParametersRecord['wrappingKeySpec'],
+    validTo: new Date(Number(r.valid_to)),
+    wrapped: r.wrapped as Buffer,
   };
 }
 

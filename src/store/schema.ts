@@ -84,6 +84,12 @@ export const MIGRATIONS: readonly string[] = [
   // A key ID's records in every Region (multi-Region keys: listRelatedKeys, and deleteKey's check for the last
   // Region before the shared material goes), without scanning the account's keys of every Region.
   `CREATE INDEX keys_by_key_id ON keys (account_id, key_id);`,
+  // Wrapping key pairs and their import tokens (GetParametersForImport), by token; purged some time after expiry.
+  `CREATE TABLE import_parameters (
+     token_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, key_id TEXT NOT NULL,
+     wrapping_algorithm TEXT NOT NULL, wrapping_key_spec TEXT NOT NULL, valid_to BIGINT NOT NULL, wrapped BYTEA NOT NULL);
+   CREATE INDEX import_parameters_by_key ON import_parameters (account_id, region, key_id);
+   CREATE INDEX import_parameters_by_expiry ON import_parameters (valid_to);`,
 ];
 
 /**
@@ -93,4 +99,6 @@ export const MIGRATIONS: readonly string[] = [
 export const RECOUNT_KEYS = `DELETE FROM key_counts; ${COUNT_KEYS}`;
 
 /** The tables of keys and what hangs off them: what Store.wipe empties (settings and access keys stay). */
-export const WIPED_TABLES: readonly string[] = ['keys', 'materials', 'tags', 'aliases', 'grants', 'key_last_usage', 'key_counts'];
+export const WIPED_TABLES: readonly string[] = [
+  'keys', 'materials', 'tags', 'aliases', 'grants', 'key_last_usage', 'key_counts', 'import_parameters',
+];

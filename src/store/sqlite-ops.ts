@@ -3,13 +3,13 @@ import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-t
 import type { ChangeBatch } from './change-feed.js';
 import {
   ACCESS_KEY_COLUMNS, IDENTITY_COLUMNS, INLINE_POLICY_COLUMNS, SESSION_COLUMNS, accessKeyFromRow, accessKeyRow, identityFromRow, identityRow,
-  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
+  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter, importParametersFromRow,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
   type AccessKeyRecord, type AccessKeyStatus, type IdentityKind, type IdentityRecord, type InlinePolicyRecord, type SessionRecord,
-  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery, type ImportParametersRecord,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -107,6 +107,7 @@ export class SqliteOps implements StoreOps {
     this.stmt('DELETE FROM tags WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM key_last_usage WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     this.stmt('DELETE FROM grants WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
+    this.stmt('DELETE FROM import_parameters WHERE account_id = ? AND region = ? AND key_id = ?').run(...args);
     const aliases = this.stmt('DELETE FROM aliases WHERE account_id = ? AND region = ? AND key_id = ? RETURNING alias_name')
       .all(...args) as Row[];
     // Material is shared by the Regions of a multi-Region key: it goes with the last of them.
@@ -116,6 +117,24 @@ export class SqliteOps implements StoreOps {
     for (const a of aliases) {
       this.changes.add({ kind: 'alias', id: changeId.alias(ref.accountId, ref.region, a.alias_name as string) });
     }
+  }
+
+  async deleteMaterial(ref: KeyRef, materialId: string): Promise<void> {
+    this.stmt('DELETE FROM materials WHERE account_id = ? AND key_id = ? AND material_id = ?').run(ref.accountId, ref.keyId, materialId);
+    this.keyChanged(ref);
+  }
+
+  async insertImportParameters(p: ImportParametersRecord, purgeBefore: Date): Promise<void> {
+    this.stmt('DELETE FROM import_parameters WHERE valid_to < ?').run(purgeBefore.getTime());
+    this.stmt(`INSERT INTO import_parameters
+               (token_id, account_id, region, key_id, wrapping_algorithm, wrapping_key_spec, valid_to, wrapped)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(p.tokenId, p.accountId, p.region, p.keyId, p.wrappingAlgorithm, p.wrappingKeySpec, p.validTo.getTime(), p.wrapped);
+  }
+
+  async getImportParameters(tokenId: string): Promise<ImportParametersRecord | undefined> {
+    const row = this.stmt('SELECT * FROM import_parameters WHERE token_id = ?').get(tokenId) as Row | undefined;
+    return row ? importParametersFromRow(row) : undefined;
   }
 
   async getMaterial(ref: KeyRef, materialId: string): Promise<MaterialRecord | undefined> {

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
 import type { ChangeRelay } from './change-relay.js';
 import { KeyRecordCache } from './key-record-cache.js';
+import { logMigration } from './migration-log.js';
 import { MIGRATIONS, RECOUNT_KEYS } from './schema.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { SqliteOps } from './sqlite-ops.js';
@@ -198,6 +199,8 @@ function open(path: string): Database.Database {
 /** Applies the migrations not yet applied, each in its own transaction; safe against a concurrent starter. */
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+  const applied = Number((db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as Row).v);
+  logMigration(applied, MIGRATIONS.length);
   MIGRATIONS.forEach((sql, i) => {
     const version = i + 1;
     db.transaction(() => {

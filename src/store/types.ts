@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../model/audit-record.js';
 import type {
-  ExpirationModelType, GrantOperation, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
+  AlgorithmSpec, ExpirationModelType, GrantOperation, WrappingKeySpec, KeyMaterialState, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
 } from '../model/types.gen.js';
 
 export type { AuditRecord };
@@ -35,6 +35,39 @@ export interface KeyRecord extends KeyRef {
   nextRotationDate?: Date | undefined;
   /** The material new encryptions use; absent while a key has none (EXTERNAL origin before import). */
   currentMaterialId?: string | undefined;
+  /**
+   * An EXTERNAL key's key materials, in the order they were first imported (ops/import/imported-material.ts):
+   * what ListKeyRotations and DescribeKey show of them, kept while the material itself is deleted or expired.
+   * The material's bytes are a MaterialRecord while it is imported.
+   */
+  importedMaterials?: ImportedMaterial[] | undefined;
+}
+
+/** One key material of an EXTERNAL key, as ImportKeyMaterial left it. */
+export interface ImportedMaterial {
+  readonly materialId: string;
+  description?: string | undefined;
+  /** CURRENT, NON_CURRENT, or PENDING_ROTATION (imported as new material, not yet rotated to). */
+  state: Extract<KeyMaterialState, 'CURRENT' | 'NON_CURRENT' | 'PENDING_ROTATION'>;
+  /** Whether the material is imported now (ImportState IMPORTED), or was deleted or expired (PENDING_IMPORT). */
+  imported: boolean;
+  /** While imported: whether and when it expires. */
+  expirationModel?: ExpirationModelType | undefined;
+  validTo?: Date | undefined;
+  /** When RotateKeyOnDemand made it current. */
+  rotationDate?: Date | undefined;
+}
+
+/**
+ * A wrapping key pair and its import token (GetParametersForImport): for one KMS key, one wrapping algorithm,
+ * until `validTo`. The private key is wrapped under the root key.
+ */
+export interface ImportParametersRecord extends KeyRef {
+  readonly tokenId: string;
+  readonly wrappingAlgorithm: AlgorithmSpec;
+  readonly wrappingKeySpec: WrappingKeySpec;
+  readonly validTo: Date;
+  readonly wrapped: Buffer;
 }
 
 /** One version of a key's secret, wrapped under the root key (keys/material.ts). */
@@ -240,10 +273,19 @@ export interface StoreOps extends StoreReads {
   /** Inserts the key and counts it in its account and Region (lockKeyCount). */
   insertKey(key: KeyRecord): Promise<void>;
   updateKey(key: KeyRecord): Promise<void>;
-  /** Deletes the key with its material, tags, aliases and grants, and uncounts it. */
+  /** Deletes the key with its material, tags, aliases, grants and import parameters, and uncounts it. */
   deleteKey(ref: KeyRef): Promise<void>;
 
   insertMaterial(ref: KeyRef, material: MaterialRecord): Promise<void>;
+  /** Deletes one material version (imported material deleted or expired); nothing if there is none. */
+  deleteMaterial(ref: KeyRef, materialId: string): Promise<void>;
+
+  /**
+   * Stores a wrapping key pair and import token, and deletes those that expired before `purgeBefore` (kept a
+   * while after expiry, so that a late import hears its token expired rather than unknown).
+   */
+  insertImportParameters(parameters: ImportParametersRecord, purgeBefore: Date): Promise<void>;
+  getImportParameters(tokenId: string): Promise<ImportParametersRecord | undefined>;
 
   putTags(ref: KeyRef, tags: readonly TagRecord[]): Promise<void>;
   deleteTags(ref: KeyRef, tagKeys: readonly string[]): Promise<void>;

@@ -43,10 +43,10 @@ describe('dev --enforce-policies', () => {
     assert.equal(denied.name, 'AccessDeniedException');
     assert.match(denied.message, /with an explicit deny in a resource-based policy$/);
     // The log line may reach the primary's stdout a moment after the answer.
-    for (let i = 0; i < 50 && !/denied: key policy statement NoEncryptHere/.test(trent().output()); i++) {
+    for (let i = 0; i < 50 && !/Encrypt \S+ 400 AccessDeniedException \(key policy statement NoEncryptHere\)/.test(trent().output()); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.match(trent().output(), /denied: key policy statement NoEncryptHere/);
+    assert.match(trent().output(), /Encrypt \S+ 400 AccessDeniedException \(key policy statement NoEncryptHere\)/);
   });
 
   test("another account reaches the key only through a grant", async () => {

@@ -1,16 +1,19 @@
 /**
  * The key-state table end to end through @aws-sdk/client-kms: the states the API can reach × every operation
- * Trent implements so far, each answered as src/ops/key-state.ts says.
+ * Trent implements so far, each answered as src/ops/key-state.ts says. The import operations are tried on keys
+ * of imported material (the others refuse every key of another origin, in any state, before the table).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import {
-  DisableKeyCommand, EncryptCommand, KMSServiceException, ReplicateKeyCommand, ScheduleKeyDeletionCommand, type CreateKeyCommandInput,
+  DisableKeyCommand, EncryptCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, KMSServiceException,
+  ReplicateKeyCommand, ScheduleKeyDeletionCommand, type CreateKeyCommandInput, type KeyMetadata,
 } from '@aws-sdk/client-kms';
 import { KmsError } from '../../src/model/errors.js';
 import type { KeyState, OperationName } from '../../src/model/types.gen.js';
 import { checkKeyState } from '../../src/ops/key-state.js';
-import { BLOB, CALLS, type Call } from '../support/key-calls.js';
+import { BLOB, CALLS, IMPORT_OPERATIONS, type Call } from '../support/key-calls.js';
 import { createKey } from '../support/kms.js';
 import { useTrent } from '../support/trent.js';
 
@@ -31,6 +34,19 @@ describe('key management through @aws-sdk/client-kms', () => {
   const trent = useTrent();
   const kms = trent.client();
   const newKey = (input?: CreateKeyCommandInput) => createKey(kms, input);
+  /** A symmetric key of imported material, Enabled: the import operations' table is about such keys. */
+  const importedKey = async (input?: CreateKeyCommandInput): Promise<KeyMetadata> => {
+    const key = await newKey({ ...input, Origin: 'EXTERNAL' });
+    const parameters = await kms.send(new GetParametersForImportCommand({
+      KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048',
+    }));
+    const wrappingKey = createPublicKey({ key: Buffer.from(parameters.PublicKey!), format: 'der', type: 'spki' });
+    const wrapped = publicEncrypt({ key: wrappingKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
+    await kms.send(new ImportKeyMaterialCommand({
+      KeyId: key.KeyId, ImportToken: parameters.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    }));
+    return key;
+  };
 
   describe('the key-state table over every reachable state × every implemented operation', () => {
     // Creating and Updating last a scheduler pass: test/unit/multi-region-states.test.ts holds keys in them.
@@ -42,7 +58,7 @@ describe('key management through @aws-sdk/client-kms', () => {
     for (const state of REACHABLE) {
       for (const [op, call] of Object.entries(CALLS) as Array<[OperationName, Call]>) {
         test(`${op} on a ${state} key`, async (t) => {
-          const key = await newKey(CREATED_AS[state]);
+          const key = IMPORT_OPERATIONS.has(op) && state !== 'PendingImport' ? await importedKey(CREATED_AS[state]) : await newKey(CREATED_AS[state]);
           let blob: Uint8Array | undefined;
           if (state !== 'PendingImport') {
             const made = await kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: Buffer.from('p') })).catch(() => undefined);

@@ -54,6 +54,26 @@ kms.rotate_key_on_demand(KeyId=k)`,
 kms.get_parameters_for_import(KeyId=k, WrappingAlgorithm='RSAES_OAEP_SHA_256', WrappingKeySpec='RSA_2048')`,
   },
   {
+    recorded: 'test_import_key_symmetric', response: 'import-expiring-key-without-valid-to',
+    python: `k = key(Origin='EXTERNAL')
+kms.import_key_material(KeyId=k, ImportToken=b't', EncryptedKeyMaterial=b'm', ExpirationModel='KEY_MATERIAL_EXPIRES')`,
+  },
+  {
+    recorded: 'test_rotate_key_on_demand_raises_for_no_pending_key_material', response: 'rotate-key-on-demand-invalid-state-error',
+    python: `import os, shutil, subprocess, tempfile
+k = key(Origin='EXTERNAL')
+p = kms.get_parameters_for_import(KeyId=k, WrappingAlgorithm='RSAES_OAEP_SHA_256', WrappingKeySpec='RSA_2048')
+d = tempfile.mkdtemp()
+open(d + '/wrapping.der', 'wb').write(p['PublicKey'])
+open(d + '/material.bin', 'wb').write(os.urandom(32))
+wrapped = subprocess.run(['openssl', 'pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', d + '/wrapping.der',
+    '-in', d + '/material.bin', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256',
+    '-pkeyopt', 'rsa_mgf1_md:sha256'], check=True, capture_output=True).stdout
+shutil.rmtree(d)
+kms.import_key_material(KeyId=k, ImportToken=p['ImportToken'], EncryptedKeyMaterial=wrapped, ExpirationModel='KEY_MATERIAL_DOES_NOT_EXPIRE')
+kms.rotate_key_on_demand(KeyId=k)`,
+  },
+  {
     recorded: 'test_derive_shared_secret', response: 'response-invalid-key-agreement-algo',
     python: `k = key(KeySpec='ECC_NIST_P256', KeyUsage='KEY_AGREEMENT')
 kms.derive_shared_secret(KeyId=k, KeyAgreementAlgorithm='INVALID', PublicKey=b'k')`,

@@ -1,5 +1,5 @@
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, CreateGrantCommand, ListGrantsCommand, RevokeGrantCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand,
+  CancelKeyDeletionCommand, CreateAliasCommand, DeleteImportedKeyMaterialCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, CreateGrantCommand, ListGrantsCommand, RevokeGrantCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand,
   EnableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GenerateDataKeyPairCommand,
   GenerateDataKeyPairWithoutPlaintextCommand, GenerateDataKeyWithoutPlaintextCommand, GenerateMacCommand, GetKeyLastUsageCommand,
   GetKeyPolicyCommand, GetKeyRotationStatusCommand, GetPublicKeyCommand, ListAliasesCommand, ListKeyPoliciesCommand,
@@ -56,4 +56,14 @@ export const CALLS: Readonly<Partial<Record<OperationName, Call>>> = {
   RevokeGrant: (k, a) => k.send(new RevokeGrantCommand({ KeyId: a, GrantId: '0'.repeat(64) })),
   ReplicateKey: (k, a) => k.send(new ReplicateKeyCommand({ KeyId: a, ReplicaRegion: 'eu-central-1' })),
   UpdatePrimaryRegion: (k, a) => k.send(new UpdatePrimaryRegionCommand({ KeyId: a, PrimaryRegion: 'eu-central-1' })),
+  GetParametersForImport: (k, a) =>
+    k.send(new GetParametersForImportCommand({ KeyId: a, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })),
+  // A token of no parameters: the key's state is judged first, the token after it.
+  ImportKeyMaterial: (k, a, blob) => k.send(new ImportKeyMaterialCommand({
+    KeyId: a, ImportToken: blob, EncryptedKeyMaterial: blob, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+  })),
+  DeleteImportedKeyMaterial: (k, a) => k.send(new DeleteImportedKeyMaterialCommand({ KeyId: a })),
 };
+
+/** The operations that take only keys of imported material (EXTERNAL origin): the table is theirs on such keys. */
+export const IMPORT_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['GetParametersForImport', 'ImportKeyMaterial', 'DeleteImportedKeyMaterial']);

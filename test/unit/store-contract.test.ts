@@ -10,7 +10,7 @@ import { PostgresStore } from '../../src/store/postgres.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import {
-  StoreConflictError, changeId, type Change, type KeyRecord, type KeyRef, type Store, type StoreOps, type TableRow,
+  StoreConflictError, changeId, type AuditRecord, type Change, type KeyRecord, type KeyRef, type Store, type StoreOps, type TableRow,
 } from '../../src/store/types.js';
 import { Clock } from '../../src/util/clock.js';
 import { createTestDatabase, skipWithoutPostgres } from '../support/postgres.js';
@@ -156,6 +156,59 @@ function contract(name: string, makeBackend: () => Promise<Backend>, skip: strin
       assert.deepEqual((await store.listMaterials(key)).map((m) => [m.materialId, m.rotationType]),
         [['m-a', 'ON_DEMAND'], ['m-b', undefined]]);
       assert.ok((await rejection(store.transaction((tx) => tx.insertMaterial(key, material(key, 'm-a', 3))))) instanceof StoreConflictError);
+      await close();
+    });
+
+    test('imported material: listed in the key record with its dates, its bytes deleted alone, due at its expiry in any key state', async () => {
+      await fresh();
+      const key = keyRecord({
+        origin: 'EXTERNAL', keyState: 'Disabled',
+        importedMaterials: [
+          { materialId: 'm-1', state: 'CURRENT', imported: true, expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: new Date(3_000), rotationDate: new Date(5) },
+          { materialId: 'm-2', state: 'PENDING_ROTATION', imported: false, description: 'second' },
+        ],
+      });
+      await store.transaction(async (tx) => {
+        await tx.insertKey(key);
+        await tx.insertMaterial(key, material(key, 'm-1', 1));
+        await tx.insertMaterial(key, material(key, 'm-2', 2));
+      });
+      assert.deepEqual(await store.getKey(key), key);
+      assert.deepEqual((await store.keysDue(new Date(2_999), 10)).map((k) => k.keyId).filter((id) => id === key.keyId), []);
+      assert.deepEqual((await store.keysDue(new Date(3_000), 10)).map((k) => k.keyId).filter((id) => id === key.keyId), [key.keyId]);
+      await store.transaction((tx) => tx.deleteMaterial(key, 'm-1'));
+      await store.transaction((tx) => tx.deleteMaterial(key, 'm-1'));
+      assert.equal(await store.getMaterial(key, 'm-1'), undefined);
+      assert.ok(await store.getMaterial(key, 'm-2'));
+      await close();
+    });
+
+    test('import parameters: read by token, purged a while after expiry, deleted with their key and by wipe', async () => {
+      await fresh();
+      const key = keyRecord({ origin: 'EXTERNAL', keyState: 'PendingImport' });
+      const other = keyRecord({ origin: 'EXTERNAL', keyState: 'PendingImport' });
+      const parameters = (ref: KeyRef, tokenId: string, validTo: number) => ({
+        accountId: ref.accountId, region: ref.region, keyId: ref.keyId, tokenId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256' as const,
+        wrappingKeySpec: 'RSA_2048' as const, validTo: new Date(validTo), wrapped: Buffer.from([9, 8, 7]),
+      });
+      await store.transaction(async (tx) => {
+        await tx.insertKey(key);
+        await tx.insertKey(other);
+        await tx.insertImportParameters(parameters(key, 't-old', 1_000), new Date(0));
+        await tx.insertImportParameters(parameters(key, 't-key', 10_000), new Date(0));
+        await tx.insertImportParameters(parameters(other, 't-other', 10_000), new Date(0));
+      });
+      assert.deepEqual(await store.transaction((tx) => tx.getImportParameters('t-key')), parameters(key, 't-key', 10_000));
+      assert.equal(await store.transaction((tx) => tx.getImportParameters('t-none')), undefined);
+      // Inserting purges those expired before the given moment, and only those.
+      await store.transaction((tx) => tx.insertImportParameters(parameters(key, 't-new', 20_000), new Date(5_000)));
+      assert.equal(await store.transaction((tx) => tx.getImportParameters('t-old')), undefined);
+      assert.ok(await store.transaction((tx) => tx.getImportParameters('t-key')));
+      await store.transaction((tx) => tx.deleteKey(key));
+      assert.equal(await store.transaction((tx) => tx.getImportParameters('t-key')), undefined);
+      assert.ok(await store.transaction((tx) => tx.getImportParameters('t-other')));
+      await store.transaction((tx) => tx.wipe());
+      assert.equal(await store.transaction((tx) => tx.getImportParameters('t-other')), undefined);
       await close();
     });
 
@@ -647,6 +700,42 @@ describe('PostgreSQL: several nodes on one database', { skip: postgresSkip }, ()
       assert.equal(now.keyState, 'PendingDeletion');
       assert.ok(now.deletionDate && now.deletionDate.getTime() > Date.now() + 6 * 86_400_000);
       assert.deepEqual(updates.map((u) => u.keyState), ['PendingDeletion'], 'the waiting period started once');
+      }
+    });
+
+  test('expired imported material is deleted exactly once, with one DeleteExpiredKeyMaterial event, with two nodes racing', async () => {
+    const due = Array.from({ length: 30 }, () => keyRecord({
+      origin: 'EXTERNAL', importedMaterials: [{ materialId: 'm', state: 'CURRENT', imported: true, expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: new Date(1_000) }],
+    }));
+    for (const k of due) {
+      await nodes[0]!.transaction(async (tx) => {
+        await tx.insertKey(k);
+        await tx.insertMaterial(k, material(k, 'm', 1));
+      });
+    }
+    const deletions: string[] = [];
+    const events: string[] = [];
+    const counting = (store: Store): Store => Object.assign(Object.create(store) as Store, {
+      transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => store.transaction((tx) => fn(Object.assign(Object.create(tx) as StoreOps, {
+        deleteMaterial: async (ref: KeyRef, id: string) => { await tx.deleteMaterial(ref, id); deletions.push(ref.keyId); },
+        insertAuditRecords: async (records: readonly AuditRecord[]) => {
+          await tx.insertAuditRecords(records);
+          events.push(...records.map((r) => `${r.eventName} ${r.resources}`));
+        },
+      }))),
+    });
+    const schedulers = [nodes[0]!, nodes[1]!].map((store) =>
+      new Scheduler({ store: counting(store), clock: new Clock() } as unknown as Deps, 1_000, 7));
+    while ((await nodes[2]!.keysDue(new Date(), 100)).some((k) => due.some((d) => d.keyId === k.keyId))) {
+      await Promise.all(schedulers.map((s) => s.tick()));
+    }
+    assert.equal(deletions.length, due.length, 'each material deleted once');
+    assert.equal(events.length, due.length);
+    assert.ok(events.every((e) => e.startsWith('DeleteExpiredKeyMaterial ')));
+    for (const k of due) {
+      const after = await nodes[2]!.getKey(k);
+      assert.equal(after?.keyState, 'PendingImport');
+      assert.equal(await nodes[2]!.getMaterial(k, 'm'), undefined);
     }
   });
 });

@@ -97,6 +97,8 @@ const pkcs8 = pkcs8Family({
     const parts = publicParts(createPublicKey({ key: spki, format: 'der', type: 'spki' }));
     return { ...parts, maskedScalar: maskedScalar(parts.curve.group, ecPrivateKeyScalar(material)) };
   },
+  mismatch: (spec, key) => (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === curveOf(spec).openssl
+    ? undefined : `it is not a private key on the curve ${curveOf(spec).openssl}`),
 });
 const publicKeys = spkiKeys(publicParts);
 
@@ -236,6 +238,7 @@ function peerPublicKey(spki: Buffer, wanted: Curve): KeyObject {
 export const ecc: KeyFamily = {
   generate: pkcs8.generate,
   publicKey: pkcs8.publicKey,
+  importMaterial: pkcs8.importMaterial,
 
   sign(spec, material, algorithm, message, type) {
     checkSigningRequest(spec, algorithm, message, type);

@@ -43,6 +43,7 @@ const pkcs8 = pkcs8Family({
   view: (_key, spki, material) => ({
     ...publicParts(createPublicKey({ key: spki, format: 'der', type: 'spki' })), seed: seedOf(material),
   }),
+  mismatch: (_spec, key) => (key.asymmetricKeyType === 'ed25519' ? undefined : 'it is not an Ed25519 private key'),
 });
 const privateKeyOf = pkcs8.keyOf;
 const publicKeyOf = spkiKeys(publicParts);
@@ -64,6 +65,7 @@ export function verifyWithPublicKey(spec: KeySpec, spki: Buffer, algorithm: Sign
 export const ed25519: KeyFamily = {
   generate: pkcs8.generate,
   publicKey: pkcs8.publicKey,
+  importMaterial: pkcs8.importMaterial,
 
   sign(spec, material, algorithm, message, type) {
     checkSigningRequest(spec, algorithm, message, type);

@@ -5,7 +5,7 @@ import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import type { KeySpec, MessageType, SigningAlgorithmSpec } from '../../model/types.gen.js';
 import { checkSigningRequest } from '../algorithms.js';
 import { der, DerError, DerReader, oidBytes } from '../der.js';
-import type { KeyFamily } from '../family.js';
+import { incorrectMaterial, type KeyFamily } from '../family.js';
 import { MaterialCache } from '../material-cache.js';
 
 /*
@@ -89,10 +89,51 @@ export function verifyWithPublicKey(spec: KeySpec, spki: Buffer, algorithm: Sign
   return verifyRaw(spec, publicKey, message, type, signature);
 }
 
+/**
+ * The seed of an imported ML-DSA private key: PKCS#8 PrivateKeyInfo { version, { id-ml-dsa-* }, OCTET STRING
+ * ML-DSA-PrivateKey } where ML-DSA-PrivateKey (RFC 9881) is the seed ([0] IMPLICIT OCTET STRING), the expanded
+ * key, or both. Trent keeps the seed, so an expanded key alone cannot be imported; given both, they must agree.
+ */
+function importedSeed(spec: KeySpec, imported: Buffer): Buffer {
+  const { dsa, oid } = variantOf(spec);
+  let seed: Buffer;
+  let expanded: Buffer | undefined;
+  try {
+    const outer = new DerReader(imported);
+    const info = outer.sequence();
+    outer.end();
+    if (info.integer() > 1n) throw new DerError('unknown PKCS #8 version');
+    const algorithm = info.sequence();
+    if (!algorithm.oid().equals(oidBytes(oid))) throw incorrectMaterial(spec, `its algorithm is not id-ml-dsa for ${spec}`);
+    algorithm.end();
+    const privateKey = new DerReader(info.octetString());
+    if (privateKey.nextTag() === 0x04) throw incorrectMaterial(spec, 'it holds the expanded private key without its seed');
+    if (privateKey.nextTag() === 0x30) {
+      const both = privateKey.sequence();
+      seed = both.octetString();
+      expanded = both.octetString();
+      both.end();
+    } else {
+      seed = privateKey.implicit(0);
+    }
+    privateKey.end();
+  } catch (error) {
+    if (error instanceof DerError) throw incorrectMaterial(spec, 'it is not a DER-encoded PKCS #8 ML-DSA private key');
+    throw error;
+  }
+  if (seed.length !== 32) throw incorrectMaterial(spec, 'its seed is not 32 bytes');
+  if (expanded && !Buffer.from(dsa.keygen(seed).secretKey).equals(expanded)) {
+    throw incorrectMaterial(spec, 'its expanded private key is not the one its seed makes');
+  }
+  return Buffer.from(seed);
+}
+
 export const mldsa: KeyFamily = {
   async generate() {
     return randomBytes(32);
   },
+
+  importMaterial: importedSeed,
 
   publicKey(spec, material) {
     return encodeSpki(spec, keyPairOf(spec, material).publicKey);

@@ -51,6 +51,8 @@ const pkcs8 = pkcs8Family({
     return generateKeyPairAsync('rsa', { modulusLength, publicExponent: 65537 });
   },
   view: modulusBitsOf,
+  mismatch: (spec, key) => (key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === MODULUS_BITS[spec]
+    ? undefined : `it is not an RSA private key with a ${MODULUS_BITS[spec]}-bit modulus`),
 });
 const privateKeyOf = pkcs8.keyOf;
 const publicKeyOf = spkiKeys(modulusBitsOf);
@@ -165,6 +167,7 @@ function oaepOf(spec: KeySpec, algorithm: EncryptionAlgorithmSpec) {
 export const rsa: KeyFamily = {
   generate: pkcs8.generate,
   publicKey: pkcs8.publicKey,
+  importMaterial: pkcs8.importMaterial,
 
   sign(spec, material, algorithm, message, type) {
     checkSigningRequest(spec, algorithm, message, type);

@@ -1,4 +1,4 @@
-import { createECDH, createHash, type ECDH, timingSafeEqual } from 'node:crypto';
+import { createECDH, createHash, createPublicKey, type ECDH, timingSafeEqual } from 'node:crypto';
 
 import { invert, mod } from '@noble/curves/abstract/modular.js';
 import { weierstrass, type WeierstrassOpts, type WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
@@ -72,6 +72,16 @@ const publicKeys = new MaterialCache<Sm2Public>();
 const EC_PUBLIC_KEY = oidBytes('1.2.840.10045.2.1');
 const SM2_CURVE = oidBytes('1.2.156.10197.1.301');
 
+function namesSm2(spki: Buffer): boolean {
+  try {
+    pointOfSpki(spki);
+    return true;
+  } catch (error) {
+    if (error instanceof DerError) return false;
+    throw error;
+  }
+}
+
 /**
  * The point of an SM2 SubjectPublicKeyInfo (id-ecPublicKey, curve sm2p256v1), checked to lie on the curve.
  * Parsed here because OpenSSL 3 turns such keys into its own "SM2" key type, which Node can neither name nor
@@ -107,6 +117,9 @@ const pkcs8 = pkcs8Family({
     const d = ecPrivateKeyScalar(material);
     return { point, userHash: userHash(point), scalar: bytesToNumberBE(d), maskedFactor: maskedSigningFactor(d) };
   },
+  // Node cannot name OpenSSL 3's SM2 key type: the curve is read from the public key's encoding.
+  mismatch: (_spec, key) => (namesSm2(createPublicKey(key).export({ format: 'der', type: 'spki' }))
+    ? undefined : 'it is not a private key on the curve SM2'),
 });
 const privateKeyOf = pkcs8.keyOf;
 
@@ -250,6 +263,7 @@ function decryptWith(key: Sm2Private, ciphertext: Buffer): Buffer | null {
 export const sm2: KeyFamily = {
   generate: pkcs8.generate,
   publicKey: pkcs8.publicKey,
+  importMaterial: pkcs8.importMaterial,
 
   sign(spec, material, algorithm, message, type) {
     checkSigningRequest(spec, algorithm, message, type);

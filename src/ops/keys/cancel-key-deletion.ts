@@ -1,15 +1,16 @@
 import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
+import { awaitsImport } from '../import/imported-material.js';
 import { resolveKeyLocked } from '../resolve.js';
 
 /**
  * CancelKeyDeletion: the key returns to Disabled (not to the state it had), as in AWS; a key of imported
- * material that has none returns to PendingImport, the only state such a key can be in.
+ * material that lacks some (never imported, deleted or expired) returns to PendingImport, the only state it can be in.
  */
 export const cancelKeyDeletion: Handler<'CancelKeyDeletion'> = async (input, ctx) => {
   const key = await ctx.transaction(async (tx) => {
     const k = await resolveKeyLocked(ctx, tx, 'CancelKeyDeletion', input.KeyId, { aliases: false });
-    k.keyState = k.origin === 'EXTERNAL' && k.currentMaterialId === undefined ? 'PendingImport' : 'Disabled';
+    k.keyState = k.origin === 'EXTERNAL' && awaitsImport(k) ? 'PendingImport' : 'Disabled';
     k.deletionDate = undefined;
     k.pendingWindowDays = undefined;
     await tx.updateKey(k);

@@ -2,7 +2,6 @@ import { KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
 import type { KeyRecord } from '../../store/types.js';
-import { newKeyId } from '../../util/ids.js';
 import type { Handler, OpContext } from '../context.js';
 import { findCustomKeyStore } from '../custom-key-stores.js';
 import { keyMetadata } from '../metadata.js';
@@ -11,6 +10,7 @@ import { offersKeySpec } from '../partition.js';
 import { newKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkKeyQuota } from '../quotas/key-quota.js';
 import { checkTags, tagRecords } from '../tags.js';
+import { insertNewKey, keyIdAndTags } from './custom-key-id.js';
 
 /**
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
@@ -27,9 +27,8 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   checkOrigin(input, origin, spec);
   const { caller, now, deps } = ctx;
   const multiRegion = input.MultiRegion ?? false;
-  const keyId = newKeyId(multiRegion);
+  const { keyId, tags } = keyIdAndTags(ctx, input.Tags ?? [], multiRegion);
   const policy = await newKeyPolicy(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
-  const tags = input.Tags ?? [];
   checkTags(tags);
   if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
 
@@ -58,7 +57,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   await ctx.transaction(async (tx) => {
     checkKeyQuota(ctx, await tx.lockKeyCount(caller.accountId, caller.region));
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
-    await tx.insertKey(key);
+    await insertNewKey(tx, key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));
   });
   return { KeyMetadata: keyMetadata(key, [key]) };

@@ -35,8 +35,9 @@ export function rotatesMaterial(key: KeyRecord): boolean {
 }
 
 /**
- * Imported material and keys in custom key stores are refused by every rotation operation, reads included,
- * naming the key's origin (key-state table, footnotes [6] and [7]).
+ * Imported material and keys in custom key stores are refused by the rotation operations, reads included,
+ * naming the key's origin (key-state table, footnotes [6] and [7]); only RotateKeyOnDemand and ListKeyRotations
+ * take a symmetric key of imported material (ops/import/imported-material.ts).
  */
 export function requireRotatingOrigin(key: KeyRecord): void {
   if (key.origin !== 'AWS_KMS') {

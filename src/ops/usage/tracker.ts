@@ -1,4 +1,5 @@
 import type { KeyRef, KeyUseRecord, Store } from '../../store/types.js';
+import { log } from '../../util/log.js';
 
 const TRACKING_START_SETTING = 'usage.trackingStartMs';
 const FLUSH_INTERVAL_MS = 2_000;
@@ -49,7 +50,7 @@ export class UsageTracker {
         await this.store.putKeyLastUses([...batch.values()]);
       } catch (e) {
         for (const use of batch.values()) this.note(use);
-        console.error(`usage tracking: ${e instanceof Error ? e.message : String(e)}`);
+        log.error(`usage tracking: ${e instanceof Error ? e.message : String(e)}`);
       }
     });
     return this.writing;
