@@ -118,7 +118,7 @@ describe('serve: JSON lines, never a secret', () => {
     const create = requests.find((r) => r.operation === 'CreateKey' && r.outcome === 'ok')!;
     assert.equal(create.requestId, created.requestId);
     assert.equal(create.keyId, key!.KeyId);
-    assert.equal(create.caller, 'arn:aws:iam::111122223333:user/admin');
+    assert.equal(create.caller, 'arn:aws:iam::111122223333:root');
     assert.equal(create.accessKeyId, admin.accessKeyId);
     assert.equal(create.status, 200);
     assert.equal(typeof create.latencyMs, 'number');
