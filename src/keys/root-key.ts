@@ -45,4 +45,6 @@ export const wrapIdentity = {
   accessKey: (accessKeyId: string) => `access-key:${accessKeyId}`,
   pooled: (id: string) => `pool:${id}`,
   rootCheck: () => 'root-key-check',
+  /** A custom key store's secret: its XKS proxy secret access key, or its key store password. */
+  customKeyStoreSecret: (accountId: string, customKeyStoreId: string) => `custom-key-store:${accountId}:${customKeyStoreId}`,
 };

@@ -4,6 +4,12 @@ import { retireGrant } from './grants/retire-grant.js';
 import { listRetirableGrants } from './grants/list-retirable-grants.js';
 import { listGrants } from './grants/list-grants.js';
 import { createGrant } from './grants/create-grant.js';
+import { connectCustomKeyStore } from './custom-key-stores/connect-custom-key-store.js';
+import { createCustomKeyStore } from './custom-key-stores/create-custom-key-store.js';
+import { deleteCustomKeyStore } from './custom-key-stores/delete-custom-key-store.js';
+import { describeCustomKeyStores } from './custom-key-stores/describe-custom-key-stores.js';
+import { disconnectCustomKeyStore } from './custom-key-stores/disconnect-custom-key-store.js';
+import { updateCustomKeyStore } from './custom-key-stores/update-custom-key-store.js';
 import { EXTERNAL_ORIGIN, MULTI_REGION_PRIMARY, notYetImplemented } from './not-yet-implemented.js';
 import { decrypt } from './crypto/decrypt.js';
 import { disableKeyRotation } from './rotation/disable-key-rotation.js';
@@ -46,21 +52,21 @@ import { updateKeyDescription } from './keys/update-key-description.js';
 
 export const HANDLERS: HandlerMap = {
   CancelKeyDeletion: cancelKeyDeletion,
-  ConnectCustomKeyStore: notYetImplemented('ConnectCustomKeyStore'),
+  ConnectCustomKeyStore: connectCustomKeyStore,
   CreateAlias: createAlias,
-  CreateCustomKeyStore: notYetImplemented('CreateCustomKeyStore'),
+  CreateCustomKeyStore: createCustomKeyStore,
   CreateGrant: createGrant,
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
-  DeleteCustomKeyStore: notYetImplemented('DeleteCustomKeyStore'),
+  DeleteCustomKeyStore: deleteCustomKeyStore,
   DeleteImportedKeyMaterial: notYetImplemented('DeleteImportedKeyMaterial', EXTERNAL_ORIGIN),
   DeriveSharedSecret: deriveSharedSecret,
-  DescribeCustomKeyStores: notYetImplemented('DescribeCustomKeyStores'),
+  DescribeCustomKeyStores: describeCustomKeyStores,
   DescribeKey: describeKey,
   DisableKey: disableKey,
   DisableKeyRotation: disableKeyRotation,
-  DisconnectCustomKeyStore: notYetImplemented('DisconnectCustomKeyStore'),
+  DisconnectCustomKeyStore: disconnectCustomKeyStore,
   EnableKey: enableKey,
   EnableKeyRotation: enableKeyRotation,
   Encrypt: encrypt,
@@ -94,7 +100,7 @@ export const HANDLERS: HandlerMap = {
   TagResource: tagResource,
   UntagResource: untagResource,
   UpdateAlias: updateAlias,
-  UpdateCustomKeyStore: notYetImplemented('UpdateCustomKeyStore'),
+  UpdateCustomKeyStore: updateCustomKeyStore,
   UpdateKeyDescription: updateKeyDescription,
   UpdatePrimaryRegion: notYetImplemented('UpdatePrimaryRegion'),
   Verify: verify,

@@ -19,6 +19,7 @@ import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
 import { forgetUnwrappedMaterial } from '../ops/material.js';
+import { XksClient } from '../xks/client.js';
 
 /** A running Trent without its HTTP listener: the store, the root key, the pipeline's hooks. */
 export interface App {
@@ -44,8 +45,9 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   const clock = new Clock();
   const usage = new UsageTracker(store);
   const pool = new MaterialPool(store, root, config.keyPool);
+  const xks = new XksClient(config.xks);
   const deps: Deps = {
-    store, root, clock, usage, pool,
+    store, root, clock, usage, pool, xks,
     quotas: config.quotas,
     // Each worker enforces its share of every rate: see RequestRates.
     rates: new RequestRates(config.quotas.rates, 1 / config.workers),
@@ -74,8 +76,8 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
     async invoke(request, notes) {
       const { operation, caller, requestId, sourceIp, secureTransport } = request;
       const ctx: OpContext = {
-        caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp, secureTransport,
-        keysUsed: [], keysReached: notes.keys, ratesCharged: [],
+        operation, caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp, secureTransport,
+        keysUsed: [], keysReached: notes.keys, ratesCharged: [], externalCalls: notes.externalCalls,
         // The request's record is the transaction's last write: it commits with the request's writes or not at all.
         async transaction(fn) {
           const value = await store.transaction(async (tx) => {
@@ -116,6 +118,7 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
       await scheduler.stop();
       await pool.stop();
       await usage.stop();
+      xks.close();
       await store.close();
     },
   };
@@ -129,6 +132,6 @@ function auditRecordOf(o: RequestOutcome, notes: AuditNotes): AuditRecord {
   return requestRecord({
     requestId: o.requestId, operation: o.operation, caller: o.caller, triedAccessKeyId: o.triedAccessKeyId,
     input: o.input, resources: notes.keys, errorCode: o.error?.type, errorMessage: o.error?.message,
-    sourceIp: o.sourceIp, userAgent: o.userAgent, time: o.time,
+    sourceIp: o.sourceIp, userAgent: o.userAgent, time: o.time, externalCalls: notes.externalCalls,
   });
 }

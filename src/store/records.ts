@@ -1,4 +1,4 @@
-import type { AccessKeyRecord, AliasRecord, GrantRecord, KeyRecord, MaterialRecord, PooledSecret } from './types.js';
+import type { AccessKeyRecord, AliasRecord, CustomKeyStoreRecord, GrantRecord, KeyRecord, MaterialRecord, PooledSecret } from './types.js';
 
 /**
  * How a key record is kept: a JSON document (dates as ISO 8601 strings, Date's JSON form; absent members
@@ -96,4 +96,14 @@ export function grantFilterSql(filter: { grantId?: string | undefined; granteePr
 export function retirableAfter(after: string | undefined): [string, string, string] {
   const [accountId = '', keyId = '', grantId = ''] = (after ?? '').split(' ');
   return [accountId, keyId, grantId];
+}
+
+/** A custom key store is kept whole as a JSON document, like a key. */
+export function encodeCustomKeyStore(store: CustomKeyStoreRecord): string {
+  return JSON.stringify(store);
+}
+
+export function customKeyStoreFromRow(r: Record<string, unknown>): CustomKeyStoreRecord {
+  const raw = JSON.parse(r.doc as string) as Record<string, unknown>;
+  return { ...raw, createdAt: new Date(raw.createdAt as string) } as unknown as CustomKeyStoreRecord;
 }

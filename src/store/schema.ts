@@ -59,6 +59,12 @@ export const MIGRATIONS: readonly string[] = [
      event_id TEXT NOT NULL, event_time BIGINT NOT NULL, event_name TEXT NOT NULL, principal TEXT NOT NULL,
      access_key_id TEXT NOT NULL, error_code TEXT NOT NULL, resources TEXT NOT NULL, doc TEXT NOT NULL);
    CREATE INDEX audit_events_by_time ON audit_events (event_time);`,
+  // Custom key stores (ops/custom-key-stores/): the record as a document; a name is unique in its account and Region.
+  `CREATE TABLE custom_key_stores (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, custom_key_store_id TEXT NOT NULL, name TEXT NOT NULL,
+     doc TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, custom_key_store_id));
+   CREATE UNIQUE INDEX custom_key_stores_by_name ON custom_key_stores (account_id, region, name);`,
 ];
 
 /**
@@ -68,4 +74,4 @@ export const MIGRATIONS: readonly string[] = [
 export const RECOUNT_KEYS = `DELETE FROM key_counts; ${COUNT_KEYS}`;
 
 /** The tables of keys and what hangs off them: what Store.wipe empties (settings and access keys stay). */
-export const WIPED_TABLES: readonly string[] = ['keys', 'materials', 'tags', 'aliases', 'grants', 'key_last_usage', 'key_counts'];
+export const WIPED_TABLES: readonly string[] = ['keys', 'materials', 'tags', 'aliases', 'grants', 'key_last_usage', 'key_counts', 'custom_key_stores'];

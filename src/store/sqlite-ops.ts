@@ -2,12 +2,12 @@ import type Database from 'better-sqlite3';
 import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-trail.js';
 import type { ChangeBatch } from './change-feed.js';
 import {
-  accessKeyFromRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
+  accessKeyFromRow, aliasFromRow, customKeyStoreFromRow, decodeKey, encodeCustomKeyStore, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
-  type AccessKeyRecord, type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
+  type AccessKeyRecord, type AliasRecord, type AuditQuery, type CustomKeyStoreRecord, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -128,6 +128,49 @@ export class SqliteOps implements StoreOps {
       throw e;
     }
     this.keyChanged(ref);
+  }
+
+  async getCustomKeyStore(accountId: string, region: string, id: string): Promise<CustomKeyStoreRecord | undefined> {
+    const row = this.stmt('SELECT doc FROM custom_key_stores WHERE account_id = ? AND region = ? AND custom_key_store_id = ?')
+      .get(accountId, region, id) as Row | undefined;
+    return row ? customKeyStoreFromRow(row) : undefined;
+  }
+
+  async listCustomKeyStores(accountId: string, region: string, page: PageQuery): Promise<CustomKeyStoreRecord[]> {
+    const rows = this.stmt(`SELECT doc FROM custom_key_stores WHERE account_id = ? AND region = ? AND custom_key_store_id > ?
+                            ORDER BY custom_key_store_id LIMIT ?`).all(accountId, region, page.after ?? '', page.limit) as Row[];
+    return rows.map(customKeyStoreFromRow);
+  }
+
+  async keysInCustomKeyStore(accountId: string, region: string, id: string, limit: number, xksKeyId?: string): Promise<KeyRecord[]> {
+    const rows = this.stmt(`SELECT doc FROM keys WHERE account_id = ? AND region = ? AND json_extract(doc, '$.customKeyStoreId') = ?
+                            AND (? IS NULL OR json_extract(doc, '$.xksKeyId') = ?) ORDER BY key_id LIMIT ?`)
+      .all(accountId, region, id, xksKeyId ?? null, xksKeyId ?? null, limit) as Row[];
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  async insertCustomKeyStore(c: CustomKeyStoreRecord): Promise<void> {
+    try {
+      this.stmt('INSERT INTO custom_key_stores (account_id, region, custom_key_store_id, name, doc) VALUES (?, ?, ?, ?, ?)')
+        .run(c.accountId, c.region, c.customKeyStoreId, c.name, encodeCustomKeyStore(c));
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`custom key store ${c.name}`);
+      throw e;
+    }
+  }
+
+  async updateCustomKeyStore(c: CustomKeyStoreRecord): Promise<void> {
+    try {
+      this.stmt('UPDATE custom_key_stores SET name = ?, doc = ? WHERE account_id = ? AND region = ? AND custom_key_store_id = ?')
+        .run(c.name, encodeCustomKeyStore(c), c.accountId, c.region, c.customKeyStoreId);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`custom key store ${c.name}`);
+      throw e;
+    }
+  }
+
+  async deleteCustomKeyStore(accountId: string, region: string, id: string): Promise<void> {
+    this.stmt('DELETE FROM custom_key_stores WHERE account_id = ? AND region = ? AND custom_key_store_id = ?').run(accountId, region, id);
   }
 
   async listTags(ref: KeyRef): Promise<TagRecord[]> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { KmsError } from '../../model/errors.js';
 import type { Handler } from '../context.js';
-import { findCustomKeyStore } from '../custom-key-stores.js';
+import { findCustomKeyStore, storeStateError } from '../custom-key-stores/key-stores.js';
 import { refuseRecipient } from '../recipient.js';
 
 /**
@@ -11,6 +11,14 @@ import { refuseRecipient } from '../recipient.js';
 export const generateRandom: Handler<'GenerateRandom'> = async (input, ctx) => {
   refuseRecipient(input.Recipient);
   if (input.NumberOfBytes === undefined) throw new KmsError('ValidationException', 'NumberOfBytes is required.');
-  if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
+  if (input.CustomKeyStoreId !== undefined) {
+    // Only an AWS CloudHSM key store makes random bytes; an external key store's proxy API has no such call.
+    const s = await findCustomKeyStore(ctx, input.CustomKeyStoreId);
+    if (s.type === 'EXTERNAL_KEY_STORE') {
+      throw new KmsError('UnsupportedOperationException',
+        'GenerateRandom does not support external key stores. Specify the ID of an AWS CloudHSM key store, or omit CustomKeyStoreId.');
+    }
+    if (s.connectionState !== 'CONNECTED') throw storeStateError(`The custom key store ${s.customKeyStoreId} is not connected.`);
+  }
   return { Plaintext: randomBytes(input.NumberOfBytes) };
 };

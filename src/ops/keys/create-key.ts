@@ -7,7 +7,7 @@ import { partitionOf } from '../../util/arn.js';
 import { newKeyId } from '../../util/ids.js';
 import type { KeyFacts } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
-import { findCustomKeyStore } from '../custom-key-stores.js';
+import { checkKeyStoreForNewKey, recheckKeyStore } from '../custom-key-stores/bind-key.js';
 import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
@@ -17,7 +17,7 @@ import { checkTags, tagRecords } from '../tags.js';
 /**
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
  * first): key spec and usage, the spec's availability in the partition, origin and custom key store
- * combinations, the policy, the tags, and last the custom key store's existence. Material is generated
+ * combinations, the policy, the tags, and last the custom key store (ops/custom-key-stores/bind-key.ts). Material is generated
  * before the one transaction that writes the key, its material and its tags together; the keys-per-region
  * quota is checked before the material is made, and again, locked, in that transaction.
  */
@@ -33,7 +33,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const policy = policyOf(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
   const tags = input.Tags ?? [];
   checkTags(tags);
-  if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
+  const keyStore = input.CustomKeyStoreId === undefined ? undefined : await checkKeyStoreForNewKey(ctx, input, origin);
 
   const key: KeyRecord = {
     accountId: caller.accountId,
@@ -55,10 +55,12 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   // Before the material is made (an RSA secret from the pool, or a second of CPU without one): an account at its
   // quota must not spend either on CreateKeys that will be refused. The transaction checks again, locked.
   checkKeyQuota(ctx, await deps.store.countKeys(caller.accountId, caller.region));
-  const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
+  // A key of an external key store has Trent's own material too: its ciphertexts are encrypted under it, then by the proxy.
+  const secret = origin === 'AWS_KMS' || origin === 'EXTERNAL_KEY_STORE' ? await deps.pool.secretFor(spec) : undefined;
   ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   await ctx.transaction(async (tx) => {
     checkKeyQuota(ctx, await tx.lockKeyCount(caller.accountId, caller.region));
+    if (keyStore) await recheckKeyStore(tx, keyStore, input.XksKeyId);
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await tx.insertKey(key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));

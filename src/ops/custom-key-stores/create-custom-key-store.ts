@@ -1,0 +1,75 @@
+import { KmsError } from '../../model/errors.js';
+import type { CreateCustomKeyStoreRequest } from '../../model/types.gen.js';
+import { StoreConflictError, type CustomKeyStoreRecord, type StoreReads } from '../../store/types.js';
+import { newCustomKeyStoreId } from '../../util/ids.js';
+import type { Handler, OpContext } from '../context.js';
+import { cloudHsmClusterNotFound, refuseParams } from './cloudhsm.js';
+import { checkProxyHealth, proxyTarget, wrapStoreSecret } from './key-stores.js';
+import { checkProxyUnique, givenProxyParams, proxySettingsOf } from './proxy-settings.js';
+import { xksError } from './xks-errors.js';
+import { XksCallError } from './xks-port.js';
+
+/** AWS's quota of custom key stores per account and Region. */
+const STORES_PER_REGION = 10;
+
+/**
+ * CreateCustomKeyStore. The store starts DISCONNECTED, as in AWS. An external key store's proxy must answer
+ * GetHealthStatus with the credentials given before the store is recorded; its failures map as the XKS spec
+ * says. An AWS_CLOUDHSM store names a PKCS#11 token Trent is configured with, and Trent has none: such a
+ * CloudHsmClusterId is not found.
+ */
+export const createCustomKeyStore: Handler<'CreateCustomKeyStore'> = async (input, ctx) => {
+  const type = input.CustomKeyStoreType ?? 'AWS_CLOUDHSM';
+  const { accountId, region } = ctx.caller;
+  const id = newCustomKeyStoreId();
+  const record: CustomKeyStoreRecord = {
+    accountId, region, customKeyStoreId: id, name: input.CustomKeyStoreName, type, createdAt: ctx.now, connectionState: 'DISCONNECTED',
+  };
+  if (type === 'AWS_CLOUDHSM') {
+    refuseParams(givenProxyParams(input), type);
+    for (const p of ['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'] as const) {
+      if (input[p] === undefined) throw new KmsError('ValidationException', `${p} is required for a custom key store with a CustomKeyStoreType of AWS_CLOUDHSM.`);
+    }
+    await checkNewStore(ctx, ctx.deps.store, input);
+    throw cloudHsmClusterNotFound(input.CloudHsmClusterId!);
+  }
+  refuseParams(['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'].filter((p) => input[p as keyof CreateCustomKeyStoreRequest] !== undefined), type);
+  const settings = proxySettingsOf(input);
+  await checkNewStore(ctx, ctx.deps.store, input);
+  await checkProxyUnique(ctx.deps.store, accountId, region, settings);
+  record.xksProxy = {
+    uriEndpoint: settings.uriEndpoint, uriPath: settings.uriPath, connectivity: settings.connectivity,
+    vpcEndpointServiceName: settings.vpcEndpointServiceName, vpcEndpointServiceOwner: settings.vpcEndpointServiceOwner,
+    accessKeyId: settings.credential.accessKeyId, wrappedSecret: wrapStoreSecret(ctx.deps, accountId, id, settings.credential.secret!),
+  };
+  try {
+    await checkProxyHealth(ctx, id, proxyTarget(ctx.deps, record));
+  } catch (e) {
+    throw e instanceof XksCallError ? xksError(e.failure, 'manageStore') : e;
+  }
+  await ctx.transaction(async (tx) => {
+    // Again, in the transaction: another request may have taken the name or the last place meanwhile.
+    await checkNewStore(ctx, tx, input);
+    try {
+      await tx.insertCustomKeyStore(record);
+    } catch (e) {
+      throw e instanceof StoreConflictError ? nameInUse() : e;
+    }
+  });
+  return { CustomKeyStoreId: id };
+};
+
+export function nameInUse(): KmsError {
+  return new KmsError('CustomKeyStoreNameInUseException',
+    'The request was rejected because the specified custom key store name is already assigned to another custom key store in the account. Try again with a custom key store name that is unique in the account.');
+}
+
+/** The name is the account's only one in the Region, and the account has room for another store. */
+async function checkNewStore(ctx: OpContext, reader: StoreReads, input: CreateCustomKeyStoreRequest): Promise<void> {
+  const stores = await reader.listCustomKeyStores(ctx.caller.accountId, ctx.caller.region, { limit: Number.MAX_SAFE_INTEGER });
+  if (stores.some((s) => s.name === input.CustomKeyStoreName)) throw nameInUse();
+  if (stores.length >= STORES_PER_REGION) {
+    throw new KmsError('LimitExceededException',
+      `Custom key store quota for this account in this region is ${STORES_PER_REGION} but the current usage is ${stores.length}.`);
+  }
+}
