@@ -100,10 +100,16 @@ export async function startXksProxy(keys: KeyFile, options: ProxyOptions): Promi
 
   function authenticate(req: IncomingMessage, body: Buffer): void {
     const parts = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+    let credentials;
+    try {
+      credentials = keys.credentials();
+    } catch (e) {
+      throw new XksError('InternalException', `The proxy cannot read its key store: ${e instanceof Error ? e.message : String(e)}`);
+    }
     try {
       const auth = parseAuthorization(parts, { service: XKS_SERVICE, now: new Date(), maxSkewMs: MAX_SKEW_MS });
       if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-amz-date')) throw new Error('host and x-amz-date must be signed');
-      const credential = keys.credentials().find((c) => c.accessKeyId === auth.accessKeyId);
+      const credential = credentials.find((c) => c.accessKeyId === auth.accessKeyId);
       if (!credential) throw new Error('unknown access key ID');
       verifySignature(parts, auth, new SigningKeys(keys.secretAccessKeyOf(credential)));
     } catch {
