@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import {
-  ConnectCustomKeyStoreCommand, CreateCustomKeyStoreCommand, DecryptCommand, DeleteCustomKeyStoreCommand, DescribeCustomKeyStoresCommand,
+  CancelKeyDeletionCommand, ConnectCustomKeyStoreCommand, CreateCustomKeyStoreCommand, DecryptCommand, DeleteCustomKeyStoreCommand, DescribeCustomKeyStoresCommand,
   DescribeKeyCommand, DisableKeyCommand, DisconnectCustomKeyStoreCommand, EnableKeyCommand, EnableKeyRotationCommand, EncryptCommand,
   GenerateDataKeyCommand, GenerateRandomCommand, GetParametersForImportCommand, ReEncryptCommand, ScheduleKeyDeletionCommand,
   UpdateCustomKeyStoreCommand, type CreateCustomKeyStoreCommandInput, type CustomKeyStoresListEntry,
@@ -148,6 +148,10 @@ describe('custom key stores: an external key store through trent xks-proxy', () 
     await rejects(kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id })), 'CustomKeyStoreHasCMKsException');
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     assert.equal(await keyState(key.KeyId!), 'PendingDeletion');
+    // Cancelled while the store is disconnected: Disabled once it connects, Unavailable until then.
+    await kms.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
+    assert.equal(await keyState(key.KeyId!), 'Unavailable');
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     await rejects(kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id })), 'CustomKeyStoreHasCMKsException');
     await promisify(execFile)(process.execPath, [join(REPO, 'bin', 'trent.js'), 'clock', 'advance', '8d', '--endpoint', trent().endpoint]);
     // The scheduler completes the deletion within a second or so of the clock moving.

@@ -1,7 +1,7 @@
 import { wrapIdentity } from '../../keys/root-key.js';
 import { KmsError } from '../../model/errors.js';
 import type { CustomKeyStoresListEntry } from '../../model/types.gen.js';
-import type { CustomKeyStoreRecord, StoreOps, StoreReads } from '../../store/types.js';
+import type { CustomKeyStoreRecord, KeyRecord, StoreOps, StoreReads } from '../../store/types.js';
 import type { Deps, OpContext } from '../context.js';
 import { XksCallError, type XksProxyTarget, type XksRequestMetadata } from './xks-port.js';
 
@@ -106,6 +106,12 @@ export async function setKeysAvailable(tx: StoreOps, s: CustomKeyStoreRecord, av
     }
     await tx.updateKey(key);
   }
+}
+
+/** Whether the custom key store of `key` is connected (its keys are available). */
+export async function isStoreConnected(reader: StoreReads, key: KeyRecord): Promise<boolean> {
+  const s = await reader.getCustomKeyStore(key.accountId, key.region, key.customKeyStoreId!);
+  return s?.connectionState === 'CONNECTED';
 }
 
 /** The exception AWS answers for an operation the store's connection state does not allow. */

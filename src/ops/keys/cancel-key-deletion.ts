@@ -1,15 +1,21 @@
 import { arnOf } from '../../util/arn.js';
 import type { Handler } from '../context.js';
+import { isStoreConnected } from '../custom-key-stores/key-stores.js';
 import { resolveKeyLocked } from '../resolve.js';
 
 /**
  * CancelKeyDeletion: the key returns to Disabled (not to the state it had), as in AWS; a key of imported
- * material that has none returns to PendingImport, the only state such a key can be in.
+ * material that has none returns to PendingImport, the only state such a key can be in. A key of a custom key
+ * store that is not connected is Disabled once the store connects, and Unavailable until then.
  */
 export const cancelKeyDeletion: Handler<'CancelKeyDeletion'> = async (input, ctx) => {
   const key = await ctx.transaction(async (tx) => {
     const k = await resolveKeyLocked(ctx, tx, 'CancelKeyDeletion', input.KeyId, { aliases: false });
     k.keyState = k.origin === 'EXTERNAL' && k.currentMaterialId === undefined ? 'PendingImport' : 'Disabled';
+    if (k.customKeyStoreId !== undefined && !await isStoreConnected(tx, k)) {
+      k.stateWhenAvailable = 'Disabled';
+      k.keyState = 'Unavailable';
+    }
     k.deletionDate = undefined;
     k.pendingWindowDays = undefined;
     await tx.updateKey(k);
