@@ -33,10 +33,21 @@ export interface ExternalBlob {
   readonly ciphertext: Buffer;
 }
 
-export function externalHeader(accountId: string, keyId: string): Buffer {
+/** The header of a version-2 or version-3 blob (keys/hsm-ciphertext.ts): version, account ID, key ID. */
+export function externalHeader(accountId: string, keyId: string, version = EXTERNAL_VERSION): Buffer {
   const id = Buffer.from(keyId, 'ascii');
   if (!/^\d{12}$/.test(accountId) || id.length > 0xff) throw new Error('the blob header cannot hold this account or key ID');
-  return Buffer.concat([Buffer.of(EXTERNAL_VERSION), Buffer.from(accountId, 'ascii'), Buffer.of(id.length), id]);
+  return Buffer.concat([Buffer.of(version), Buffer.from(accountId, 'ascii'), Buffer.of(id.length), id]);
+}
+
+/** The account and key ID a version-2 or version-3 header names, and where the header ends; undefined if it names no possible key. */
+export function readHeader(blob: Buffer, version: number): { accountId: string; keyId: string; end: number } | undefined {
+  if (blob.length < 1 + ACCOUNT_BYTES + 1 || blob[0] !== version) return undefined;
+  const end = 1 + ACCOUNT_BYTES + 1 + blob[1 + ACCOUNT_BYTES]!;
+  if (blob.length < end) return undefined;
+  const accountId = blob.toString('latin1', 1, 1 + ACCOUNT_BYTES);
+  const keyId = blob.toString('latin1', 1 + ACCOUNT_BYTES + 1, end);
+  return /^\d{12}$/.test(accountId) && isKeyIdForm(keyId) ? { accountId, keyId, end } : undefined;
 }
 
 /** The AAD the proxy binds: the header and a digest of the canonical encryption context (8,192 bytes is the proxy's limit). */
@@ -57,12 +68,9 @@ export function formatExternalBlob(header: Buffer, iv: Buffer, tag: Buffer, meta
 
 /** Splits a version-2 blob, or undefined when it is not a well-formed one. */
 export function parseExternalBlob(blob: Buffer): ExternalBlob | undefined {
-  if (blob.length < 1 + ACCOUNT_BYTES + 1 || blob[0] !== EXTERNAL_VERSION) return undefined;
-  const keyIdEnd = 1 + ACCOUNT_BYTES + 1 + blob[1 + ACCOUNT_BYTES]!;
-  if (blob.length < keyIdEnd + 1) return undefined;
-  const accountId = blob.toString('latin1', 1, 1 + ACCOUNT_BYTES);
-  const keyId = blob.toString('latin1', 1 + ACCOUNT_BYTES + 1, keyIdEnd);
-  if (!/^\d{12}$/.test(accountId) || !isKeyIdForm(keyId)) return undefined;
+  const named = readHeader(blob, EXTERNAL_VERSION);
+  if (!named || blob.length < named.end + 1) return undefined;
+  const { accountId, keyId, end: keyIdEnd } = named;
   const ivLength = blob[keyIdEnd]!;
   const tagStart = keyIdEnd + 1 + ivLength;
   const metadataLengthAt = tagStart + TAG_BYTES;

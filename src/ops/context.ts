@@ -3,6 +3,7 @@ import type { RootKey } from '../keys/root-key.js';
 import type { OperationInputs, OperationName, OperationOutputs } from '../model/types.gen.js';
 import type { KeyRef, Store, StoreOps } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { HsmTokens } from './custom-key-stores/hsm-port.js';
 import type { XksProxy } from './custom-key-stores/xks-port.js';
 import type { MaterialPool } from './material-pool.js';
 import type { RequestRates } from './quotas/request-rates.js';
@@ -37,6 +38,8 @@ export interface Deps {
   readonly rates: RequestRates;
   /** How external key store proxies are reached (src/xks/client.ts behind the port). */
   readonly xks: XksProxy;
+  /** The PKCS#11 tokens behind AWS_CLOUDHSM key stores (src/pkcs11/tokens.ts behind the port). */
+  readonly hsm: HsmTokens;
 }
 
 /** One call to a custom key store's backing (an XKS proxy), as the request's audit record shows it. */

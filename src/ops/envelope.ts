@@ -1,10 +1,12 @@
-import { canonicalContext, open, parseBlob, seal, type ParsedBlob } from '../keys/ciphertext.js';
+import { VERSION, canonicalContext, open, parseBlob, seal, type ParsedBlob } from '../keys/ciphertext.js';
 import { EXTERNAL_VERSION, parseExternalBlob } from '../keys/external-ciphertext.js';
+import { HSM_VERSION, parseHsmBlob, type HsmBlob } from '../keys/hsm-ciphertext.js';
 import { KmsError } from '../model/errors.js';
 import type { OperationName } from '../model/types.gen.js';
 import type { KeyRecord } from '../store/types.js';
 import type { OpContext } from './context.js';
 import { openExternally, sealExternally } from './custom-key-stores/external-envelope.js';
+import { openInHsm, sealInHsm } from './custom-key-stores/hsm-envelope.js';
 import { proxyReturnedInvalidCiphertext } from './custom-key-stores/xks-errors.js';
 import { currentMaterial, loadMaterial } from './material.js';
 import { resolveKeyRef, type KeyUse } from './resolve.js';
@@ -13,10 +15,12 @@ type Context = Readonly<Record<string, string>> | undefined;
 
 /**
  * Symmetric encryption under a key's current material, in Trent's ciphertext blob (keys/ciphertext.ts); for a
- * key in an external key store, that blob encrypted again by its proxy (keys/external-ciphertext.ts).
+ * key in an external key store, that blob encrypted again by its proxy (keys/external-ciphertext.ts); for a key
+ * in an AWS CloudHSM key store, encryption in its token (keys/hsm-ciphertext.ts), with no material in Trent.
  */
 export async function sealUnder(ctx: OpContext, key: KeyRecord, plaintext: Buffer,
-  context: Context): Promise<{ ciphertext: Buffer; materialId: string }> {
+  context: Context): Promise<{ ciphertext: Buffer; materialId: string | undefined }> {
+  if (key.origin === 'AWS_CLOUDHSM') return { ciphertext: await sealInHsm(ctx, key, plaintext, context), materialId: undefined };
   const { materialId, secret } = await currentMaterial(ctx.deps, key);
   const inner = seal({ accountId: key.accountId, keyId: key.keyId, materialId }, secret, plaintext, canonicalContext(context));
   const ciphertext = isExternal(key) ? await sealExternally(ctx, key, inner, context) : inner;
@@ -25,6 +29,11 @@ export async function sealUnder(ctx: OpContext, key: KeyRecord, plaintext: Buffe
 
 function isExternal(key: KeyRecord): boolean {
   return key.origin === 'EXTERNAL_KEY_STORE';
+}
+
+/** The blob version a key's ciphertexts have. */
+function blobVersionOf(key: KeyRecord): number {
+  return key.origin === 'AWS_CLOUDHSM' ? HSM_VERSION : isExternal(key) ? EXTERNAL_VERSION : VERSION;
 }
 
 const invalidCiphertext = () => new KmsError('InvalidCiphertextException', '');
@@ -37,16 +46,18 @@ const invalidCiphertext = () => new KmsError('InvalidCiphertextException', '');
  * not exist or is not a symmetric encryption key, is InvalidCiphertextException, with nothing said about why.
  */
 export async function openBlob(ctx: OpContext, use: OperationName | KeyUse, blob: Buffer, context: Context,
-  requested: KeyRecord | undefined): Promise<{ key: KeyRecord; plaintext: Buffer; materialId: string }> {
-  const external = blob[0] === EXTERNAL_VERSION;
-  const named = external ? parseExternalBlob(blob) : parseBlob(blob);
+  requested: KeyRecord | undefined): Promise<{ key: KeyRecord; plaintext: Buffer; materialId: string | undefined }> {
+  const version = blob[0];
+  const external = version === EXTERNAL_VERSION;
+  const named = external ? parseExternalBlob(blob) : version === HSM_VERSION ? parseHsmBlob(blob) : parseBlob(blob);
   if (!named) throw invalidCiphertext();
   if (requested && (requested.keyId !== named.keyId || requested.accountId !== named.accountId)) throw incorrectKey();
   // Each blob version belongs to its keys: one key's ciphertext stripped of the proxy's layer is not a ciphertext.
-  const accepts = (k: KeyRecord) => isSymmetricEncryption(k) && isExternal(k) === external;
+  const accepts = (k: KeyRecord) => isSymmetricEncryption(k) && blobVersionOf(k) === version;
   const key = requested ?? await resolveKeyRef(ctx, use, { accountId: named.accountId, region: ctx.caller.region, keyId: named.keyId },
     { notFound: invalidCiphertext, accepts, resourceName: 'the resource associated with this ciphertext' });
   if (!accepts(key)) throw invalidCiphertext();
+  if (version === HSM_VERSION) return { key, plaintext: await openInHsm(ctx, key, named as HsmBlob, context), materialId: undefined };
   let parsed: ParsedBlob | undefined;
   let badInner = invalidCiphertext;
   if (external) {

@@ -20,6 +20,7 @@ import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
 import { forgetUnwrappedMaterial } from '../ops/material.js';
 import { XksClient } from '../xks/client.js';
+import { Pkcs11Tokens } from '../pkcs11/tokens.js';
 
 /** A running Trent without its HTTP listener: the store, the root key, the pipeline's hooks. */
 export interface App {
@@ -46,8 +47,9 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
   const usage = new UsageTracker(store);
   const pool = new MaterialPool(store, root, config.keyPool);
   const xks = new XksClient(config.xks);
+  const hsm = new Pkcs11Tokens(config.cloudHsmTokens);
   const deps: Deps = {
-    store, root, clock, usage, pool, xks,
+    store, root, clock, usage, pool, xks, hsm,
     quotas: config.quotas,
     // Each worker enforces its share of every rate: see RequestRates.
     rates: new RequestRates(config.quotas.rates, 1 / config.workers),
@@ -119,6 +121,7 @@ export async function createApp(config: Config, relay?: ChangeRelay): Promise<Ap
       await pool.stop();
       await usage.stop();
       xks.close();
+      hsm.close();
       await store.close();
     },
   };

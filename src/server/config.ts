@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POOL_SIZES, parsePoolSizes, type PoolSizes } from '../ops/pool-sizes.js';
 import { DEFAULT_QUOTAS, parseQuotas, type Quotas } from '../ops/quotas/settings.js';
+import { parseTokens, type TokenConfig } from '../pkcs11/tokens.js';
 
 export type Posture = 'dev' | 'serve';
 
@@ -45,6 +46,8 @@ export interface Config {
     readonly resolve: ReadonlyMap<string, { readonly address: string; readonly port: number }>;
     readonly timeoutMs: number;
   };
+  /** The PKCS#11 tokens AWS_CLOUDHSM key stores may name, by CloudHsmClusterId (TRENT_CLOUDHSM_TOKENS, JSON). */
+  readonly cloudHsmTokens: ReadonlyMap<string, TokenConfig>;
 }
 
 export const ENV = {
@@ -66,6 +69,7 @@ export const ENV = {
   xksCaFile: 'TRENT_XKS_CA_FILE',
   xksResolve: 'TRENT_XKS_RESOLVE',
   xksTimeoutMs: 'TRENT_XKS_TIMEOUT_MS',
+  cloudHsmTokens: 'TRENT_CLOUDHSM_TOKENS',
 } as const;
 
 const isTrue = (v: string | undefined) => ['1', 'true', 'yes'].includes((v ?? '').toLowerCase());
@@ -104,6 +108,7 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
       resolve: parseResolve(get('xksResolve') ?? ''),
       timeoutMs: parseTimeout(get('xksTimeoutMs') ?? '250'),
     },
+    cloudHsmTokens: parseTokens(get('cloudHsmTokens')),
   };
 }
 

@@ -2,7 +2,8 @@ import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, OriginType } from '../../model/types.gen.js';
 import type { CustomKeyStoreRecord, StoreReads } from '../../store/types.js';
 import type { OpContext } from '../context.js';
-import { callProxy, findCustomKeyStore, proxyTarget, requestMetadata, storeStateError } from './key-stores.js';
+import { hsmError, pinOf } from './cloudhsm.js';
+import { callBacking, findCustomKeyStore, proxyTarget, requestMetadata, storeStateError } from './key-stores.js';
 import { xksError } from './xks-errors.js';
 import { XksCallError } from './xks-port.js';
 
@@ -38,7 +39,7 @@ export async function recheckKeyStore(reader: StoreReads, store: CustomKeyStoreR
 async function checkExternalKey(ctx: OpContext, s: CustomKeyStoreRecord, xksKeyId: string): Promise<void> {
   let metadata;
   try {
-    metadata = await callProxy(ctx, s.customKeyStoreId, 'GetKeyMetadata',
+    metadata = await callBacking(ctx, s.customKeyStoreId, 'GetKeyMetadata',
       () => ctx.deps.xks.getKeyMetadata(proxyTarget(ctx.deps, s), xksKeyId, requestMetadata(ctx)));
   } catch (e) {
     throw e instanceof XksCallError ? xksError(e.failure, 'createKey') : e;
@@ -50,4 +51,17 @@ async function checkExternalKey(ctx: OpContext, s: CustomKeyStoreRecord, xksKeyI
     throw invalid('it must support both ENCRYPT and DECRYPT.');
   }
   if (metadata.keyStatus !== 'ENABLED') throw invalid('it is not enabled in the external key manager.');
+}
+
+/**
+ * A new key's material in the token of its AWS CloudHSM key store, named by the key ID. Made before the
+ * transaction that records the key: if that fails, the token keeps a key no KMS key names, which nothing uses.
+ */
+export async function generateInToken(ctx: OpContext, s: CustomKeyStoreRecord, keyId: string): Promise<void> {
+  try {
+    await callBacking(ctx, s.customKeyStoreId, 'GenerateKey', () => ctx.deps.hsm.generateKey(s.cloudHsmClusterId!, pinOf(ctx.deps, s), keyId));
+  } catch (e) {
+    const error = hsmError(e, s.customKeyStoreId);
+    throw error instanceof KmsError ? new KmsError('CloudHsmClusterInvalidConfigurationException', error.message) : error;
+  }
 }

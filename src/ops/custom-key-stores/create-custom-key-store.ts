@@ -3,7 +3,8 @@ import type { CreateCustomKeyStoreRequest } from '../../model/types.gen.js';
 import { StoreConflictError, type CustomKeyStoreRecord, type StoreReads } from '../../store/types.js';
 import { newCustomKeyStoreId } from '../../util/ids.js';
 import type { Handler, OpContext } from '../context.js';
-import { cloudHsmClusterNotFound, refuseParams } from './cloudhsm.js';
+import { checkCluster, checkTrustAnchor, refuseParams, wrapPin } from './cloudhsm.js';
+import { HsmCallError } from './hsm-port.js';
 import { checkProxyHealth, proxyTarget, wrapStoreSecret } from './key-stores.js';
 import { checkProxyUnique, givenProxyParams, proxySettingsOf } from './proxy-settings.js';
 import { xksError } from './xks-errors.js';
@@ -15,8 +16,8 @@ const STORES_PER_REGION = 10;
 /**
  * CreateCustomKeyStore. The store starts DISCONNECTED, as in AWS. An external key store's proxy must answer
  * GetHealthStatus with the credentials given before the store is recorded; its failures map as the XKS spec
- * says. An AWS_CLOUDHSM store names a PKCS#11 token Trent is configured with, and Trent has none: such a
- * CloudHsmClusterId is not found.
+ * says. An AWS_CLOUDHSM store names a PKCS#11 token Trent is configured with (its CloudHsmClusterId), which
+ * must be present; the password (the token's user PIN) is tried when the store connects, as AWS does.
  */
 export const createCustomKeyStore: Handler<'CreateCustomKeyStore'> = async (input, ctx) => {
   const type = input.CustomKeyStoreType ?? 'AWS_CLOUDHSM';
@@ -31,7 +32,23 @@ export const createCustomKeyStore: Handler<'CreateCustomKeyStore'> = async (inpu
       if (input[p] === undefined) throw new KmsError('ValidationException', `${p} is required for a custom key store with a CustomKeyStoreType of AWS_CLOUDHSM.`);
     }
     await checkNewStore(ctx, ctx.deps.store, input);
-    throw cloudHsmClusterNotFound(input.CloudHsmClusterId!);
+    const clusterId = input.CloudHsmClusterId!;
+    await checkCluster(ctx, ctx.deps.store, clusterId);
+    checkTrustAnchor(input.TrustAnchorCertificate!);
+    await checkTokenPresent(ctx, clusterId, input.KeyStorePassword!);
+    Object.assign(record, {
+      cloudHsmClusterId: clusterId, trustAnchorCertificate: input.TrustAnchorCertificate, wrappedPassword: wrapPin(ctx.deps, record, input.KeyStorePassword!),
+    });
+    await ctx.transaction(async (tx) => {
+      await checkNewStore(ctx, tx, input);
+      await checkCluster(ctx, tx, clusterId);
+      try {
+        await tx.insertCustomKeyStore(record);
+      } catch (e) {
+        throw e instanceof StoreConflictError ? nameInUse() : e;
+      }
+    });
+    return { CustomKeyStoreId: id };
   }
   refuseParams(['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'].filter((p) => input[p as keyof CreateCustomKeyStoreRequest] !== undefined), type);
   const settings = proxySettingsOf(input);
@@ -58,6 +75,21 @@ export const createCustomKeyStore: Handler<'CreateCustomKeyStore'> = async (inpu
   });
   return { CustomKeyStoreId: id };
 };
+
+/** An active cluster: its token is there. A wrong PIN is for ConnectCustomKeyStore to find (INVALID_CREDENTIALS). */
+async function checkTokenPresent(ctx: OpContext, clusterId: string, pin: string): Promise<void> {
+  try {
+    await ctx.deps.hsm.connect(clusterId, pin);
+  } catch (e) {
+    if (!(e instanceof HsmCallError)) throw e;
+    if (e.failure !== 'InvalidPin' && e.failure !== 'PinLocked') {
+      throw new KmsError('CloudHsmClusterNotActiveException',
+        `The AWS CloudHSM cluster ${clusterId} is not active: its PKCS#11 token cannot be used (${e.failure}).`);
+    }
+  } finally {
+    await ctx.deps.hsm.disconnect(clusterId);
+  }
+}
 
 export function nameInUse(): KmsError {
   return new KmsError('CustomKeyStoreNameInUseException',

@@ -3,7 +3,7 @@ import { externalAad, externalHeader, fitsExternalBlob, formatExternalBlob, type
 import type { KeyRecord } from '../../store/types.js';
 import { arnOf } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
-import { callProxy, findCustomKeyStore, proxyTarget, requestMetadata } from './key-stores.js';
+import { callBacking, findCustomKeyStore, proxyTarget, requestMetadata } from './key-stores.js';
 import { xksError } from './xks-errors.js';
 import { XksCallError } from './xks-port.js';
 
@@ -32,7 +32,7 @@ async function proxyCall<T>(ctx: OpContext, key: KeyRecord, operation: string,
   // The key-state table has already refused the key unless its store is connected.
   const s = await findCustomKeyStore(ctx, key.customKeyStoreId!);
   try {
-    return await callProxy(ctx, s.customKeyStoreId, operation, () => call(proxyTarget(ctx.deps, s), requestMetadata(ctx, arnOf(key))));
+    return await callBacking(ctx, s.customKeyStoreId, operation, () => call(proxyTarget(ctx.deps, s), requestMetadata(ctx, arnOf(key))));
   } catch (e) {
     throw e instanceof XksCallError ? xksError(e.failure, 'crypto') : e;
   }

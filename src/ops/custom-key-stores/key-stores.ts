@@ -3,6 +3,7 @@ import { KmsError } from '../../model/errors.js';
 import type { CustomKeyStoresListEntry } from '../../model/types.gen.js';
 import type { CustomKeyStoreRecord, KeyRecord, StoreOps, StoreReads } from '../../store/types.js';
 import type { Deps, OpContext } from '../context.js';
+import { HsmCallError } from './hsm-port.js';
 import { XksCallError, type XksProxyTarget, type XksRequestMetadata } from './xks-port.js';
 
 /** The rules the six custom key store operations, CreateKey, GenerateRandom and the envelope share. */
@@ -59,8 +60,8 @@ export function requestMetadata(ctx: OpContext, kmsKeyArn?: string): XksRequestM
   return { kmsRequestId: ctx.requestId, kmsOperation: ctx.operation, awsPrincipalArn: ctx.caller.principalArn, kmsKeyArn };
 }
 
-/** Makes one proxy call, noting its latency and outcome for the request's audit record. */
-export async function callProxy<T>(ctx: OpContext, storeId: string, operation: string, call: () => Promise<T>): Promise<T> {
+/** Makes one call to a store's backing (proxy or token), noting its latency and outcome for the request's audit record. */
+export async function callBacking<T>(ctx: OpContext, storeId: string, operation: string, call: () => Promise<T>): Promise<T> {
   const started = performance.now();
   const note = (outcome: string) => ctx.externalCalls.push({
     customKeyStoreId: storeId, operation, latencyMs: Math.round((performance.now() - started) * 10) / 10, outcome,
@@ -70,7 +71,7 @@ export async function callProxy<T>(ctx: OpContext, storeId: string, operation: s
     note('Success');
     return value;
   } catch (e) {
-    note(e instanceof XksCallError ? e.failure : 'Error');
+    note(e instanceof XksCallError || e instanceof HsmCallError ? e.failure : 'Error');
     throw e;
   }
 }
@@ -80,7 +81,7 @@ export async function callProxy<T>(ctx: OpContext, storeId: string, operation: s
  * external key manager UNAVAILABLE cannot serve keys: AWS treats it as not reachable.
  */
 export async function checkProxyHealth(ctx: OpContext, storeId: string, target: XksProxyTarget): Promise<void> {
-  const health = await callProxy(ctx, storeId, 'GetHealthStatus',
+  const health = await callBacking(ctx, storeId, 'GetHealthStatus',
     () => ctx.deps.xks.getHealthStatus(target, { kmsRequestId: ctx.requestId, kmsOperation: ctx.operation }));
   if (health.ekmStatuses.every((s) => s === 'UNAVAILABLE')) {
     throw new XksCallError('Unreachable', 'every external key manager of the proxy is UNAVAILABLE');

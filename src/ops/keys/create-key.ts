@@ -7,7 +7,7 @@ import { partitionOf } from '../../util/arn.js';
 import { newKeyId } from '../../util/ids.js';
 import type { KeyFacts } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
-import { checkKeyStoreForNewKey, recheckKeyStore } from '../custom-key-stores/bind-key.js';
+import { checkKeyStoreForNewKey, generateInToken, recheckKeyStore } from '../custom-key-stores/bind-key.js';
 import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
@@ -57,6 +57,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   checkKeyQuota(ctx, await deps.store.countKeys(caller.accountId, caller.region));
   // A key of an external key store has Trent's own material too: its ciphertexts are encrypted under it, then by the proxy.
   const secret = origin === 'AWS_KMS' || origin === 'EXTERNAL_KEY_STORE' ? await deps.pool.secretFor(spec) : undefined;
+  if (keyStore?.type === 'AWS_CLOUDHSM') await generateInToken(ctx, keyStore, keyId);
   ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   await ctx.transaction(async (tx) => {
     checkKeyQuota(ctx, await tx.lockKeyCount(caller.accountId, caller.region));
