@@ -12,7 +12,7 @@ type Handle = Buffer;
 
 // PKCS#11 return values Trent tells apart (the rest are failures of the token).
 const CKR = {
-  SLOT_ID_INVALID: 0x3, DEVICE_REMOVED: 0x32, ENCRYPTED_DATA_INVALID: 0x40, ENCRYPTED_DATA_LEN_RANGE: 0x41, PIN_INCORRECT: 0xa0,
+  SLOT_ID_INVALID: 0x3, DEVICE_REMOVED: 0x32, PIN_INCORRECT: 0xa0,
   PIN_LOCKED: 0xa4, SESSION_CLOSED: 0xb0, SESSION_HANDLE_INVALID: 0xb3, TOKEN_NOT_PRESENT: 0xe0, USER_ALREADY_LOGGED_IN: 0x100,
   USER_NOT_LOGGED_IN: 0x101,
 } as const;
@@ -86,7 +86,13 @@ export class Pkcs11Tokens implements HsmTokens {
   async decrypt(clusterId: string, pin: string, id: string, sealed: HsmSealed, aad: Buffer): Promise<Buffer> {
     return this.withSession(clusterId, pin, (lib, s) => {
       lib.C_DecryptInit(s, gcm(sealed.iv, aad), this.key(lib, s, id));
-      return Buffer.from(lib.C_Decrypt(s, sealed.ciphertext, Buffer.alloc(sealed.ciphertext.length)));
+      try {
+        return Buffer.from(lib.C_Decrypt(s, sealed.ciphertext, Buffer.alloc(sealed.ciphertext.length)));
+      } catch (e) {
+        // A tag that does not verify: tokens answer it variously (SoftHSM2: CKR_GENERAL_ERROR). A dropped session is not that.
+        if (STALE_SESSION.has(codeOf(e))) throw e;
+        throw new HsmCallError('BadCiphertext', e instanceof Error ? e.message : String(e));
+      }
     });
   }
 
@@ -203,8 +209,7 @@ function toHsmError(e: unknown): HsmCallError {
   const failure: HsmFailure = code === CKR.PIN_INCORRECT ? 'InvalidPin'
     : code === CKR.PIN_LOCKED ? 'PinLocked'
       : code === CKR.TOKEN_NOT_PRESENT || code === CKR.DEVICE_REMOVED || code === CKR.SLOT_ID_INVALID ? 'TokenNotPresent'
-        : code === CKR.ENCRYPTED_DATA_INVALID || code === CKR.ENCRYPTED_DATA_LEN_RANGE ? 'BadCiphertext'
-          : 'Failed';
+        : 'Failed';
   return new HsmCallError(failure, detail);
 }
 
