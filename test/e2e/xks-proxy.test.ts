@@ -4,6 +4,7 @@
  * Requests are signed here with the shared signer and sent over HTTPS trusting only the test's own CA.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -16,6 +17,15 @@ import { freePort, makeTestCa, proxyCli, startProxy, type RunningProxy, type Tes
 const HOST = 'xks.trent.test';
 const PREFIX = '/tenant-a';
 const BASE = `${PREFIX}/kms/xks/v1`;
+
+function hasCurl(): boolean {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 interface Answer { status: number; text: string; body: Record<string, unknown> }
 
@@ -33,6 +43,7 @@ describe('trent xks-proxy: the XKS proxy API v1', () => {
     keys.both = proxyCli(keysDir, 'create-key').trim();
     keys.encryptOnly = proxyCli(keysDir, 'create-key', '--usage', 'encrypt').trim();
     keys.decryptOnly = proxyCli(keysDir, 'create-key', '--usage', 'decrypt').trim();
+    keys.impotent = proxyCli(keysDir, 'create-key', '--usage', 'none').trim();
     keys.disabled = proxyCli(keysDir, 'create-key', '--id', 'disabled-key').trim();
     proxyCli(keysDir, 'disable-key', keys.disabled);
     keys.alice = proxyCli(keysDir, 'create-key', '--id', 'alice-only', '--allow-principal', 'arn:aws:iam::111122223333:user/alice').trim();
@@ -156,6 +167,7 @@ describe('trent xks-proxy: the XKS proxy API v1', () => {
     fails(await send(`${BASE}/keys/${keys.encryptOnly}/decrypt`, { requestMetadata: meta('Decrypt'), encryptionAlgorithm: 'AES_GCM',
       ciphertext: e.body.ciphertext, initializationVector: e.body.initializationVector, authenticationTag: e.body.authenticationTag }),
     400, 'InvalidKeyUsageException');
+    fails(await send(`${BASE}/keys/${keys.impotent}/encrypt`, encryptPayload(Buffer.from('x'))), 400, 'InvalidKeyUsageException');
     fails(await send(`${BASE}/keys/${keys.disabled}/encrypt`, encryptPayload(Buffer.from('x'))), 400, 'InvalidStateException');
     fails(await send(`${BASE}/keys/${keys.alice}/encrypt`, encryptPayload(Buffer.from('x'))), 403, 'AccessDeniedException');
     const alice = { ...encryptPayload(Buffer.from('x')), requestMetadata: { ...meta('Encrypt'), awsPrincipalArn: 'arn:aws:iam::111122223333:user/alice' } };
@@ -183,6 +195,25 @@ describe('trent xks-proxy: the XKS proxy API v1', () => {
     fails(await send(path, health, { tamper: (b) => Buffer.from(b.toString().replace('"r"', '"s"')) }), 401, 'AuthenticationFailedException');
     // A signature of another path fails too (the path is signed).
     assert.equal((await send(path, health)).status, 200);
+  });
+
+  // AWS's test client (aws-samples/aws-kms-xksproxy-test-client) signs with curl's --aws-sigv4: that signer must pass too.
+  test('requests signed by curl --aws-sigv4, as AWS\'s XKS proxy test client sends them', { skip: !hasCurl() && 'no curl' }, () => {
+    const curl = (path: string, body: string, user = `${creds.accessKeyId}:${creds.secretAccessKey}`) => execFileSync('curl', [
+      '-s', '--cacert', ca.caFile, '--resolve', `${HOST}:${proxy.port}:127.0.0.1`, `https://${HOST}:${proxy.port}${path}`,
+      '-H', 'Content-Type:application/json', '--aws-sigv4', 'aws:amz:us-east-1:kms-xks-proxy', '--user', user, '--data-binary', body,
+    ], { encoding: 'utf8' });
+    const health = JSON.stringify({ requestMetadata: { kmsOperation: 'KmsHealthCheck', kmsRequestId: 'curl-1' } });
+    assert.match(curl(`${BASE}/health`, health), /"healthStatus":"ACTIVE"/);
+    assert.match(curl(`${BASE}/health`, '{}'), /ValidationException/);
+    assert.match(curl(`${BASE}/health`, health, `Invalid${creds.accessKeyId}:${creds.secretAccessKey}`), /AuthenticationFailedException/);
+    assert.match(curl(`${PREFIX}/invalid/kms/xks/v1/health`, health), /InvalidUriPathException/);
+    const encrypted = JSON.parse(curl(`${BASE}/keys/${keys.both}/encrypt`, JSON.stringify(encryptPayload(Buffer.from('plaintext\n'))))) as Record<string, string>;
+    const decrypted = JSON.parse(curl(`${BASE}/keys/${keys.both}/decrypt`, JSON.stringify({
+      requestMetadata: meta('Decrypt'), ciphertext: encrypted.ciphertext, initializationVector: encrypted.initializationVector,
+      authenticationTag: encrypted.authenticationTag, encryptionAlgorithm: 'AES_GCM',
+    }))) as Record<string, string>;
+    assert.equal(Buffer.from(decrypted.plaintext!, 'base64').toString(), 'plaintext\n');
   });
 
   test('credentials: 20-30 characters of [A-Z2-7] and a base64 secret; two at once for rotation, no third; a deleted one stops working', async () => {

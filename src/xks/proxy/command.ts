@@ -6,7 +6,7 @@ import { startXksProxy } from './server.js';
 export const XKS_PROXY_USAGE = `Usage: trent xks-proxy COMMAND --dir DIR [options]
   serve --tls-cert FILE --tls-key FILE --uri-prefix /PREFIX [--host HOST] [--port PORT] [--max-rps N]
         serve the XKS proxy API v1 over HTTPS under /PREFIX/kms/xks/v1 (default 127.0.0.1:8443)
-  create-key [--usage encrypt|decrypt|both] [--id ID] [--allow-principal ARN]...
+  create-key [--usage encrypt|decrypt|both|none] [--id ID] [--allow-principal ARN]...
         make an AES-256 key; prints its external key ID (the XksKeyId of CreateKey)
   list-keys                       one line per key: ID, usages, ENABLED/DISABLED
   enable-key ID | disable-key ID  a disabled key answers InvalidStateException
@@ -15,7 +15,8 @@ export const XKS_PROXY_USAGE = `Usage: trent xks-proxy COMMAND --dir DIR [option
   delete-credential ACCESS_KEY_ID
 DIR (TRENT_XKS_PROXY_DIR) holds state.json and master.key (or TRENT_XKS_PROXY_MASTER_KEY: base64 of 32 bytes).`;
 
-const USAGES: Record<string, KeyUsage[]> = { encrypt: ['ENCRYPT'], decrypt: ['DECRYPT'], both: ['ENCRYPT', 'DECRYPT'] };
+/** `none` makes the "impotent" key AWS's XKS proxy test client checks refusals with. */
+const USAGES: Record<string, KeyUsage[]> = { encrypt: ['ENCRYPT'], decrypt: ['DECRYPT'], both: ['ENCRYPT', 'DECRYPT'], none: [] };
 
 /** `trent xks-proxy …`: the proxy and the administration of its key file. */
 export async function xksProxyCommand(argv: string[]): Promise<number> {
@@ -56,7 +57,7 @@ export async function xksProxyCommand(argv: string[]): Promise<number> {
     }
     case 'create-key': {
       const usages = USAGES[values.usage ?? 'both'];
-      if (!usages) throw new Error(`--usage is encrypt, decrypt or both: ${values.usage}`);
+      if (!usages) throw new Error(`--usage is encrypt, decrypt, both or none: ${values.usage}`);
       const id = values.id ?? `trent-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
       console.log(keys.createKey(id, usages, values['allow-principal'] ?? []).id);
       return 0;
