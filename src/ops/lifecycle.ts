@@ -1,6 +1,7 @@
 import { serviceRecord } from '../audit/event.js';
 import type { KeyRecord } from '../store/types.js';
 import type { Deps } from './context.js';
+import { destroyInToken } from './custom-key-stores/cloudhsm.js';
 import { addDays, rotateMaterial } from './rotation/rotation.js';
 
 /**
@@ -14,15 +15,20 @@ export async function runDueWork(deps: Deps, due: KeyRecord, now: Date): Promise
   await rotateAutomatically(deps, due, now);
 }
 
-/** A key whose waiting period has passed is deleted with its material, aliases and tags, for good. */
+/**
+ * A key whose waiting period has passed is deleted with its material, aliases and tags, for good; a key of an
+ * AWS CloudHSM key store also from its token, once recorded deleted (ops/custom-key-stores/cloudhsm.ts).
+ */
 async function completeDeletion(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
   if (due.keyState !== 'PendingDeletion') return;
-  await deps.store.transaction(async (tx) => {
+  const deleted = await deps.store.transaction(async (tx) => {
     const key = await tx.lockKey(due);
-    if (key?.keyState !== 'PendingDeletion' || !key.deletionDate || key.deletionDate > now) return;
+    if (key?.keyState !== 'PendingDeletion' || !key.deletionDate || key.deletionDate > now) return undefined;
     await tx.deleteKey(key);
     await tx.insertAuditRecords([serviceRecord('DeleteKey', key, now)]);
+    return key;
   });
+  if (deleted?.origin === 'AWS_CLOUDHSM') await destroyInToken(deps, deleted);
 }
 
 /**

@@ -100,6 +100,10 @@ export class Pkcs11Tokens implements HsmTokens {
     return this.withSession(clusterId, pin, (lib, s) => Buffer.from(lib.C_GenerateRandom(s, Buffer.alloc(length))));
   }
 
+  async destroyKey(clusterId: string, pin: string, id: string): Promise<void> {
+    this.withSession(clusterId, pin, (lib, s) => lib.C_DestroyObject(s, this.key(lib, s, id)));
+  }
+
   close(): void {
     for (const lib of this.libraries.values()) {
       try {

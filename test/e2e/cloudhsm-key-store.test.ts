@@ -4,7 +4,8 @@
  * wrong PIN or a token that went away gives AWS's connection errors.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +13,11 @@ import { after, describe, test } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import {
   ConnectCustomKeyStoreCommand, CreateCustomKeyStoreCommand, DecryptCommand, DeleteCustomKeyStoreCommand, DescribeCustomKeyStoresCommand,
-  DescribeKeyCommand, DisconnectCustomKeyStoreCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand,
+  DescribeKeyCommand, DisconnectCustomKeyStoreCommand, EncryptCommand, GenerateDataKeyCommand, GenerateRandomCommand, ScheduleKeyDeletionCommand,
   UpdateCustomKeyStoreCommand, type CustomKeyStoresListEntry,
 } from '@aws-sdk/client-kms';
 import { createKey, rejects } from '../support/kms.js';
-import { useTrent } from '../support/trent.js';
+import { REPO, useTrent } from '../support/trent.js';
 
 const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p));
 const PIN = '87654321';
@@ -77,28 +78,9 @@ describe('custom key stores: AWS CloudHSM key stores on SoftHSM2', { skip: !MODU
     assert.equal(key.CurrentKeyMaterialId, undefined, 'the material is in the token, not in Trent');
 
     // In the token: an AES key named by the key ID, sensitive and not extractable; its value cannot be read.
-    const lib = new pkcs11js.PKCS11();
-    process.env.SOFTHSM2_CONF = conf;
-    lib.load(MODULE!);
-    lib.C_Initialize();
-    try {
-      const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === 'trent')!;
-      const session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
-      lib.C_Login(session, pkcs11js.CKU_USER, PIN);
-      lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_ID, value: Buffer.from(key.KeyId!) }]);
-      const handle = lib.C_FindObjects(session)!;
-      lib.C_FindObjectsFinal(session);
-      assert.ok(handle, 'the key is in the token');
-      const attrs = lib.C_GetAttributeValue(session, handle, [
-        { type: pkcs11js.CKA_SENSITIVE }, { type: pkcs11js.CKA_EXTRACTABLE }, { type: pkcs11js.CKA_VALUE_LEN }, { type: pkcs11js.CKA_TOKEN },
-      ]);
-      const [sensitive, extractable, valueLength, onToken] = attrs.map((a) => a.value as Buffer);
-      assert.deepEqual([sensitive![0], extractable![0], valueLength!.readUInt32LE(0), onToken![0]], [1, 0, 32, 1]);
-      assert.throws(() => lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_VALUE }]), /CKR_ATTRIBUTE_SENSITIVE/);
-      lib.C_CloseSession(session);
-    } finally {
-      lib.C_Finalize();
-    }
+    const inToken = inTokenAttributes(key.KeyId!);
+    assert.ok(inToken, 'the key is in the token');
+    assert.deepEqual(inToken, { sensitive: 1, extractable: 0, valueLength: 32, onToken: 1, valueReadable: false });
 
     const context = { app: 'hsm' };
     const plaintext = Buffer.from('kept in a token');
@@ -130,7 +112,46 @@ describe('custom key stores: AWS CloudHSM key stores on SoftHSM2', { skip: !MODU
 
     await kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
     await rejects(kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id })), 'CustomKeyStoreHasCMKsException');
+
+    // Deleted while its store is connected, the key leaves the token too.
+    await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+    await promisify(execFile)(process.execPath, [join(REPO, 'bin', 'trent.js'), 'clock', 'advance', '8d', '--endpoint', trent().endpoint]);
+    for (let i = 0; i < 300 && inTokenAttributes(key.KeyId!); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(inTokenAttributes(key.KeyId!), undefined);
+    await rejects(kms.send(new DescribeKeyCommand({ KeyId: key.KeyId })), 'NotFoundException');
+    await kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    await kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id }));
   });
+
+  /** The attributes of the token object named by `keyId` (read with pkcs11js, as any PKCS#11 client would), or undefined. */
+  function inTokenAttributes(keyId: string) {
+    const lib = new pkcs11js.PKCS11();
+    process.env.SOFTHSM2_CONF = conf;
+    lib.load(MODULE!);
+    lib.C_Initialize();
+    try {
+      const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === 'trent')!;
+      const session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      lib.C_Login(session, pkcs11js.CKU_USER, PIN);
+      lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_ID, value: Buffer.from(keyId) }]);
+      const handle = lib.C_FindObjects(session);
+      lib.C_FindObjectsFinal(session);
+      if (!handle) return undefined;
+      const [sensitive, extractable, valueLength, onToken] = lib.C_GetAttributeValue(session, handle, [
+        { type: pkcs11js.CKA_SENSITIVE }, { type: pkcs11js.CKA_EXTRACTABLE }, { type: pkcs11js.CKA_VALUE_LEN }, { type: pkcs11js.CKA_TOKEN },
+      ]).map((a) => a.value as Buffer);
+      let valueReadable = true;
+      try {
+        lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_VALUE }]);
+      } catch (e) {
+        valueReadable = !/CKR_ATTRIBUTE_SENSITIVE/.test(String(e));
+      }
+      return { sensitive: sensitive![0], extractable: extractable![0], valueLength: valueLength!.readUInt32LE(0), onToken: onToken![0], valueReadable };
+    } finally {
+      lib.C_Finalize();
+    }
+  }
 
   test('a token that goes away: the connection FAILS with INSUFFICIENT_CLOUDHSM_HSMS', async () => {
     const { CustomKeyStoreId: id } = await create('gone', GONE);

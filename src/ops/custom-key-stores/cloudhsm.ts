@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { wrapIdentity } from '../../keys/root-key.js';
 import { KmsError } from '../../model/errors.js';
 import type { ConnectionErrorCodeType, CustomKeyStoreType } from '../../model/types.gen.js';
-import type { CustomKeyStoreRecord, StoreReads } from '../../store/types.js';
+import type { CustomKeyStoreRecord, KeyRecord, StoreReads } from '../../store/types.js';
 import type { Deps, OpContext } from '../context.js';
 import { HsmCallError, type HsmFailure } from './hsm-port.js';
 
@@ -65,4 +65,18 @@ export function hsmError(e: unknown, storeId: string): unknown {
   if (e.failure === 'BadCiphertext') return new KmsError('InvalidCiphertextException', '');
   return new KmsError('KMSInvalidStateException',
     `The AWS CloudHSM key store ${storeId} cannot use its cluster (${e.failure}). Verify that the cluster's token is present and that the key store password is its user PIN.`);
+}
+
+/**
+ * Deletes a deleted key's material from its token, as AWS deletes it from the cluster. Only while the store is
+ * connected: otherwise, as in AWS, the material stays in the token, named by no KMS key (never an error).
+ */
+export async function destroyInToken(deps: Deps, key: KeyRecord): Promise<void> {
+  const s = await deps.store.getCustomKeyStore(key.accountId, key.region, key.customKeyStoreId!);
+  if (s?.connectionState !== 'CONNECTED') return;
+  try {
+    await deps.hsm.destroyKey(s.cloudHsmClusterId!, pinOf(deps, s), key.keyId);
+  } catch (e) {
+    console.error(`custom key store ${s.customKeyStoreId}: the material of deleted key ${key.keyId} stays in its token: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

@@ -32,4 +32,6 @@ export interface HsmTokens {
   encrypt(clusterId: string, pin: string, id: string, plaintext: Buffer, aad: Buffer): Promise<HsmSealed>;
   decrypt(clusterId: string, pin: string, id: string, sealed: HsmSealed, aad: Buffer): Promise<Buffer>;
   random(clusterId: string, pin: string, length: number): Promise<Buffer>;
+  /** Destroys the key named `id` in the token. */
+  destroyKey(clusterId: string, pin: string, id: string): Promise<void>;
 }
