@@ -31,7 +31,8 @@ export class XksClient implements XksProxy {
 
   constructor(private readonly options: XksClientOptions) {
     const extra = options.caFile ? [readFileSync(options.caFile, 'utf8')] : [];
-    this.agent = new Agent({ keepAlive: true, ca: [...rootCertificates, ...extra], minVersion: 'TLSv1.2' });
+    // Idle connections are dropped after 30 s, before a proxy's own idle timeout is likely to close them under a request.
+    this.agent = new Agent({ keepAlive: true, timeout: 30_000, ca: [...rootCertificates, ...extra], minVersion: 'TLSv1.2' });
   }
 
   async getHealthStatus(target: XksProxyTarget, meta: XksRequestMetadata): Promise<XksHealth> {

@@ -63,7 +63,7 @@ describe('trent xks-proxy: the XKS proxy API v1', () => {
     if (signer) Object.assign(headers, signRequest({ method, path, headers, body }, signer, 'us-east-1', o.service ?? 'kms-xks-proxy', o.date ?? new Date()));
     const sent = o.tamper ? o.tamper(body) : body;
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: o.port ?? proxy.port, servername: HOST, ca: ca.ca, method, path,
+      const req = request({ host: '127.0.0.1', port: o.port ?? proxy.port, servername: HOST, ca: ca.ca, method, path, agent: false,
         headers: { ...headers, 'content-length': String(sent.length) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -203,6 +203,10 @@ export async function startXksProxy(keys: KeyFile, options: ProxyOptions): Promi
     }
   }
 
+  // Clients keep connections open between calls (AWS KMS does, Trent's client drops its idle ones after 30 s):
+  // closing an idle one first would race a request sent on it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
