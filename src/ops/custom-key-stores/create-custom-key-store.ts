@@ -21,52 +21,16 @@ const STORES_PER_REGION = 10;
  */
 export const createCustomKeyStore: Handler<'CreateCustomKeyStore'> = async (input, ctx) => {
   const type = input.CustomKeyStoreType ?? 'AWS_CLOUDHSM';
-  const { accountId, region } = ctx.caller;
   const id = newCustomKeyStoreId();
   const record: CustomKeyStoreRecord = {
-    accountId, region, customKeyStoreId: id, name: input.CustomKeyStoreName, type, createdAt: ctx.now, connectionState: 'DISCONNECTED',
+    accountId: ctx.caller.accountId, region: ctx.caller.region, customKeyStoreId: id, name: input.CustomKeyStoreName, type, createdAt: ctx.now, connectionState: 'DISCONNECTED',
   };
-  if (type === 'AWS_CLOUDHSM') {
-    refuseParams(givenProxyParams(input), type);
-    for (const p of ['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'] as const) {
-      if (input[p] === undefined) throw new KmsError('ValidationException', `${p} is required for a custom key store with a CustomKeyStoreType of AWS_CLOUDHSM.`);
-    }
-    await checkNewStore(ctx, ctx.deps.store, input);
-    const clusterId = input.CloudHsmClusterId!;
-    await checkCluster(ctx, ctx.deps.store, clusterId);
-    checkTrustAnchor(input.TrustAnchorCertificate!);
-    await checkTokenPresent(ctx, clusterId, input.KeyStorePassword!);
-    Object.assign(record, {
-      cloudHsmClusterId: clusterId, trustAnchorCertificate: input.TrustAnchorCertificate, wrappedPassword: wrapPin(ctx.deps, record, input.KeyStorePassword!),
-    });
-    await ctx.transaction(async (tx) => {
-      await checkNewStore(ctx, tx, input);
-      await checkCluster(ctx, tx, clusterId);
-      try {
-        await tx.insertCustomKeyStore(record);
-      } catch (e) {
-        throw e instanceof StoreConflictError ? nameInUse() : e;
-      }
-    });
-    return { CustomKeyStoreId: id };
-  }
-  refuseParams(['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'].filter((p) => input[p as keyof CreateCustomKeyStoreRequest] !== undefined), type);
-  const settings = proxySettingsOf(input);
-  await checkNewStore(ctx, ctx.deps.store, input);
-  await checkProxyUnique(ctx.deps.store, accountId, region, settings);
-  record.xksProxy = {
-    uriEndpoint: settings.uriEndpoint, uriPath: settings.uriPath, connectivity: settings.connectivity,
-    vpcEndpointServiceName: settings.vpcEndpointServiceName, vpcEndpointServiceOwner: settings.vpcEndpointServiceOwner,
-    accessKeyId: settings.credential.accessKeyId, wrappedSecret: wrapStoreSecret(ctx.deps, accountId, id, settings.credential.secret!),
-  };
-  try {
-    await checkProxyHealth(ctx, id, proxyTarget(ctx.deps, record));
-  } catch (e) {
-    throw e instanceof XksCallError ? xksError(e.failure, 'manageStore') : e;
-  }
+  if (type === 'AWS_CLOUDHSM') await prepareCloudHsm(ctx, input, record);
+  else await prepareExternal(ctx, input, record);
   await ctx.transaction(async (tx) => {
-    // Again, in the transaction: another request may have taken the name or the last place meanwhile.
+    // Again, in the transaction: another request may have taken the name, the cluster or the last place meanwhile.
     await checkNewStore(ctx, tx, input);
+    if (record.cloudHsmClusterId !== undefined) await checkCluster(ctx, tx, record.cloudHsmClusterId);
     try {
       await tx.insertCustomKeyStore(record);
     } catch (e) {
@@ -75,6 +39,42 @@ export const createCustomKeyStore: Handler<'CreateCustomKeyStore'> = async (inpu
   });
   return { CustomKeyStoreId: id };
 };
+
+/** An AWS_CLOUDHSM store's parameters checked and kept: the cluster's token, the trust anchor, the PIN wrapped. */
+async function prepareCloudHsm(ctx: OpContext, input: CreateCustomKeyStoreRequest, record: CustomKeyStoreRecord): Promise<void> {
+  refuseParams(givenProxyParams(input), 'AWS_CLOUDHSM');
+  for (const p of ['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'] as const) {
+    if (input[p] === undefined) throw new KmsError('ValidationException', `${p} is required for a custom key store with a CustomKeyStoreType of AWS_CLOUDHSM.`);
+  }
+  const clusterId = input.CloudHsmClusterId!;
+  await checkNewStore(ctx, ctx.deps.store, input);
+  await checkCluster(ctx, ctx.deps.store, clusterId);
+  checkTrustAnchor(input.TrustAnchorCertificate!);
+  await checkTokenPresent(ctx, clusterId, input.KeyStorePassword!);
+  record.cloudHsmClusterId = clusterId;
+  record.trustAnchorCertificate = input.TrustAnchorCertificate;
+  record.wrappedPassword = wrapPin(ctx.deps, record, input.KeyStorePassword!);
+}
+
+/** An EXTERNAL_KEY_STORE's proxy settings checked and kept, once the proxy answers GetHealthStatus with them. */
+async function prepareExternal(ctx: OpContext, input: CreateCustomKeyStoreRequest, record: CustomKeyStoreRecord): Promise<void> {
+  refuseParams(['CloudHsmClusterId', 'TrustAnchorCertificate', 'KeyStorePassword'].filter((p) => input[p as keyof CreateCustomKeyStoreRequest] !== undefined),
+    'EXTERNAL_KEY_STORE');
+  const settings = proxySettingsOf(input);
+  await checkNewStore(ctx, ctx.deps.store, input);
+  await checkProxyUnique(ctx.deps.store, record.accountId, record.region, settings);
+  record.xksProxy = {
+    uriEndpoint: settings.uriEndpoint, uriPath: settings.uriPath, connectivity: settings.connectivity,
+    vpcEndpointServiceName: settings.vpcEndpointServiceName, vpcEndpointServiceOwner: settings.vpcEndpointServiceOwner,
+    accessKeyId: settings.credential.accessKeyId,
+    wrappedSecret: wrapStoreSecret(ctx.deps, record.accountId, record.customKeyStoreId, settings.credential.secret!),
+  };
+  try {
+    await checkProxyHealth(ctx, record.customKeyStoreId, proxyTarget(ctx.deps, record));
+  } catch (e) {
+    throw e instanceof XksCallError ? xksError(e.failure, 'manageStore') : e;
+  }
+}
 
 /** An active cluster: its token is there. A wrong PIN is for ConnectCustomKeyStore to find (INVALID_CREDENTIALS). */
 async function checkTokenPresent(ctx: OpContext, clusterId: string, pin: string): Promise<void> {
