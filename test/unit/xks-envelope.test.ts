@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { externalAad, externalHeader, formatExternalBlob, parseExternalBlob } from '../../src/keys/external-ciphertext.js';
+import { formatHsmBlob, hsmHeader, parseHsmBlob } from '../../src/keys/hsm-ciphertext.js';
 import { KmsError } from '../../src/model/errors.js';
 import { SHAPES } from '../../src/model/shapes.gen.js';
 import { connectionErrorCode, xksError } from '../../src/ops/custom-key-stores/xks-errors.js';
@@ -36,6 +37,18 @@ test('what does not fit the blob is refused on writing, and not parsed', () => {
   const badIv = Buffer.from(good);
   badIv[header.length] = 13;
   assert.equal(parseExternalBlob(badIv), undefined);
+});
+
+test('a version-3 blob (AWS CloudHSM key stores) reads back; a truncated one or another version does not parse', () => {
+  const header = hsmHeader('111122223333', KEY_ID);
+  const iv = randomBytes(12);
+  const sealed = randomBytes(40);
+  const blob = formatHsmBlob(header, iv, sealed);
+  const parsed = parseHsmBlob(blob)!;
+  assert.deepEqual([parsed.accountId, parsed.keyId, parsed.header, parsed.iv, parsed.ciphertext], ['111122223333', KEY_ID, header, iv, sealed]);
+  assert.equal(parseHsmBlob(blob.subarray(0, header.length + 12 + 15)), undefined);
+  assert.equal(parseHsmBlob(formatExternalBlob(externalHeader('111122223333', KEY_ID), iv, randomBytes(16), undefined, sealed)), undefined);
+  assert.throws(() => formatHsmBlob(header, randomBytes(16), sealed));
 });
 
 test('the AAD the proxy binds is the header and a digest of the context: 32 bytes past the header, whatever the context size', () => {
