@@ -31,6 +31,8 @@ export interface AuditInput {
   readonly sourceIp: string | undefined;
   readonly userAgent: string | undefined;
   readonly time: Date;
+  /** Calls to custom key stores' backings (XKS proxies) the request made: latency and outcome of each. */
+  readonly externalCalls?: ReadonlyArray<{ readonly customKeyStoreId: string; readonly operation: string; readonly latencyMs: number; readonly outcome: string }> | undefined;
 }
 
 /**
@@ -142,6 +144,7 @@ function requestEvent(e: AuditInput): Record<string, unknown> {
     eventID: e.requestId,
     readOnly: e.operation ? /^(Describe|Get|List)/.test(e.operation) : true,
     resources: resourcesOf(e.resources),
+    additionalEventData: e.externalCalls?.length ? { customKeyStoreCalls: e.externalCalls } : undefined,
     eventType: 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: e.caller?.accountId,

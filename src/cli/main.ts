@@ -14,6 +14,8 @@ const USAGE = `Usage:
   trent migrate                apply the store's schema migrations (every start does too)
   trent backup FILE            write the store's records to FILE (never the root key)
   trent restore FILE           load FILE into an empty store; the configured root key must match the backup's
+  trent xks-proxy COMMAND ...  an XKS proxy (API v1) for external key stores, with its own keys
+                               (trent xks-proxy --help)
   trent audit [filters]        print the audit trail, oldest first, one CloudTrail event (JSON) per line;
                                filters: --key-id ID|ARN, --principal ARN|ACCESS_KEY_ID, --event-name NAME,
                                --error-code CODE, --start-time TIME, --end-time TIME (ISO 8601 or epoch seconds;
@@ -73,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
   // Before anything is created: whatever Trent writes (the store, root.key, backups) is its
   // user's alone, 0600 files in 0700 directories (server/data-dir.ts). Inherited by the worker processes.
   process.umask(0o077);
+  // Its own options: the proxy is a separate program that shares the binary.
+  if (argv[0] === 'xks-proxy') return (await import('../xks/proxy/command.js')).xksProxyCommand(argv.slice(1));
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const flags: ConfigFlags = {
     host: values.host, port: values.port, dataDir: values['data-dir'], databaseUrl: values.database,

@@ -47,4 +47,6 @@ export const wrapIdentity = {
   /** The private half of a wrapping key pair (GetParametersForImport), bound to its token and KMS key. */
   importParameters: (accountId: string, keyId: string, tokenId: string) => `import:${accountId}:${keyId}:${tokenId}`,
   rootCheck: () => 'root-key-check',
+  /** A custom key store's secret: its XKS proxy secret access key, or its key store password. */
+  customKeyStoreSecret: (accountId: string, customKeyStoreId: string) => `custom-key-store:${accountId}:${customKeyStoreId}`,
 };

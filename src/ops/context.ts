@@ -3,6 +3,8 @@ import type { RootKey } from '../keys/root-key.js';
 import type { OperationInputs, OperationName, OperationOutputs } from '../model/types.gen.js';
 import type { KeyRef, Store, StoreOps } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { HsmTokens } from './custom-key-stores/hsm-port.js';
+import type { XksProxy } from './custom-key-stores/xks-port.js';
 import type { MaterialPool } from './material-pool.js';
 import type { RequestRates } from './quotas/request-rates.js';
 import type { Quotas, RateQuota } from './quotas/settings.js';
@@ -43,9 +45,25 @@ export interface Deps {
   readonly quotas: Quotas;
   readonly rates: RequestRates;
   readonly identities: Identities;
+  /** How external key store proxies are reached (src/xks/client.ts behind the port). */
+  readonly xks: XksProxy;
+  /** The PKCS#11 tokens behind AWS_CLOUDHSM key stores (src/pkcs11/tokens.ts behind the port). */
+  readonly hsm: HsmTokens;
+}
+
+/** One call to a custom key store's backing (an XKS proxy), as the request's audit record shows it. */
+export interface ExternalCall {
+  readonly customKeyStoreId: string;
+  /** The proxy API's operation (GetHealthStatus, GetKeyMetadata, Encrypt, Decrypt). */
+  readonly operation: string;
+  readonly latencyMs: number;
+  /** "Success", or why it failed (the proxy's errorName, Timeout, Unreachable…). */
+  readonly outcome: string;
 }
 
 export interface OpContext {
+  /** The operation the request calls: KMS's (an XKS proxy is told it, as requestMetadata.kmsOperation), IAM's or STS's. */
+  readonly operation: string;
   readonly caller: Caller;
   readonly requestId: string;
   /** The request's moment on Trent's clock: one value for the whole request. */
@@ -72,6 +90,8 @@ export interface OpContext {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /** The request-rate quotas the request has been charged to by the keys it uses (ops/quotas/request-rates.ts). */
   readonly ratesCharged: RateQuota[];
+  /** The calls the request made to custom key stores' backings, for its audit record. */
+  readonly externalCalls: ExternalCall[];
 }
 
 export type Handler<Op extends OperationName> = (input: OperationInputs[Op], ctx: OpContext) => Promise<OperationOutputs[Op]>;

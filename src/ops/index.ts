@@ -4,12 +4,17 @@ import { retireGrant } from './grants/retire-grant.js';
 import { listRetirableGrants } from './grants/list-retirable-grants.js';
 import { listGrants } from './grants/list-grants.js';
 import { createGrant } from './grants/create-grant.js';
-import { notYetImplemented } from './not-yet-implemented.js';
 import { replicateKey } from './multi-region/replicate-key.js';
 import { updatePrimaryRegion } from './multi-region/update-primary-region.js';
 import { deleteImportedKeyMaterial } from './import/delete-imported-key-material.js';
 import { getParametersForImport } from './import/get-parameters-for-import.js';
 import { importKeyMaterial } from './import/import-key-material.js';
+import { connectCustomKeyStore } from './custom-key-stores/connect-custom-key-store.js';
+import { createCustomKeyStore } from './custom-key-stores/create-custom-key-store.js';
+import { deleteCustomKeyStore } from './custom-key-stores/delete-custom-key-store.js';
+import { describeCustomKeyStores } from './custom-key-stores/describe-custom-key-stores.js';
+import { disconnectCustomKeyStore } from './custom-key-stores/disconnect-custom-key-store.js';
+import { updateCustomKeyStore } from './custom-key-stores/update-custom-key-store.js';
 import { decrypt } from './crypto/decrypt.js';
 import { disableKeyRotation } from './rotation/disable-key-rotation.js';
 import { enableKeyRotation } from './rotation/enable-key-rotation.js';
@@ -51,21 +56,21 @@ import { updateKeyDescription } from './keys/update-key-description.js';
 
 export const HANDLERS: HandlerMap = {
   CancelKeyDeletion: cancelKeyDeletion,
-  ConnectCustomKeyStore: notYetImplemented('ConnectCustomKeyStore'),
+  ConnectCustomKeyStore: connectCustomKeyStore,
   CreateAlias: createAlias,
-  CreateCustomKeyStore: notYetImplemented('CreateCustomKeyStore'),
+  CreateCustomKeyStore: createCustomKeyStore,
   CreateGrant: createGrant,
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
-  DeleteCustomKeyStore: notYetImplemented('DeleteCustomKeyStore'),
+  DeleteCustomKeyStore: deleteCustomKeyStore,
   DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   DeriveSharedSecret: deriveSharedSecret,
-  DescribeCustomKeyStores: notYetImplemented('DescribeCustomKeyStores'),
+  DescribeCustomKeyStores: describeCustomKeyStores,
   DescribeKey: describeKey,
   DisableKey: disableKey,
   DisableKeyRotation: disableKeyRotation,
-  DisconnectCustomKeyStore: notYetImplemented('DisconnectCustomKeyStore'),
+  DisconnectCustomKeyStore: disconnectCustomKeyStore,
   EnableKey: enableKey,
   EnableKeyRotation: enableKeyRotation,
   Encrypt: encrypt,
@@ -99,7 +104,7 @@ export const HANDLERS: HandlerMap = {
   TagResource: tagResource,
   UntagResource: untagResource,
   UpdateAlias: updateAlias,
-  UpdateCustomKeyStore: notYetImplemented('UpdateCustomKeyStore'),
+  UpdateCustomKeyStore: updateCustomKeyStore,
   UpdateKeyDescription: updateKeyDescription,
   UpdatePrimaryRegion: updatePrimaryRegion,
   Verify: verify,

@@ -2,6 +2,7 @@ import { serviceRecord } from '../audit/event.js';
 import type { KeyRecord } from '../store/types.js';
 import type { Deps } from './context.js';
 import { expiredMaterials, removeImportedMaterial } from './import/imported-material.js';
+import { destroyInToken } from './custom-key-stores/cloudhsm.js';
 import { addDays, rotateMaterial } from './rotation/rotation.js';
 
 /**
@@ -37,16 +38,17 @@ async function endTransientState(deps: Deps, due: KeyRecord): Promise<void> {
 /**
  * A key whose waiting period has passed is deleted with its material, aliases and tags, for good. When it was
  * the last replica of a primary waiting for its replicas (PendingReplicaDeletion), the primary's own waiting
- * period starts then, in the same transaction.
+ * period starts then, in the same transaction. A key of an AWS CloudHSM key store goes from its token too, once
+ * recorded deleted (ops/custom-key-stores/cloudhsm.ts).
  */
 async function completeDeletion(deps: Deps, due: KeyRecord, now: Date): Promise<void> {
   if (due.keyState !== 'PendingDeletion') return;
-  await deps.store.transaction(async (tx) => {
+  const deleted = await deps.store.transaction(async (tx) => {
     // Every Region of a multi-Region key is locked first, in Region order: replicas deleted at once on several
     // nodes then take turns, and the last one sees that it is the last.
     const related = due.multiRegion ? await tx.lockRelatedKeys(due.accountId, due.keyId) : [];
     const key = due.multiRegion ? related.find((k) => k.region === due.region) : await tx.lockKey(due);
-    if (key?.keyState !== 'PendingDeletion' || !key.deletionDate || key.deletionDate > now) return;
+    if (key?.keyState !== 'PendingDeletion' || !key.deletionDate || key.deletionDate > now) return undefined;
     await tx.deleteKey(key);
     await tx.insertAuditRecords([serviceRecord('DeleteKey', key, now)]);
     const remaining = related.filter((k) => k.region !== key.region);
@@ -56,7 +58,9 @@ async function completeDeletion(deps: Deps, due: KeyRecord, now: Date): Promise<
       primary.deletionDate = addDays(now, primary.pendingWindowDays);
       await tx.updateKey(primary);
     }
+    return key;
   });
+  if (deleted?.origin === 'AWS_CLOUDHSM') await destroyInToken(deps, deleted);
 }
 
 /**

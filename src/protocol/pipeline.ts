@@ -63,6 +63,8 @@ export interface RequestOutcome {
  */
 export interface AuditNotes {
   readonly keys: Array<{ readonly accountId: string; readonly region: string; readonly keyId: string }>;
+  /** The calls the request made to custom key stores' backings (XKS proxies): each one's latency and outcome. */
+  readonly externalCalls: Array<{ readonly customKeyStoreId: string; readonly operation: string; readonly latencyMs: number; readonly outcome: string }>;
   recorded: boolean;
   /** What a successful request does once its record is durable, and not if it is refused for want of one. */
   afterRecord?: () => void;
@@ -111,7 +113,7 @@ export async function handleKmsRequest(req: HttpRequestParts, meta: RequestMeta,
   const requestId = newRequestId();
   const userAgentHeader = req.headers['user-agent'];
   const userAgent = typeof userAgentHeader === 'string' ? userAgentHeader : undefined;
-  const notes: AuditNotes = { keys: [], recorded: false };
+  const notes: AuditNotes = { keys: [], externalCalls: [], recorded: false };
   let operation: OperationName | undefined;
   let caller: Caller | undefined;
   let input: unknown;

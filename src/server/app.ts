@@ -28,6 +28,8 @@ import { loadRootKey } from './root-key-source.js';
 import { Scheduler } from './scheduler.js';
 import { MaterialPool } from '../ops/material-pool.js';
 import { forgetUnwrappedMaterial } from '../ops/material.js';
+import { XksClient } from '../xks/client.js';
+import { Pkcs11Tokens } from '../pkcs11/tokens.js';
 
 /** A running Trent without its HTTP listener: the store, the root key, the pipeline's hooks. */
 export interface App {
@@ -55,8 +57,10 @@ export async function createApp(config: Config, relay?: ChangeRelay, log: Logger
   const clock = new Clock();
   const usage = new UsageTracker(store);
   const pool = new MaterialPool(store, root, config.keyPool);
+  const xks = new XksClient(config.xks);
+  const hsm = new Pkcs11Tokens(config.cloudHsmTokens);
   const deps: Deps = {
-    store, root, clock, usage, pool,
+    store, root, clock, usage, pool, xks, hsm,
     identities: new StoredIdentities(store),
     quotas: config.quotas,
     // Each worker enforces its share of every rate: see RequestRates.
@@ -81,10 +85,10 @@ export async function createApp(config: Config, relay?: ChangeRelay, log: Logger
 
   /** An operation's context, KMS's or IAM's and STS's alike. */
   const contextFor = (request: RequestFacts | QueryRequestFacts, notes: AuditNotes): OpContext => {
-    const { caller, requestId, sourceIp, secureTransport } = request;
+    const { operation, caller, requestId, sourceIp, secureTransport } = request;
     return {
-      caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp, secureTransport,
-      keysUsed: [], keysReached: notes.keys, ratesCharged: [],
+      operation, caller, requestId, now: clock.now(), deps, input: request.input as Record<string, unknown>, sourceIp, secureTransport,
+      keysUsed: [], keysReached: notes.keys, ratesCharged: [], externalCalls: notes.externalCalls,
       // The request's record is the transaction's last write: it commits with the request's writes or not at all.
       async transaction(fn) {
         const value = await store.transaction(async (tx) => {
@@ -145,6 +149,8 @@ export async function createApp(config: Config, relay?: ChangeRelay, log: Logger
       await scheduler.stop();
       await pool.stop();
       await usage.stop();
+      xks.close();
+      hsm.close();
       await store.close();
     },
   };
@@ -158,6 +164,6 @@ function auditRecordOf(o: RequestOutcome, notes: AuditNotes): AuditRecord {
   return requestRecord({
     requestId: o.requestId, service: o.service, operation: o.operation, caller: o.caller, triedAccessKeyId: o.triedAccessKeyId,
     input: o.input, resources: notes.keys, errorCode: o.error?.code, errorMessage: o.error?.message,
-    sourceIp: o.sourceIp, userAgent: o.userAgent, time: o.time,
+    sourceIp: o.sourceIp, userAgent: o.userAgent, time: o.time, externalCalls: notes.externalCalls,
   });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_POOL_SIZES, parsePoolSizes, type PoolSizes } from '../ops/pool-sizes.js';
 import { DEFAULT_QUOTAS, parseQuotas, type Quotas } from '../ops/quotas/settings.js';
 import { parseLogLevel, type LogFormat, type LogLevel } from '../util/log.js';
+import { parseTokens, type TokenConfig } from '../pkcs11/tokens.js';
 
 export type Posture = 'dev' | 'serve';
 
@@ -38,6 +39,16 @@ export interface Config {
    * caller may not do. serve always enforces them.
    */
   readonly enforcePolicies: boolean;
+  /** How Trent reaches external key store proxies (src/xks/client.ts). */
+  readonly xks: {
+    /** PEM certificates trusted besides the public CAs, for a proxy whose certificate a private CA issued. */
+    readonly caFile: string | undefined;
+    /** host → address:port to connect to instead of the host at port 443 (the endpoint's URI takes no port). */
+    readonly resolve: ReadonlyMap<string, { readonly address: string; readonly port: number }>;
+    readonly timeoutMs: number;
+  };
+  /** The PKCS#11 tokens AWS_CLOUDHSM key stores may name, by CloudHsmClusterId (TRENT_CLOUDHSM_TOKENS, JSON). */
+  readonly cloudHsmTokens: ReadonlyMap<string, TokenConfig>;
   /** The least severe log records written (default info: one line per request). */
   readonly logLevel: LogLevel;
 }
@@ -64,6 +75,10 @@ export const ENV = {
   adminCredentialsFile: 'TRENT_ADMIN_CREDENTIALS_FILE',
   enforcePolicies: 'TRENT_ENFORCE_POLICIES',
   logLevel: 'TRENT_LOG_LEVEL',
+  xksCaFile: 'TRENT_XKS_CA_FILE',
+  xksResolve: 'TRENT_XKS_RESOLVE',
+  xksTimeoutMs: 'TRENT_XKS_TIMEOUT_MS',
+  cloudHsmTokens: 'TRENT_CLOUDHSM_TOKENS',
 } as const;
 
 const isTrue = (v: string | undefined) => ['1', 'true', 'yes'].includes((v ?? '').toLowerCase());
@@ -98,5 +113,28 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
     adminCredentialsFile: get('adminCredentialsFile'),
     enforcePolicies: posture === 'serve' || isTrue(get('enforcePolicies')),
     logLevel: parseLogLevel(get('logLevel') ?? 'info'),
+    xks: {
+      caFile: get('xksCaFile'),
+      resolve: parseResolve(get('xksResolve') ?? ''),
+      timeoutMs: parseTimeout(get('xksTimeoutMs') ?? '250'),
+    },
+    cloudHsmTokens: parseTokens(get('cloudHsmTokens')),
   };
+}
+
+/** `host=address:port,…`: where to reach the XKS proxies of those hosts. */
+function parseResolve(text: string): Map<string, { address: string; port: number }> {
+  const map = new Map<string, { address: string; port: number }>();
+  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9.-]+)=(.+):(\d+)$/.exec(entry);
+    if (!m || Number(m[3]) > 65535) throw new Error(`invalid ${ENV.xksResolve} entry (host=address:port): ${entry}`);
+    map.set(m[1]!.toLowerCase(), { address: m[2]!, port: Number(m[3]) });
+  }
+  return map;
+}
+
+function parseTimeout(text: string): number {
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 1) throw new Error(`invalid ${ENV.xksTimeoutMs}: ${text}`);
+  return ms;
 }

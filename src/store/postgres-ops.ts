@@ -4,13 +4,13 @@ import type { ChangeBatch } from './change-feed.js';
 import { codeOf, type Queryable, type Row } from './postgres-connection.js';
 import {
   ACCESS_KEY_COLUMNS, IDENTITY_COLUMNS, INLINE_POLICY_COLUMNS, SESSION_COLUMNS, accessKeyFromRow, accessKeyRow, identityFromRow, identityRow,
-  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter, importParametersFromRow,
+  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter, importParametersFromRow, customKeyStoreFromRow, encodeCustomKeyStore,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
   type AccessKeyRecord, type AccessKeyStatus, type IdentityKind, type IdentityRecord, type InlinePolicyRecord, type SessionRecord,
-  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery, type ImportParametersRecord,
+  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery, type ImportParametersRecord, type CustomKeyStoreRecord,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -185,6 +185,39 @@ export class PostgresOps implements StoreOps {
     [ref.accountId, ref.keyId, m.materialId, m.createdAt.getTime(), m.rotationType ?? null, m.wrapped]);
     if (rowCount === 0) throw new StoreConflictError(`material ${m.materialId}`);
     this.keyChanged(ref);
+  }
+
+  async getCustomKeyStore(accountId: string, region: string, id: string): Promise<CustomKeyStoreRecord | undefined> {
+    const [row] = await this.rows('SELECT doc FROM custom_key_stores WHERE account_id = $1 AND region = $2 AND custom_key_store_id = $3',
+      [accountId, region, id]);
+    return row ? customKeyStoreFromRow(row) : undefined;
+  }
+
+  async listCustomKeyStores(accountId: string, region: string, page: PageQuery): Promise<CustomKeyStoreRecord[]> {
+    const rows = await this.rows(`SELECT doc FROM custom_key_stores WHERE account_id = $1 AND region = $2 AND custom_key_store_id > $3
+                                  ORDER BY custom_key_store_id LIMIT $4`, [accountId, region, page.after ?? '', page.limit]);
+    return rows.map(customKeyStoreFromRow);
+  }
+
+  async keysInCustomKeyStore(accountId: string, region: string, id: string, limit: number, xksKeyId?: string): Promise<KeyRecord[]> {
+    const rows = await this.rows(`SELECT doc FROM keys WHERE account_id = $1 AND region = $2 AND (doc::jsonb ->> 'customKeyStoreId') = $3
+                                  AND ($4::text IS NULL OR (doc::jsonb ->> 'xksKeyId') = $4) ORDER BY key_id LIMIT $5`,
+    [accountId, region, id, xksKeyId ?? null, limit]);
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  async insertCustomKeyStore(c: CustomKeyStoreRecord): Promise<void> {
+    await this.run('INSERT INTO custom_key_stores (account_id, region, custom_key_store_id, name, doc) VALUES ($1, $2, $3, $4, $5)',
+      [c.accountId, c.region, c.customKeyStoreId, c.name, encodeCustomKeyStore(c)]);
+  }
+
+  async updateCustomKeyStore(c: CustomKeyStoreRecord): Promise<void> {
+    await this.run('UPDATE custom_key_stores SET name = $1, doc = $2 WHERE account_id = $3 AND region = $4 AND custom_key_store_id = $5',
+      [c.name, encodeCustomKeyStore(c), c.accountId, c.region, c.customKeyStoreId]);
+  }
+
+  async deleteCustomKeyStore(accountId: string, region: string, id: string): Promise<void> {
+    await this.run('DELETE FROM custom_key_stores WHERE account_id = $1 AND region = $2 AND custom_key_store_id = $3', [accountId, region, id]);
   }
 
   async listTags(ref: KeyRef): Promise<TagRecord[]> {

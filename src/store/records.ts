@@ -1,6 +1,6 @@
 import type {
-  AccessKeyRecord, AccessKeyStatus, AliasRecord, GrantRecord, IdentityKind, IdentityRecord, ImportParametersRecord, InlinePolicyRecord,
-  KeyRecord, MaterialRecord, PooledSecret, SessionRecord,
+  AccessKeyRecord, AccessKeyStatus, AliasRecord, CustomKeyStoreRecord, GrantRecord, IdentityKind, IdentityRecord, ImportParametersRecord,
+  InlinePolicyRecord, KeyRecord, MaterialRecord, PooledSecret, SessionRecord,
 } from './types.js';
 
 /**
@@ -181,4 +181,14 @@ export function grantFilterSql(filter: { grantId?: string | undefined; granteePr
 export function retirableAfter(after: string | undefined): [string, string, string] {
   const [accountId = '', keyId = '', grantId = ''] = (after ?? '').split(' ');
   return [accountId, keyId, grantId];
+}
+
+/** A custom key store is kept whole as a JSON document, like a key. */
+export function encodeCustomKeyStore(store: CustomKeyStoreRecord): string {
+  return JSON.stringify(store);
+}
+
+export function customKeyStoreFromRow(r: Record<string, unknown>): CustomKeyStoreRecord {
+  const raw = JSON.parse(r.doc as string) as Record<string, unknown>;
+  return { ...raw, createdAt: new Date(raw.createdAt as string) } as unknown as CustomKeyStoreRecord;
 }

@@ -90,6 +90,12 @@ export const MIGRATIONS: readonly string[] = [
      wrapping_algorithm TEXT NOT NULL, wrapping_key_spec TEXT NOT NULL, valid_to BIGINT NOT NULL, wrapped BYTEA NOT NULL);
    CREATE INDEX import_parameters_by_key ON import_parameters (account_id, region, key_id);
    CREATE INDEX import_parameters_by_expiry ON import_parameters (valid_to);`,
+  // Custom key stores (ops/custom-key-stores/): the record as a document; a name is unique in its account and Region.
+  `CREATE TABLE custom_key_stores (
+     account_id TEXT NOT NULL, region TEXT NOT NULL, custom_key_store_id TEXT NOT NULL, name TEXT NOT NULL,
+     doc TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, custom_key_store_id));
+   CREATE UNIQUE INDEX custom_key_stores_by_name ON custom_key_stores (account_id, region, name);`,
 ];
 
 /**
@@ -100,5 +106,5 @@ export const RECOUNT_KEYS = `DELETE FROM key_counts; ${COUNT_KEYS}`;
 
 /** The tables of keys and what hangs off them: what Store.wipe empties (settings and access keys stay). */
 export const WIPED_TABLES: readonly string[] = [
-  'keys', 'materials', 'tags', 'aliases', 'grants', 'key_last_usage', 'key_counts', 'import_parameters',
+  'keys', 'materials', 'tags', 'aliases', 'grants', 'key_last_usage', 'key_counts', 'import_parameters', 'custom_key_stores',
 ];

@@ -3,13 +3,13 @@ import { AUDIT_COLUMNS, auditFromRow, auditPageQuery, auditRow } from './audit-t
 import type { ChangeBatch } from './change-feed.js';
 import {
   ACCESS_KEY_COLUMNS, IDENTITY_COLUMNS, INLINE_POLICY_COLUMNS, SESSION_COLUMNS, accessKeyFromRow, accessKeyRow, identityFromRow, identityRow,
-  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter, importParametersFromRow,
+  inlinePolicyFromRow, inlinePolicyRow, sessionFromRow, sessionRow, aliasFromRow, decodeKey, dueAt, encodeGrant, encodeKey, grantFilterSql, grantFromRow, materialFromRow, pooledFromRow, retirableAfter, importParametersFromRow, customKeyStoreFromRow, encodeCustomKeyStore,
 } from './records.js';
 import { WIPED_TABLES } from './schema.js';
 import {
   StoreConflictError, changeId,
   type AccessKeyRecord, type AccessKeyStatus, type IdentityKind, type IdentityRecord, type InlinePolicyRecord, type SessionRecord,
-  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery, type ImportParametersRecord,
+  type AliasRecord, type AuditQuery, type AuditRecord, type GrantFilter, type GrantRecord, type KeyRecord, type KeyRef, type KeyUseRecord, type MaterialRecord, type PageQuery, type ImportParametersRecord, type CustomKeyStoreRecord,
   type PooledSecret, type StoreOps, type TagRecord,
 } from './types.js';
 
@@ -159,6 +159,49 @@ export class SqliteOps implements StoreOps {
       throw e;
     }
     this.keyChanged(ref);
+  }
+
+  async getCustomKeyStore(accountId: string, region: string, id: string): Promise<CustomKeyStoreRecord | undefined> {
+    const row = this.stmt('SELECT doc FROM custom_key_stores WHERE account_id = ? AND region = ? AND custom_key_store_id = ?')
+      .get(accountId, region, id) as Row | undefined;
+    return row ? customKeyStoreFromRow(row) : undefined;
+  }
+
+  async listCustomKeyStores(accountId: string, region: string, page: PageQuery): Promise<CustomKeyStoreRecord[]> {
+    const rows = this.stmt(`SELECT doc FROM custom_key_stores WHERE account_id = ? AND region = ? AND custom_key_store_id > ?
+                            ORDER BY custom_key_store_id LIMIT ?`).all(accountId, region, page.after ?? '', page.limit) as Row[];
+    return rows.map(customKeyStoreFromRow);
+  }
+
+  async keysInCustomKeyStore(accountId: string, region: string, id: string, limit: number, xksKeyId?: string): Promise<KeyRecord[]> {
+    const rows = this.stmt(`SELECT doc FROM keys WHERE account_id = ? AND region = ? AND json_extract(doc, '$.customKeyStoreId') = ?
+                            AND (? IS NULL OR json_extract(doc, '$.xksKeyId') = ?) ORDER BY key_id LIMIT ?`)
+      .all(accountId, region, id, xksKeyId ?? null, xksKeyId ?? null, limit) as Row[];
+    return rows.map((r) => decodeKey(r.doc as string));
+  }
+
+  async insertCustomKeyStore(c: CustomKeyStoreRecord): Promise<void> {
+    try {
+      this.stmt('INSERT INTO custom_key_stores (account_id, region, custom_key_store_id, name, doc) VALUES (?, ?, ?, ?, ?)')
+        .run(c.accountId, c.region, c.customKeyStoreId, c.name, encodeCustomKeyStore(c));
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`custom key store ${c.name}`);
+      throw e;
+    }
+  }
+
+  async updateCustomKeyStore(c: CustomKeyStoreRecord): Promise<void> {
+    try {
+      this.stmt('UPDATE custom_key_stores SET name = ?, doc = ? WHERE account_id = ? AND region = ? AND custom_key_store_id = ?')
+        .run(c.name, encodeCustomKeyStore(c), c.accountId, c.region, c.customKeyStoreId);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new StoreConflictError(`custom key store ${c.name}`);
+      throw e;
+    }
+  }
+
+  async deleteCustomKeyStore(accountId: string, region: string, id: string): Promise<void> {
+    this.stmt('DELETE FROM custom_key_stores WHERE account_id = ? AND region = ? AND custom_key_store_id = ?').run(accountId, region, id);
   }
 
   async listTags(ref: KeyRef): Promise<TagRecord[]> {

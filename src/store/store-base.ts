@@ -66,6 +66,13 @@ export abstract class StoreBase implements StoreReads, SingleWrites {
       after = page[page.length - 1];
     }
   }
+  getCustomKeyStore(accountId: string, region: string, id: string) { return this.reads.then((r) => r.getCustomKeyStore(accountId, region, id)); }
+  listCustomKeyStores(accountId: string, region: string, page: PageQuery) {
+    return this.reads.then((r) => r.listCustomKeyStores(accountId, region, page));
+  }
+  keysInCustomKeyStore(accountId: string, region: string, id: string, limit: number, xksKeyId?: string) {
+    return this.reads.then((r) => r.keysInCustomKeyStore(accountId, region, id, limit, xksKeyId));
+  }
   countKeys(accountId: string, region: string) { return this.reads.then((r) => r.countKeys(accountId, region)); }
 
   putSettingIfAbsent(name: string, value: string) { return this.transaction((tx) => tx.putSettingIfAbsent(name, value)); }

@@ -1,6 +1,8 @@
 import type { AuditRecord } from '../model/audit-record.js';
 import type {
-  AlgorithmSpec, ExpirationModelType, GrantOperation, WrappingKeySpec, KeyMaterialState, KeyLastUsageTrackingOperation, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
+  AlgorithmSpec, ConnectionErrorCodeType, ConnectionStateType, CustomKeyStoreType, ExpirationModelType, GrantOperation,
+  KeyLastUsageTrackingOperation, KeyMaterialState, KeySpec, KeyState, KeyUsageType, MultiRegionKeyType, OriginType, RotationType,
+  WrappingKeySpec, XksProxyConnectivityType,
 } from '../model/types.gen.js';
 
 export type { AuditRecord };
@@ -36,6 +38,11 @@ export interface KeyRecord extends KeyRef {
   /** The material new encryptions use; absent while a key has none (EXTERNAL origin before import). */
   currentMaterialId?: string | undefined;
   /**
+   * A key of a custom key store is Unavailable while its store is not connected; this is the state it returns
+   * to (Enabled or Disabled) when the store connects again, and the one EnableKey and DisableKey change meanwhile.
+   */
+  stateWhenAvailable?: 'Enabled' | 'Disabled' | undefined;
+  /**
    * An EXTERNAL key's key materials, in the order they were first imported (ops/import/imported-material.ts):
    * what ListKeyRotations and DescribeKey show of them, kept while the material itself is deleted or expired.
    * The material's bytes are a MaterialRecord while it is imported.
@@ -68,6 +75,35 @@ export interface ImportParametersRecord extends KeyRef {
   readonly wrappingKeySpec: WrappingKeySpec;
   readonly validTo: Date;
   readonly wrapped: Buffer;
+}
+
+/** How Trent reaches an external key store proxy (CreateCustomKeyStore's Xks* parameters). */
+export interface XksProxyRecord {
+  readonly uriEndpoint: string;
+  readonly uriPath: string;
+  readonly connectivity: XksProxyConnectivityType;
+  readonly vpcEndpointServiceName?: string | undefined;
+  readonly vpcEndpointServiceOwner?: string | undefined;
+  readonly accessKeyId: string;
+  /** The proxy's secret access key, wrapped under the root key (base64). */
+  readonly wrappedSecret: string;
+}
+
+/** A custom key store (CreateCustomKeyStore): where the keys created in it keep their material. */
+export interface CustomKeyStoreRecord {
+  readonly accountId: string;
+  readonly region: string;
+  readonly customKeyStoreId: string;
+  name: string;
+  readonly type: CustomKeyStoreType;
+  readonly createdAt: Date;
+  connectionState: ConnectionStateType;
+  connectionErrorCode?: ConnectionErrorCodeType | undefined;
+  cloudHsmClusterId?: string | undefined;
+  trustAnchorCertificate?: string | undefined;
+  /** The key store password (the token's user PIN), wrapped under the root key (base64). */
+  wrappedPassword?: string | undefined;
+  xksProxy?: XksProxyRecord | undefined;
 }
 
 /** One version of a key's secret, wrapped under the root key (keys/material.ts). */
@@ -245,6 +281,11 @@ export interface StoreReads {
   countPooledSecrets(keySpec: string): Promise<number>;
   /** Up to `limit` audit records matching `query`, in (time, event ID) order, after the record `after`. */
   auditPage(query: AuditQuery, after: AuditRecord | undefined, limit: number): Promise<AuditRecord[]>;
+  getCustomKeyStore(accountId: string, region: string, customKeyStoreId: string): Promise<CustomKeyStoreRecord | undefined>;
+  /** The custom key stores of an account and Region, by ID. */
+  listCustomKeyStores(accountId: string, region: string, page: PageQuery): Promise<CustomKeyStoreRecord[]>;
+  /** Up to `limit` keys of a custom key store, by key ID; only those bound to `xksKeyId` when it is given. */
+  keysInCustomKeyStore(accountId: string, region: string, customKeyStoreId: string, limit: number, xksKeyId?: string): Promise<KeyRecord[]>;
   /** How many keys the account has in the Region; lockKeyCount is the same read, locked, for a transaction's check. */
   countKeys(accountId: string, region: string): Promise<number>;
 }
@@ -286,6 +327,12 @@ export interface StoreOps extends StoreReads {
    */
   insertImportParameters(parameters: ImportParametersRecord, purgeBefore: Date): Promise<void>;
   getImportParameters(tokenId: string): Promise<ImportParametersRecord | undefined>;
+
+  /** Throws StoreConflictError when the account and Region have a store of that ID or name already. */
+  insertCustomKeyStore(store: CustomKeyStoreRecord): Promise<void>;
+  /** Throws StoreConflictError when the new name is another store's. */
+  updateCustomKeyStore(store: CustomKeyStoreRecord): Promise<void>;
+  deleteCustomKeyStore(accountId: string, region: string, customKeyStoreId: string): Promise<void>;
 
   putTags(ref: KeyRef, tags: readonly TagRecord[]): Promise<void>;
   deleteTags(ref: KeyRef, tagKeys: readonly string[]): Promise<void>;

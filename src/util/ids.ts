@@ -15,6 +15,11 @@ export function newGrantId(): string {
   return randomBytes(32).toString('hex');
 }
 
+/** A custom key store ID: `cks-` and 17 hex digits, as AWS makes them. */
+export function newCustomKeyStoreId(): string {
+  return `cks-${randomBytes(9).toString('hex').slice(0, 17)}`;
+}
+
 export function newRequestId(): string {
   return randomUUID();
 }

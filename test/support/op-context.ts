@@ -20,8 +20,8 @@ export function testContext(deps: Partial<Deps>, overrides: Partial<OpContext> =
   const all = { identities: testIdentities(), ...deps } as Deps;
   return {
     caller: { accountId: '111122223333', region: 'us-west-2', accessKeyId: 'test', principalArn: 'arn:aws:iam::111122223333:root' },
-    requestId: 'r', now: new Date(0), input: {}, sourceIp: undefined, secureTransport: false,
-    keysUsed: [], keysReached: [], ratesCharged: [],
+    operation: 'DescribeKey', requestId: 'r', now: new Date(0), input: {}, sourceIp: undefined, secureTransport: false,
+    keysUsed: [], keysReached: [], ratesCharged: [], externalCalls: [],
     transaction: (fn) => all.store.transaction(fn),
     deps: all,
     ...overrides,

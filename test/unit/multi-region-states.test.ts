@@ -33,6 +33,8 @@ import { UsageTracker } from '../../src/ops/usage/tracker.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { Clock } from '../../src/util/clock.js';
 import { testContext, testIdentities } from '../support/op-context.js';
+import { XksClient } from '../../src/xks/client.js';
+import { Pkcs11Tokens } from '../../src/pkcs11/tokens.js';
 
 const ACCOUNT = '111122223333';
 const arnIn = (region: string, keyId: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${keyId}`;
@@ -69,6 +71,8 @@ describe('Creating and Updating, held still', () => {
       store, root, clock: new Clock(), settings: { posture: 'dev', sm2Everywhere: false, enforceKeyPolicies: false },
       usage: new UsageTracker(store), pool: new MaterialPool(store, root, {}), quotas: DEFAULT_QUOTAS,
       rates: new RequestRates(DEFAULT_QUOTAS.rates, 1), identities: testIdentities(),
+      // No key here is in a custom key store: neither is ever called.
+      xks: new XksClient({ caFile: undefined, resolve: new Map(), timeoutMs: 250 }), hsm: new Pkcs11Tokens(new Map()),
     };
   });
   after(async () => {

@@ -3,7 +3,7 @@ import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
 import type { KeyRecord } from '../../store/types.js';
 import type { Handler, OpContext } from '../context.js';
-import { findCustomKeyStore } from '../custom-key-stores.js';
+import { checkKeyStoreForNewKey, generateInToken, recheckKeyStore } from '../custom-key-stores/bind-key.js';
 import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
@@ -15,7 +15,7 @@ import { insertNewKey, keyIdAndTags } from './custom-key-id.js';
 /**
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
  * first): key spec and usage, the spec's availability in the partition, origin and custom key store
- * combinations, the policy, the tags, and last the custom key store's existence. Material is generated
+ * combinations, the policy, the tags, and last the custom key store (ops/custom-key-stores/bind-key.ts). Material is generated
  * before the one transaction that writes the key, its material and its tags together; the keys-per-region
  * quota is checked before the material is made, and again, locked, in that transaction.
  */
@@ -30,7 +30,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const { keyId, tags } = keyIdAndTags(ctx, input.Tags ?? [], multiRegion);
   const policy = await newKeyPolicy(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
   checkTags(tags);
-  if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
+  const keyStore = input.CustomKeyStoreId === undefined ? undefined : await checkKeyStoreForNewKey(ctx, input, origin);
 
   const key: KeyRecord = {
     accountId: caller.accountId,
@@ -52,10 +52,13 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   // Before the material is made (an RSA secret from the pool, or a second of CPU without one): an account at its
   // quota must not spend either on CreateKeys that will be refused. The transaction checks again, locked.
   checkKeyQuota(ctx, await deps.store.countKeys(caller.accountId, caller.region));
-  const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
+  // A key of an external key store has Trent's own material too: its ciphertexts are encrypted under it, then by the proxy.
+  const secret = origin === 'AWS_KMS' || origin === 'EXTERNAL_KEY_STORE' ? await deps.pool.secretFor(spec) : undefined;
+  if (keyStore?.type === 'AWS_CLOUDHSM') await generateInToken(ctx, keyStore, keyId);
   ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   await ctx.transaction(async (tx) => {
     checkKeyQuota(ctx, await tx.lockKeyCount(caller.accountId, caller.region));
+    if (keyStore) await recheckKeyStore(tx, keyStore, input.XksKeyId);
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await insertNewKey(tx, key);
     if (tags.length) await tx.putTags(key, tagRecords(tags));

@@ -58,7 +58,7 @@ export async function handleQueryRequest(service: QueryServiceName, req: HttpReq
   const requestId = newRequestId();
   const userAgentHeader = req.headers['user-agent'];
   const userAgent = typeof userAgentHeader === 'string' ? userAgentHeader : undefined;
-  const notes: AuditNotes = { keys: [], recorded: false };
+  const notes: AuditNotes = { keys: [], recorded: false, externalCalls: [] };
   let operation: string | undefined;
   let caller: Caller | undefined;
   let input: unknown;
