@@ -4,6 +4,7 @@ import { KmsError } from '../model/errors.js';
 import { handleKmsRequest, type WireResponse } from '../protocol/pipeline.js';
 import { handleAdminRequest, isAdminPath } from './admin.js';
 import type { App } from './app.js';
+import { consoleFileFor, loadConsoleFiles, type ConsoleFiles } from './console-files.js';
 import { ParseError, RequestParser, type ParsedRequest, type ParseResult } from './http-parser.js';
 import { readTlsFiles } from './tls.js';
 
@@ -50,12 +51,13 @@ export function startHttpServer(app: App): Promise<HttpServer> {
   const { tls } = app.config;
   // aws:SecureTransport: TLS ended here, or, on the operator's word, by a proxy in front.
   const secure = tls !== undefined || app.config.tlsTerminatedByProxy;
+  const consoleFiles = loadConsoleFiles();
   const accept = (socket: Socket) => {
     if (stopping) {
       socket.destroy();
       return;
     }
-    const connection = new Connection(socket, app, secure, () => stopping);
+    const connection = new Connection(socket, app, secure, consoleFiles, () => stopping);
     connections.add(connection);
     app.metrics.connectionOpened();
     socket.once('close', () => {
@@ -125,7 +127,7 @@ class Connection {
   private peerEnded = false;
 
   constructor(private readonly socket: Socket, private readonly app: App, private readonly secure: boolean,
-    private readonly stopping: () => boolean) {
+    private readonly consoleFiles: ConsoleFiles, private readonly stopping: () => boolean) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
       this.peerEnded = true;
@@ -192,6 +194,8 @@ class Connection {
       return handleKmsRequest(req, meta, app.hooks, new KmsError('RequestEntityTooLargeException', 'Request body too large.'));
     }
     if (isAdminPath(req.path)) return handleAdminRequest(app, req.method, req.path, req.headers, req.body);
+    const consoleFile = consoleFileFor(this.consoleFiles, req.method, req.path);
+    if (consoleFile) return consoleFile;
     return handleKmsRequest(req, meta, app.hooks);
   }
 
