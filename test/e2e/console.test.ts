@@ -74,12 +74,15 @@ describe('web console', { skip, timeout: 600_000 }, () => {
   }
   const awsJson = async <T>(...args: string[]): Promise<T> => JSON.parse(await aws(...args)) as T;
 
+  /** A link of the navigation pane (the details page's breadcrumb has one of the same name). */
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Navigation pane' }).getByRole('link', { name });
+
   async function shot(name: string): Promise<void> {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   }
 
   async function createThroughWizard(c: WizardChoices): Promise<string> {
-    await page.getByRole('link', { name: 'Customer managed keys' }).click();
+    await nav('Customer managed keys').click();
     await page.getByRole('link', { name: 'Create key' }).click();
     await page.getByRole('heading', { name: 'Configure key' }).waitFor();
     await page.getByRole('radio', { name: c.keyType, exact: true }).check();
@@ -260,9 +263,10 @@ describe('web console', { skip, timeout: 600_000 }, () => {
     await shot('details-schedule-deletion');
     await dialog.getByRole('button', { name: 'Schedule deletion' }).click();
     await page.getByRole('status').filter({ hasText: 'scheduled for deletion in 7 days' }).waitFor();
-    const pending = (await awsJson<{ KeyMetadata: { KeyState: string; PendingDeletionWindowInDays: number } }>('describe-key', '--key-id', keyId)).KeyMetadata;
+    const pending = (await awsJson<{ KeyMetadata: { KeyState: string; DeletionDate: number } }>('describe-key', '--key-id', keyId)).KeyMetadata;
     assert.equal(pending.KeyState, 'PendingDeletion');
-    assert.equal(pending.PendingDeletionWindowInDays, 7);
+    const days = (pending.DeletionDate * 1000 - Date.now()) / 86_400_000;
+    assert.ok(days > 6.9 && days <= 7, `deletion in ${days} days`);
     await page.getByRole('button', { name: 'Cancel key deletion' }).click();
     await page.getByRole('status').filter({ hasText: 'Key deletion is cancelled' }).waitFor();
     assert.equal((await awsJson<{ KeyMetadata: { KeyState: string } }>('describe-key', '--key-id', keyId)).KeyMetadata.KeyState, 'Disabled');
@@ -288,7 +292,7 @@ describe('web console', { skip, timeout: 600_000 }, () => {
   });
 
   it('creates an ECC key agreement key, offering only the specs valid for the choice', async () => {
-    await page.getByRole('link', { name: 'Customer managed keys' }).click();
+    await nav('Customer managed keys').click();
     await page.getByRole('link', { name: 'Create key' }).click();
     await page.getByRole('radio', { name: 'Asymmetric', exact: true }).check();
     await page.getByRole('radio', { name: 'Key agreement', exact: true }).check();
@@ -317,7 +321,7 @@ describe('web console', { skip, timeout: 600_000 }, () => {
   });
 
   it('lists the keys with search and filters, lists the aliases, and shows a server error in plain words', async () => {
-    await page.getByRole('link', { name: 'Customer managed keys' }).click();
+    await nav('Customer managed keys').click();
     const rows = page.locator('tbody tr');
     await page.getByRole('link', { name: /^[0-9a-f-]{36}$/ }).first().waitFor();
     assert.equal(await rows.count(), 4);
@@ -334,12 +338,12 @@ describe('web console', { skip, timeout: 600_000 }, () => {
     await page.getByLabel('Search keys').fill('');
     await shot('key-list');
 
-    await page.getByRole('link', { name: 'Aliases' }).click();
-    await page.getByRole('cell', { name: 'alias/console/ecdh' }).waitFor();
+    await nav('Aliases').click();
+    await page.getByRole('cell', { name: 'alias/console/ecdh', exact: true }).waitFor();
     await shot('aliases');
 
     // An invalid key policy is refused in the editor, before it is sent; a server refusal is said in plain words.
-    await page.getByRole('link', { name: 'Customer managed keys' }).click();
+    await nav('Customer managed keys').click();
     await page.getByRole('link', { name: /^[0-9a-f-]{36}$/ }).first().click();
     await page.getByRole('button', { name: 'Edit key policy' }).click();
     await page.getByLabel('Key policy (JSON)').fill('{"Statement": [');
@@ -354,7 +358,7 @@ describe('web console', { skip, timeout: 600_000 }, () => {
 
   it('is usable in a narrow window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByRole('link', { name: 'Customer managed keys' }).click();
+    await nav('Customer managed keys').click();
     await page.getByRole('link', { name: 'Create key' }).click();
     await page.getByRole('heading', { name: 'Configure key' }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -93,7 +93,7 @@ export function KeyDetails({ keyId, created }: { keyId: string; created?: string
           <Definition term="ARN"><span class="mono">{key.Arn}</span></Definition>
           <Definition term="Status"><span class={`state state-${key.KeyState}`}>{key.KeyState}</span></Definition>
           <Definition term="Creation date">{formatDate(key.CreationDate)}</Definition>
-          {pending ? <Definition term="Scheduled deletion date">{formatDate(key.DeletionDate)} ({key.PendingDeletionWindowInDays} day waiting period)</Definition> : null}
+          {pending ? <Definition term="Scheduled deletion date">{formatDate(key.DeletionDate)}</Definition> : null}
           <Definition term="Regionality">{key.MultiRegion ? `Multi-Region (${key.MultiRegionConfiguration?.MultiRegionKeyType?.toLowerCase() ?? ''})` : 'Single Region'}</Definition>
         </dl>
         <DescriptionEditor keyId={key.KeyId} description={key.Description ?? ''} disabled={busy || pending} act={act} />

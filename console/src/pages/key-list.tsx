@@ -15,7 +15,6 @@ export interface KeyMetadata {
   MultiRegion?: boolean;
   CreationDate?: number;
   DeletionDate?: number;
-  PendingDeletionWindowInDays?: number;
   CustomKeyStoreId?: string;
   ValidTo?: number;
   ExpirationModel?: string;
