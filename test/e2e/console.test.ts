@@ -88,6 +88,10 @@ describe('web console', { skip, timeout: 600_000 }, () => {
     await page.getByRole('radio', { name: c.keyType, exact: true }).check();
     await page.getByRole('radio', { name: c.usage, exact: true }).check();
     await page.getByRole('radio', { name: c.spec, exact: true }).check();
+    if (c.shots === 'symmetric') {
+      await page.getByText('Advanced options').click();
+      await page.getByRole('radio', { name: 'Single-Region key' }).check();
+    }
     await shot(`${c.shots}-1-configure-key`);
     await page.getByRole('button', { name: 'Next' }).click();
 

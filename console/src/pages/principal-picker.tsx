@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { plainError } from '../api.ts';
+import { ApiError, plainError } from '../api.ts';
 import type { Principal } from '../identity.ts';
 
 export interface PrincipalsState {
@@ -10,6 +10,14 @@ export interface PrincipalsState {
 /** The ARNs typed in a textarea, one per line (blank lines ignored). */
 export function typedArns(text: string): string[] {
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+}
+
+/** Why the list is missing: a server without the IAM API, or another failure said in plain words. */
+function unavailable(error: unknown): string {
+  if (error instanceof ApiError && ['UnknownOperationException', 'InvalidAction', 'UnsupportedOperationException'].includes(error.code)) {
+    return "This server does not offer the IAM API, so the account's users and roles cannot be listed.";
+  }
+  return `The account's users and roles could not be listed. ${plainError(error)}`;
 }
 
 /**
@@ -37,8 +45,7 @@ export function PrincipalPicker(props: {
       {principals === undefined ? <p role="status">Loading the account's users and roles…</p> : null}
       {principals?.error !== undefined ? (
         <p class="hint" id={`${props.id}-unavailable`}>
-          The account's users and roles could not be listed ({plainError(principals.error)}).
-          Type the ARN of each IAM user or role instead, one per line.
+          {unavailable(principals.error)} Type the ARN of each IAM user or role instead, one per line.
         </p>
       ) : null}
       {principals?.list ? (
