@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO, useTrent } from '../support/trent.js';
+import { credentialsFrom, REPO, useTrent } from '../support/trent.js';
 
 /**
  * The web console, driven in Debian's headless Chromium as a person would (by the labels and button names of the
@@ -40,46 +40,58 @@ interface WizardChoices {
   readonly otherAccounts?: readonly string[];
 }
 
+interface Credentials { readonly accessKeyId: string; readonly secretAccessKey: string }
+const DEV_CREDENTIALS: Credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret' };
+
+/** A page in a fresh headless Chromium, collecting what must never happen: script errors, CSP refusals, requests elsewhere. */
+async function openBrowser(endpoint: () => string): Promise<{ browser: Browser; page: Page; pageErrors: string[] }> {
+  mkdirSync(SHOTS, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  const pageErrors: string[] = [];
+  // A CSP violation or a script error shows as a console error: none may happen. (Chromium also logs each API
+  // refusal the console expects, such as NotFoundException for a free alias name: those are not errors here.)
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 4')) pageErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(endpoint()) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) pageErrors.push(`fetched ${r.url()}`);
+  });
+  return { browser, page, pageErrors };
+}
+
+/** The AWS CLI (v1) against `endpoint`, answering JSON. */
+function awsCli(endpoint: string, credentials: Credentials, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('aws', ['--endpoint-url', endpoint, '--output', 'json', 'kms', ...args], {
+      env: {
+        PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_DEFAULT_REGION: 'us-west-2',
+      },
+    }, (err, stdout, stderr) => (err ? reject(new Error(`aws ${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
+  });
+}
+
 describe('web console', { skip, timeout: 600_000 }, () => {
   const trent = useTrent();
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    // A CSP violation or a script error shows as a console error: none may happen.
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    // Nothing may be fetched from anywhere but Trent.
-    page.on('request', (r) => { if (!r.url().startsWith(trent().endpoint) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) pageErrors.push(`fetched ${r.url()}`); });
-  });
+  before(async () => { ({ browser, page, pageErrors } = await openBrowser(() => trent().endpoint)); });
   after(async () => { await browser?.close(); });
 
-  function aws(...args: string[]): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile('aws', ['--endpoint-url', trent().endpoint, '--output', 'json', 'kms', ...args], {
-        env: {
-          PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_DEFAULT_REGION: 'us-west-2',
-        },
-      }, (err, stdout, stderr) => (err ? reject(new Error(`aws ${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
-    });
-  }
-  const awsJson = async <T>(...args: string[]): Promise<T> => JSON.parse(await aws(...args)) as T;
+  const awsJson = async <T>(...args: string[]): Promise<T> => JSON.parse(await awsCli(trent().endpoint, DEV_CREDENTIALS, args)) as T;
 
   /** A link of the navigation pane (the details page's breadcrumb has one of the same name). */
   const nav = (name: string) => page.getByRole('navigation', { name: 'Navigation pane' }).getByRole('link', { name });
 
-  async function shot(name: string): Promise<void> {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  }
+  const shot = (name: string) => screenshot(page, name);
 
   async function createThroughWizard(c: WizardChoices): Promise<string> {
     await nav('Customer managed keys').click();
@@ -375,6 +387,53 @@ describe('web console', { skip, timeout: 600_000 }, () => {
     assert.deepEqual(pageErrors, []);
   });
 });
+
+describe('web console in the serve posture', { skip, timeout: 300_000 }, () => {
+  const trent = useTrent({ posture: 'serve' });
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[] = [];
+
+  before(async () => { ({ browser, page, pageErrors } = await openBrowser(() => trent().endpoint)); });
+  after(async () => { await browser?.close(); });
+
+  it('refuses a wrong secret in plain words; with the administrator key every signed call passes serve\'s checks, and the wizard makes a key', async () => {
+    const admin = credentialsFrom(trent().output());
+    await page.goto(`${trent().endpoint}/`);
+    await page.getByLabel('Access key ID').fill(admin.accessKeyId);
+    await page.getByLabel('Secret access key').fill(`${admin.secretAccessKey}x`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Trent did not accept this access key' }).waitFor();
+    await screenshot(page, 'serve-sign-in-refused');
+    await page.getByLabel('Secret access key').fill(admin.secretAccessKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Customer managed keys' }).waitFor();
+
+    await page.getByRole('link', { name: 'Create key' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Alias', { exact: true }).fill('served');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Define key administrative permissions' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Define key usage permissions' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.locator('pre.policy').waitFor();
+    await page.getByRole('button', { name: 'Finish' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your KMS key was created with alias alias/served' }).waitFor();
+    const { KeyMetadata: meta } = JSON.parse(await awsCli(trent().endpoint, admin, ['describe-key', '--key-id', 'alias/served'])) as { KeyMetadata: { KeySpec: string; Arn: string } };
+    assert.equal(meta.KeySpec, 'SYMMETRIC_DEFAULT');
+    const { Policy } = JSON.parse(await awsCli(trent().endpoint, admin, ['get-key-policy', '--key-id', 'alias/served', '--policy-name', 'default'])) as { Policy: string };
+    const account = meta.Arn.split(':')[4];
+    // No administrators or users chosen: the account's statement alone.
+    assert.deepEqual((JSON.parse(Policy) as { Statement: unknown[] }).Statement,
+      [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }]);
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
 
 /** A GET with its path sent byte for byte as given; the status line and body of the answer. */
 function rawGet(endpoint: string, path: string): Promise<string> {
