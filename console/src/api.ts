@@ -83,21 +83,23 @@ export async function listAll<T>(session: Session, operation: string, input: obj
 /** What went wrong, in plain words for a person (the API's own message kept: it usually names the cause). */
 export function plainError(e: unknown): string {
   if (!(e instanceof ApiError)) return `Something went wrong in the console: ${e instanceof Error ? e.message : String(e)}`;
-  const detail = e.message ? ` (${e.message})` : '';
-  switch (e.code) {
-    case 'NetworkError': return e.message;
-    case 'AccessDeniedException': case 'AccessDenied':
-      return `You are not allowed to do this with these credentials${detail}.`;
-    case 'UnrecognizedClientException': case 'InvalidClientTokenId': case 'InvalidSignatureException': case 'IncompleteSignatureException':
-      return `Trent did not accept this access key. Check the access key ID and secret access key${detail}.`;
-    case 'NotFoundException': return `Not found: it may have been deleted, or be in another Region${detail}.`;
-    case 'AlreadyExistsException': return `That name is already taken in this Region${detail}.`;
-    case 'KMSInvalidStateException': return `The key is not in a state that allows this${detail}.`;
-    case 'MalformedPolicyDocumentException': return `The key policy was refused${detail}.`;
-    case 'LimitExceededException': return `A limit was reached${detail}.`;
-    case 'ValidationException': return `A value was refused${detail}.`;
-    case 'UnsupportedOperationException': return `This is not available on this server${detail}.`;
-    case 'KMSInternalException': return `The server failed to complete the request. Try again${detail}.`;
-    default: return `${e.code}${detail}.`;
-  }
+  const said = e.message ? ` ${e.message}${/[.!?]$/.test(e.message) ? '' : '.'}` : '';
+  const lead = ((): string => {
+    switch (e.code) {
+      case 'NetworkError': return '';
+      case 'AccessDeniedException': case 'AccessDenied': return 'You are not allowed to do this with these credentials.';
+      case 'UnrecognizedClientException': case 'InvalidClientTokenId': case 'InvalidSignatureException': case 'IncompleteSignatureException':
+        return 'Trent did not accept this access key. Check the access key ID and the secret access key.';
+      case 'NotFoundException': return 'Not found: it may have been deleted, or be in another Region.';
+      case 'AlreadyExistsException': return 'That name is already taken in this Region.';
+      case 'KMSInvalidStateException': return 'The key is not in a state that allows this.';
+      case 'MalformedPolicyDocumentException': return 'The key policy was refused.';
+      case 'LimitExceededException': return 'A limit was reached.';
+      case 'ValidationException': return 'A value was refused.';
+      case 'UnsupportedOperationException': return 'This is not available on this server.';
+      case 'KMSInternalException': return 'The server failed to complete the request. Try again.';
+      default: return `The request failed (${e.code}).`;
+    }
+  })();
+  return `${lead}${said}`.trim();
 }

@@ -25,14 +25,18 @@ export function go(route: string): void {
   location.hash = route;
 }
 
-/** A failure, said in plain words and announced to screen readers. */
+/** A failure, said in plain words, announced to screen readers and scrolled into view (it may be far from the button). */
 export function ErrorMessage({ error }: { error: unknown }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => { ref.current?.scrollIntoView({ block: 'nearest' }); }, [error]);
   if (error === undefined) return null;
-  return <div class="alert error" role="alert">{typeof error === 'string' ? error : plainError(error)}</div>;
+  return <div ref={ref} class="alert error" role="alert">{typeof error === 'string' ? error : plainError(error)}</div>;
 }
 
 export function Notice({ children }: { children: ComponentChildren }) {
-  return <div class="alert success" role="status">{children}</div>;
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => { ref.current?.scrollIntoView({ block: 'nearest' }); }, [children]);
+  return <div ref={ref} class="alert success" role="status">{children}</div>;
 }
 
 /** Data loaded for a page: reload() fetches it again (after a change). */

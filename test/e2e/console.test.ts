@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ListKeysCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { credentialsFrom, REPO, useTrent } from '../support/trent.js';
 
@@ -353,6 +353,16 @@ describe('web console', { skip, timeout: 600_000 }, () => {
     assert.equal(await rows.count(), 1);
     await page.getByLabel('Search keys').fill('');
     await shot('key-list');
+    // Pages of 10.
+    for (let i = 0; i < 8; i++) await trent().client().send(new CreateKeyCommand({ Description: `page filler ${i}` }));
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('Page 1 of 2 (12 keys)').waitFor();
+    assert.equal(await rows.count(), 10);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Page 2 of 2 (12 keys)').waitFor();
+    assert.equal(await rows.count(), 2);
+    assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
 
     await nav('Aliases').click();
     await page.getByRole('cell', { name: 'alias/console/ecdh', exact: true }).waitFor();
@@ -406,6 +416,7 @@ describe('web console in the serve posture', { skip, timeout: 300_000 }, () => {
     await page.getByRole('alert').filter({ hasText: 'Trent did not accept this access key' }).waitFor();
     await screenshot(page, 'serve-sign-in-refused');
     await page.getByLabel('Secret access key').fill(admin.secretAccessKey);
+    await page.getByLabel('Region').selectOption('us-west-2');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Customer managed keys' }).waitFor();
 
