@@ -126,6 +126,14 @@ export function CreateKeyWizard() {
       .then((r) => setCustomKeyStores({ list: r.CustomKeyStores ?? [] }), (error: unknown) => setCustomKeyStores({ error }));
   }, [draft.origin]);
 
+  // A new step is announced by moving focus to its heading (the first step's page heading has it already).
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  const shownStep = useRef(step);
+  useEffect(() => {
+    if (shownStep.current !== step) stepHeading.current?.focus();
+    shownStep.current = step;
+  }, [step]);
+
   // After a refused Next, focus goes to the first field in error, which says what to fix.
   useEffect(() => {
     form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
@@ -223,7 +231,7 @@ export function CreateKeyWizard() {
         ))}
       </ol>
       <form ref={form} onSubmit={next} noValidate>
-        <h2 id="step-heading">{STEPS[step]}</h2>
+        <h2 id="step-heading" ref={stepHeading} tabIndex={-1}>{STEPS[step]}</h2>
         <ErrorMessage error={submitError} />
         {step === 0 ? <ConfigureKey draft={draft} update={update} errors={errors} region={session.region} customKeyStores={customKeyStores} /> : null}
         {step === 1 ? <AddLabels draft={draft} update={update} errors={errors} /> : null}
