@@ -302,6 +302,7 @@ describe('web console', { skip, timeout: 600_000 }, () => {
     const pem = await page.locator('#public-key-heading + pre').textContent();
     const { PublicKey } = await awsJson<{ PublicKey: string }>('get-public-key', '--key-id', keyId);
     assert.equal(pem?.replace(/-----[A-Z ]+-----|\s/g, ''), PublicKey);
+    await shot('details-rsa');
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download public key' }).click();
     assert.equal((await download).suggestedFilename(), `${keyId}.pem`);

@@ -314,6 +314,8 @@ function ConfigureKey({ draft, update, errors, region, customKeyStores }: StepPr
     const keySpec = specsFor(draft.keyType, keyUsage, region)[0]!;
     update({ keyUsage, keySpec, ...(keySpec === 'SYMMETRIC_DEFAULT' || !CUSTOM_KEY_STORE_ORIGINS.includes(draft.origin) ? {} : { origin: 'AWS_KMS' }) });
   };
+  // Open when a non-default advanced choice is in effect (coming back to this step), then as the person leaves it.
+  const [advancedOpen, setAdvancedOpen] = useState(draft.origin !== 'AWS_KMS' || draft.multiRegion);
   const storeType = draft.origin === 'AWS_CLOUDHSM' ? 'AWS_CLOUDHSM' : 'EXTERNAL_KEY_STORE';
   const stores = (customKeyStores?.list ?? []).filter((s) => (s.CustomKeyStoreType ?? 'AWS_CLOUDHSM') === storeType);
   return (
@@ -339,7 +341,7 @@ function ConfigureKey({ draft, update, errors, region, customKeyStores }: StepPr
         ))}
         <FieldError id="keySpec-error" error={errors.keySpec} />
       </fieldset>
-      <details class="advanced" open={draft.origin !== 'AWS_KMS' || draft.multiRegion}>
+      <details class="advanced" open={advancedOpen} onToggle={(e) => setAdvancedOpen((e.currentTarget as HTMLDetailsElement).open)}>
         <summary>Advanced options</summary>
         <fieldset>
           <legend>Key material origin</legend>
