@@ -239,7 +239,7 @@ export function CreateKeyWizard() {
           <>
             <p class="note">This key policy gives the AWS account full control of this KMS key. It allows account administrators to use
               IAM policies to give other principals permission to manage the KMS key.</p>
-            <PrincipalPicker id="administrators" label="Key administrators" principals={principals} selected={draft.administrators}
+            <PrincipalPicker id="administrators" label="Key administrators" example="arn:aws:iam::111122223333:role/KeyAdmin" principals={principals} selected={draft.administrators}
               onToggle={(arn, on) => update({ administrators: on ? [...draft.administrators, arn] : draft.administrators.filter((a) => a !== arn) })}
               arns={draft.administratorArns} onArns={(administratorArns) => update({ administratorArns })} error={errors.administrators} />
             <fieldset>
@@ -256,7 +256,7 @@ export function CreateKeyWizard() {
           <>
             <p class="note">This key policy gives the AWS account full control of this KMS key. It allows account administrators to use
               IAM policies to give other principals permission to use the KMS key in cryptographic operations.</p>
-            <PrincipalPicker id="users" label="Key users" principals={principals} selected={draft.users}
+            <PrincipalPicker id="users" label="Key users" example="arn:aws:iam::111122223333:role/AppServer" principals={principals} selected={draft.users}
               onToggle={(arn, on) => update({ users: on ? [...draft.users, arn] : draft.users.filter((a) => a !== arn) })}
               arns={draft.userArns} onArns={(userArns) => update({ userArns })} error={errors.users} />
             <OtherAccounts draft={draft} update={update} errors={errors} />

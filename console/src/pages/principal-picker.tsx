@@ -27,6 +27,8 @@ function unavailable(error: unknown): string {
 export function PrincipalPicker(props: {
   id: string;
   label: string;
+  /** An ARN shown as the example of what to type. */
+  example: string;
   principals: PrincipalsState | undefined;
   selected: readonly string[];
   onToggle: (arn: string, on: boolean) => void;
@@ -73,7 +75,7 @@ export function PrincipalPicker(props: {
       ) : null}
       <label for={`${props.id}-arns`}>{arnsLabel}</label>
       <p class="hint" id={`${props.id}-arns-hint`}>
-        One per line, for example <code>arn:aws:iam::111122223333:role/KeyAdmin</code>{principals?.list ? ', for principals not listed above' : ''}.
+        One per line, for example <code>{props.example}</code>{principals?.list ? ', for principals not listed above' : ''}.
       </p>
       <textarea id={`${props.id}-arns`} rows={3} value={props.arns} spellcheck={false}
         aria-describedby={`${props.id}-arns-hint${props.error ? ` ${props.id}-arns-error` : ''}`} aria-invalid={props.error ? true : undefined}
