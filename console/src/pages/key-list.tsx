@@ -105,17 +105,17 @@ export function KeyList() {
       {loading && !data ? <p role="status">Loading keys…</p> : (
         <>
           <div class="table-wrap">
-            <table>
+            <table class="cards">
               <caption class="visually-hidden">Customer managed keys in {session.region}</caption>
               <thead><tr><th scope="col">Aliases</th><th scope="col">Key ID</th><th scope="col">Status</th><th scope="col">Key spec</th><th scope="col">Key usage</th></tr></thead>
               <tbody>
                 {shown.map(({ key, aliases }) => (
                   <tr key={key.KeyId}>
-                    <td>{aliases.length ? aliases.join(', ') : '-'}</td>
-                    <td><a href={`#/keys/${key.KeyId}`}>{key.KeyId}</a></td>
-                    <td><span class={`state state-${key.KeyState}`}>{key.KeyState}</span></td>
-                    <td>{key.KeySpec}</td>
-                    <td>{USAGE_LABELS[key.KeyUsage] ?? key.KeyUsage}</td>
+                    <td data-label="Aliases">{aliases.length ? aliases.join(', ') : '-'}</td>
+                    <td data-label="Key ID"><a href={`#/keys/${key.KeyId}`}>{key.KeyId}</a></td>
+                    <td data-label="Status"><span class={`state state-${key.KeyState}`}>{key.KeyState}</span></td>
+                    <td data-label="Key spec">{key.KeySpec}</td>
+                    <td data-label="Key usage">{USAGE_LABELS[key.KeyUsage] ?? key.KeyUsage}</td>
                   </tr>
                 ))}
                 {shown.length === 0 ? <tr><td colSpan={5}>{data?.length ? 'No key matches these filters.' : 'No customer managed keys in this Region yet.'}</td></tr> : null}
