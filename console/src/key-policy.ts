@@ -34,7 +34,7 @@ function useActions(keySpec: string, keyUsage: string): string[] {
   }
 }
 
-export function accountRoot(partition: string, accountId: string): string {
+function accountRoot(partition: string, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:root`;
 }
 

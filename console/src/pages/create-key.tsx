@@ -12,7 +12,7 @@ const STEPS = ['Configure key', 'Add labels', 'Define key administrative permiss
 const CUSTOM_KEY_STORE_ORIGINS = ['AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'];
 
 /** The guide's explanation of the reserved prefix, shown where the alias is typed. */
-export const AWS_PREFIX_REFUSAL = 'The alias name cannot begin with aws/. The aws/ prefix is reserved by Amazon Web Services to represent AWS managed keys in your account.';
+const AWS_PREFIX_REFUSAL = 'The alias name cannot begin with aws/. The aws/ prefix is reserved by Amazon Web Services to represent AWS managed keys in your account.';
 
 interface Tag { key: string; value: string }
 
