@@ -1,7 +1,7 @@
 // The end-to-end suites once more, with every test server on a fresh PostgreSQL database of its own
 // (test/support/trent.ts reads TRENT_TEST_DATABASE_URL). Without a reachable PostgreSQL the pass is skipped
 // with a notice, except under CI (CI=true), where it fails. The multi-node suites are left out: they always
-// run on PostgreSQL, in the first pass.
+// run on PostgreSQL, in the first pass. So is the web console's: it is a client of the API, blind to the store.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,8 +26,9 @@ try {
   process.exit(0);
 }
 
-// These start no server on the configured store: the package's and the in-process Trents always use SQLite.
-const STORE_BLIND = ['package.test.js', 'start-trent.test.js', 'vitest.test.js'];
+// These start no server on the configured store: the package's and the in-process Trents always use SQLite, and
+// the console's browser tests are about the page, not the store.
+const STORE_BLIND = ['package.test.js', 'start-trent.test.js', 'vitest.test.js', 'console.test.js'];
 const files = readdirSync(e2e).filter((f) => f.endsWith('.test.js') && !f.startsWith('multi-node') && !STORE_BLIND.includes(f))
   .map((f) => join(e2e, f));
 console.log(`End-to-end suites on PostgreSQL (${files.length} files)`);

@@ -6,6 +6,7 @@ import { handleQueryRequest } from '../protocol/query/pipeline.js';
 import { serviceOf } from '../protocol/route.js';
 import { handleAdminRequest, isAdminPath, isProbePath } from './admin.js';
 import type { App } from './app.js';
+import { consoleFileFor, loadConsoleFiles, type ConsoleFiles } from './console-files.js';
 import { ParseError, RequestParser, type ParsedRequest, type ParseResult } from './http-parser.js';
 import { readTlsFiles } from './tls.js';
 
@@ -52,12 +53,13 @@ export function startHttpServer(app: App): Promise<HttpServer> {
   const { tls } = app.config;
   // aws:SecureTransport: TLS ended here, or, on the operator's word, by a proxy in front.
   const secure = tls !== undefined || app.config.tlsTerminatedByProxy;
+  const consoleFiles = loadConsoleFiles();
   const accept = (socket: Socket) => {
     if (stopping) {
       socket.destroy();
       return;
     }
-    const connection = new Connection(socket, app, secure, () => stopping);
+    const connection = new Connection(socket, app, secure, consoleFiles, () => stopping);
     connections.add(connection);
     app.metrics.connectionOpened();
     socket.once('close', () => {
@@ -127,7 +129,7 @@ class Connection {
   private peerEnded = false;
 
   constructor(private readonly socket: Socket, private readonly app: App, private readonly secure: boolean,
-    private readonly stopping: () => boolean) {
+    private readonly consoleFiles: ConsoleFiles, private readonly stopping: () => boolean) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
       this.peerEnded = true;
@@ -203,6 +205,8 @@ class Connection {
     const meta = { sourceIp: this.socket.remoteAddress, secureTransport: this.secure, time: app.deps.clock.now() };
     const refusal = tooLarge ? new KmsError('RequestEntityTooLargeException', 'Request body too large.') : undefined;
     if (!tooLarge && isAdminPath(req.path)) return handleAdminRequest(app, req.method, req.path, req.headers, req.body);
+    const consoleFile = tooLarge ? undefined : consoleFileFor(this.consoleFiles, req.method, req.path);
+    if (consoleFile) return consoleFile;
     const service = serviceOf(req);
     if (service !== 'kms') return handleQueryRequest(service, req, meta, app.hooks, refusal);
     return handleKmsRequest(req, meta, app.hooks, refusal);
