@@ -50,10 +50,14 @@ export function awsEnumOrder(values) {
   return [...values].sort((a, b) => slot(a) - slot(b) || javaStringHash(a) - javaStringHash(b));
 }
 
-/** The runtime shape table: only the facts validation and serialization need; enums in AWS's message order. */
-function shapeTable(model) {
+/**
+ * The runtime shape table: only the facts validation and serialization need; enums in AWS's message order.
+ * `exceptions: false` leaves the error shapes out (the query protocol's errors are written from their own table).
+ */
+export function shapeTable(model, { exceptions = true } = {}) {
   const table = {};
   for (const [name, s] of Object.entries(model.shapes)) {
+    if (s.exception && !exceptions) continue;
     const d = { type: s.type };
     for (const k of ['min', 'max', 'pattern', 'enum', 'sensitive', 'required']) if (s[k] !== undefined) d[k] = s[k];
     if (d.enum) d.enum = awsEnumOrder(d.enum);

@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { awsEnumOrder, stripDocs } from './gen-model.mjs';
+import { shapeTable, stripDocs } from './gen-model.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -55,20 +55,6 @@ function prune(model, operations) {
   return { version: model.version, metadata: model.metadata, operations: ops, shapes };
 }
 
-function shapeTable(model) {
-  const table = {};
-  for (const [name, s] of Object.entries(model.shapes)) {
-    if (s.exception) continue;
-    const d = { type: s.type };
-    for (const k of ['min', 'max', 'pattern', 'enum', 'sensitive', 'required']) if (s[k] !== undefined) d[k] = s[k];
-    if (d.enum) d.enum = awsEnumOrder(d.enum);
-    if (s.type === 'structure') d.members = Object.fromEntries(Object.entries(s.members).map(([m, v]) => [m, v.shape]));
-    if (s.type === 'list') d.member = s.member.shape;
-    if (s.type === 'map') { d.key = s.key.shape; d.value = s.value.shape; }
-    table[name] = d;
-  }
-  return table;
-}
 
 function tsType(model, shapeName) {
   const s = model.shapes[shapeName];
@@ -99,7 +85,7 @@ export function generate(model, { prefix, file }) {
   const service = {
     apiVersion: model.metadata.apiVersion,
     xmlNamespace: model.metadata.xmlNamespace,
-    shapes: shapeTable(model),
+    shapes: shapeTable(model, { exceptions: false }),
     operations: opTable,
     errors,
   };
