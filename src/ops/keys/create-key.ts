@@ -12,14 +12,17 @@ import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
 import { checkNewKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkTags, tagRecords } from '../tags.js';
-import { insertNewKey, keyIdAndTags } from './custom-key-id.js';
+import { CUSTOM_KEY_MATERIAL_TAG, devTagged, insertNewKey } from './custom-key-id.js';
+import { givenMaterial } from '../../keys/import.js';
+import { installImportedMaterial } from '../import/imported-material.js';
 
 /**
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
  * first): key spec and usage, the spec's availability in the partition, origin and custom key store
  * combinations, the policy, the tags, and last the custom key store's existence. Material is generated
  * before the one transaction that writes the key, its material and its tags together; the keys-per-region
- * quota is checked before the material is made, and again, locked, in that transaction.
+ * quota is checked before the material is made, and again, locked, in that transaction. In dev, LocalStack's
+ * `_custom_key_material_` tag gives the material instead, installed by the import code (ops/import).
  */
 export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const spec = keySpecOf(input);
@@ -29,7 +32,10 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   checkOrigin(input, origin, spec);
   const { caller, now, deps } = ctx;
   const multiRegion = input.MultiRegion ?? false;
-  const { keyId, tags } = keyIdAndTags(ctx, input.Tags ?? [], multiRegion);
+  const { keyId, material, tags } = devTagged(ctx, input.Tags ?? [], multiRegion);
+  if (material && (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE')) {
+    throw new KmsError('ValidationException', `The ${CUSTOM_KEY_MATERIAL_TAG} tag cannot give material to a key in a custom key store.`);
+  }
   const policy = await policyOf(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
   checkTags(tags);
   if (input.CustomKeyStoreId !== undefined) await findCustomKeyStore(ctx, input.CustomKeyStoreId);
@@ -54,12 +60,16 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   // Before the material is made (an RSA secret from the pool, or a second of CPU without one): an account at its
   // quota must not spend either on CreateKeys that will be refused. The transaction checks again, locked.
   checkKeyQuota(ctx, await deps.store.countKeys(caller.accountId, caller.region));
-  const secret = origin === 'AWS_KMS' ? await deps.pool.secretFor(spec) : undefined;
+  const secret = origin === 'AWS_KMS' && !material ? await deps.pool.secretFor(spec) : undefined;
   ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   await ctx.transaction(async (tx) => {
     checkKeyQuota(ctx, await tx.lockKeyCount(caller.accountId, caller.region));
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await insertNewKey(tx, key);
+    // LocalStack's tag: through the import code's checks and install, as every material given from outside.
+    if (material) {
+      await installImportedMaterial(tx, deps, key, givenMaterial(spec, material), { expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', now });
+    }
     if (tags.length) await tx.putTags(key, tagRecords(tags));
   });
   return { KeyMetadata: keyMetadata(key) };
