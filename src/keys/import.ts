@@ -174,7 +174,7 @@ export function givenMaterial(spec: KeySpec, given: Buffer): Buffer {
  * A private key given in the clear by Trent's dev tooling (a seed file's PEM, LocalStack's `_custom_key_material_`
  * tag) in the form ImportKeyMaterial carries one, PKCS #8 DER, so it goes through the same checks (the family's
  * importMaterial). Accepts PEM or DER, as PKCS #8, PKCS #1 (RSA) or SEC 1 (EC: what OpenSSL and local-kms
- * write); bytes that are none of these are returned as they are, for the family's check to refuse by its rules.
+ * write); other bytes are returned as they are (a PEM's DER), for the family's check to take or refuse by its rules.
  */
 export function givenPrivateKey(given: Buffer): Buffer {
   const text = given.toString('latin1');
@@ -188,7 +188,9 @@ export function givenPrivateKey(given: Buffer): Buffer {
       // Not this encoding: the next one, or the bytes as given.
     }
   }
-  return given;
+  // A PEM OpenSSL cannot read here (ML-DSA's PKCS #8, in Node 20): its DER, for the family to read.
+  const body = /-----BEGIN [A-Z ]+-----([A-Za-z0-9+/=\s]+)-----END [A-Z ]+-----/.exec(text)?.[1];
+  return body === undefined ? given : Buffer.from(body.replace(/\s+/g, ''), 'base64');
 }
 
 /**

@@ -40,6 +40,8 @@ export interface Config {
   readonly enforcePolicies: boolean;
   /** The least severe log records written (default info: one line per request). */
   readonly logLevel: LogLevel;
+  /** dev only: a seed file (YAML or JSON) whose keys and aliases every start makes if missing (ops/seed). */
+  readonly seed: string | undefined;
 }
 
 /** dev's logs are lines for a person at a terminal; serve's are JSON lines for a log pipeline. */
@@ -64,6 +66,7 @@ export const ENV = {
   adminCredentialsFile: 'TRENT_ADMIN_CREDENTIALS_FILE',
   enforcePolicies: 'TRENT_ENFORCE_POLICIES',
   logLevel: 'TRENT_LOG_LEVEL',
+  seed: 'TRENT_SEED',
 } as const;
 
 const isTrue = (v: string | undefined) => ['1', 'true', 'yes'].includes((v ?? '').toLowerCase());
@@ -98,5 +101,6 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
     adminCredentialsFile: get('adminCredentialsFile'),
     enforcePolicies: posture === 'serve' || isTrue(get('enforcePolicies')),
     logLevel: parseLogLevel(get('logLevel') ?? 'info'),
+    seed: get('seed') || undefined,
   };
 }

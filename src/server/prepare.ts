@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { RootKey } from '../keys/root-key.js';
+import { applySeed } from '../ops/seed/apply-seed.js';
+import { parseSeedText, SeedError } from '../ops/seed/seed-document.js';
+import type { Store } from '../store/types.js';
 import { AccessKeys, type AccessKeyIdentity } from './access-keys.js';
 import type { Config } from './config.js';
 import { prepareDataDir, refuseLostStore } from './data-dir.js';
@@ -13,7 +17,8 @@ const ADMIN_CREATED_SETTING = 'bootstrap.admin-created';
 /**
  * Work done once per start, before any worker serves, so workers never race on it: the data directory's
  * modes tightened, the store checked (never a new one made where one was lost), the schema migrated, the root
- * key made or checked, and in serve the first administrator key made and shown once.
+ * key made or checked, in dev the seed file's keys made (ops/seed), and in serve the first administrator key made
+ * and shown once.
  */
 export async function prepare(config: Config): Promise<void> {
   prepareDataDir(config.dataDir);
@@ -21,6 +26,7 @@ export async function prepare(config: Config): Promise<void> {
   const store = openStore(config);
   try {
     const root = await loadRootKey(store, config.dataDir);
+    if (config.seed !== undefined) await seedStore(config, config.seed, store, root);
     if (config.posture !== 'serve') return;
     const accessKeys = new AccessKeys(store, root);
     const file = config.adminCredentialsFile;
@@ -52,6 +58,31 @@ export async function prepare(config: Config): Promise<void> {
     }
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Makes the seed file's keys and aliases the store lacks (ops/seed), before any worker serves; a file that
+ * contradicts the store stops the start with the reason, naming the key or alias.
+ */
+async function seedStore(config: Config, file: string, store: Store, root: RootKey): Promise<void> {
+  if (config.posture !== 'dev') {
+    throw new Error('seed files (--seed, TRENT_SEED) are for trent dev: serve makes keys through the API only');
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the seed file ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    const outcome = await applySeed(store, { root }, parseSeedText(text, file), {
+      accountId: config.accountId, region: config.defaultRegion, sm2Everywhere: config.sm2Everywhere,
+    }, new Date());
+    log.info(`seed ${file}: ${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases made, the others already there`);
+  } catch (e) {
+    if (e instanceof SeedError) throw new Error(`seed file ${e.message.startsWith(file) ? e.message : `${file}: ${e.message}`}`);
+    throw e;
   }
 }
 
