@@ -40,7 +40,7 @@ export async function admitImportKey(ctx: OpContext, op: OperationName, keyIdPar
 export interface ImportOptions {
   /** Default: NEW_KEY_MATERIAL for a key that never had material, else EXISTING_KEY_MATERIAL (as AWS). */
   readonly importType?: ImportType | undefined;
-  /** For EXISTING_KEY_MATERIAL: the ID the material must have. */
+  /** For EXISTING_KEY_MATERIAL: the ID the material must have. For an AWS_KMS key: the ID the version takes. */
   readonly keyMaterialId?: string | undefined;
   /** Kept from the last import of the same material when absent. */
   readonly description?: string | undefined;
@@ -71,7 +71,8 @@ function incorrect(message: string): KmsError {
  * An AWS_KMS key (dev tooling only: AWS has no way to give such a key material): the material becomes a new
  * version of the key and its current one, as a rotation would make it (`rotationType`, AUTOMATIC by default,
  * for every version after the first); only symmetric encryption keys take more than one, and material never
- * expires. Its ID is computed from the material, as for imported material.
+ * expires. Its ID is computed from the material, as for imported material, unless `keyMaterialId` gives the one
+ * it had (a seed file written by `trent export`: the ciphertexts made under it name it).
  *
  * Writes the material and the key record; returns the material ID. Throws AWS's error, having written nothing,
  * for material that does not fit.
@@ -124,13 +125,14 @@ export async function installImportedMaterial(tx: StoreOps, deps: Pick<Deps, 'ro
 async function installGivenVersion(tx: StoreOps, deps: Pick<Deps, 'root'>, key: KeyRecord, material: Buffer,
   materialId: string, options: ImportOptions): Promise<string> {
   if (options.expirationModel !== 'KEY_MATERIAL_DOES_NOT_EXPIRE') throw new Error('material of an AWS_KMS key never expires');
-  if (await tx.getMaterial(key, materialId)) throw incorrect(`The key material is already associated with ${arnOf(key)}.`);
+  const id = options.keyMaterialId ?? materialId;
+  if (await tx.getMaterial(key, id)) throw incorrect(`The key material is already associated with ${arnOf(key)}.`);
   const first = key.currentMaterialId === undefined;
   if (!first && !rotatesMaterial(key)) throw incorrect(`The key material of ${arnOf(key)} cannot be changed after it is made.`);
   key.currentMaterialId = await addMaterial(tx, deps.root, key, material, options.now,
-    first ? undefined : options.rotationType ?? 'AUTOMATIC', materialId);
+    first ? undefined : options.rotationType ?? 'AUTOMATIC', id);
   await tx.updateKey(key);
-  return materialId;
+  return id;
 }
 
 /**

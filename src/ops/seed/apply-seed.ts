@@ -96,10 +96,10 @@ async function createKey(tx: StoreOps, deps: Pick<Deps, 'root'>, ref: KeyRef, se
   };
   await insertNewKey(tx, key);
   const n = seed.materials.length;
-  for (const [i, material] of seed.materials.entries()) {
+  for (const [i, { material, materialId }] of seed.materials.entries()) {
     // A second apart, oldest first, so ListKeyRotations lists them in the file's order.
     const at = new Date(now.getTime() - (n - 1 - i) * 1000);
-    await installImportedMaterial(tx, deps, key, material, { expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', now: at });
+    await installImportedMaterial(tx, deps, key, material, { expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', now: at, keyMaterialId: materialId });
     // An EXTERNAL key's later material waits for a rotation, as after ImportKeyMaterial; the seed makes it current.
     if (seed.origin === 'EXTERNAL' && i > 0) await rotateToPendingMaterial(tx, key, at);
   }
@@ -137,7 +137,7 @@ async function checkAgrees(tx: StoreOps, deps: Pick<Deps, 'root'>, key: KeyRecor
   // Compared as the key family keeps material (its canonical form), whatever material IDs the store gave them.
   const held = (await tx.listMaterials(key)).map((m) => deps.root.unwrap(wrapIdentity.material(key.accountId, key.keyId, m.materialId), m.wrapped));
   for (const [i, given] of seed.materials.entries()) {
-    const material = familyOf(key.keySpec).importMaterial(key.keySpec, given);
+    const material = familyOf(key.keySpec).importMaterial(key.keySpec, given.material);
     if (!held.some((h) => h.equals(material))) {
       throw new SeedError(`exists with other key material than the seed file's (material ${i + 1} of ${seed.materials.length})`);
     }

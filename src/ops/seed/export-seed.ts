@@ -69,7 +69,11 @@ async function keyEntry(store: StoreReads, root: RootKey, key: KeyRecord, includ
   if (includeMaterial) {
     const materials = await materialsInOrder(store, key);
     if (materials.length) {
-      entry.KeyMaterial = materials.map((m) => encode(key, root.unwrap(wrapIdentity.material(key.accountId, key.keyId, m.materialId), m.wrapped)));
+      entry.KeyMaterial = materials.map((m) => {
+        const material = encode(key, root.unwrap(wrapIdentity.material(key.accountId, key.keyId, m.materialId), m.wrapped));
+        // An AWS_KMS key's version IDs are random: kept, so its ciphertexts decrypt after the seed remakes it.
+        return key.origin === 'AWS_KMS' ? { Material: material, KeyMaterialId: m.materialId } : material;
+      });
     }
   }
   return entry;

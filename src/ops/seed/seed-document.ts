@@ -36,9 +36,18 @@ export interface SeedKey {
    * Material given, oldest first, the last one current, in the form ImportKeyMaterial carries it (raw bytes, or an
    * asymmetric key's PKCS #8 DER). None: an AWS_KMS key's is generated; an EXTERNAL key awaits its import.
    */
-  readonly materials: readonly Buffer[];
+  readonly materials: readonly SeedMaterial[];
   /** Automatic rotation, on: every `periodDays`, next at `next` (default: one period after the key is made). */
   readonly rotation: { readonly periodDays: number; readonly next: Date | undefined } | undefined;
+}
+
+export interface SeedMaterial {
+  readonly material: Buffer;
+  /**
+   * An AWS_KMS key's version keeps this ID (as `trent export` writes it), so the ciphertexts made under it before
+   * decrypt again; otherwise the ID is computed from the material, as an imported material's is.
+   */
+  readonly materialId: string | undefined;
 }
 
 export interface SeedAlias {
@@ -117,7 +126,7 @@ function trentKey(data: unknown, where: string): SeedKey {
     description: optionalString(k.Description, `${at}: Description`),
     policy: policyOf(k.Policy, at),
     tags: tagsOf(k.Tags, at),
-    materials: material.map((m, i) => givenMaterial(keySpec, decodeMaterial(m, `${at}: KeyMaterial[${i + 1}]`))),
+    materials: material.map((m, i) => materialEntry(keySpec, m, `${at}: KeyMaterial[${i + 1}]`)),
     rotation: k.RotationPeriodInDays === undefined && k.NextRotationDate === undefined ? undefined : {
       periodDays: optionalInteger(k.RotationPeriodInDays, `${at}: RotationPeriodInDays`) ?? DEFAULT_ROTATION_PERIOD_DAYS,
       next: optionalDate(k.NextRotationDate, `${at}: NextRotationDate`),
@@ -159,11 +168,11 @@ function localKmsKey(data: unknown, kind: LocalKmsKind, where: string): SeedKey 
   const at = `${where} (key ${keyId})`;
   const origin = originOf(metadata.Origin, at);
   let keySpec: KeySpec;
-  let materials: Buffer[];
+  let materials: SeedMaterial[];
   if (kind === 'Aes' || kind === 'Hmac') {
     keySpec = kind === 'Aes' ? 'SYMMETRIC_DEFAULT' : keySpecOf(metadata.KeySpec, `${at}: Metadata.KeySpec`);
     if (KEY_SPECS[keySpec].family !== (kind === 'Aes' ? 'symmetric' : 'hmac')) throw new SeedError(`${at}: ${keySpec} is not an ${kind.toUpperCase()} key spec`);
-    materials = list(k.BackingKeys, `${at}: BackingKeys`).map((hex, i) => hexOf(hex, `${at}: BackingKeys[${i + 1}]`));
+    materials = list(k.BackingKeys, `${at}: BackingKeys`).map((hex, i) => ({ material: hexOf(hex, `${at}: BackingKeys[${i + 1}]`), materialId: undefined }));
     if (materials.length === 0 && origin === 'AWS_KMS') throw new SeedError(`${at}: at least one backing key must be given`);
   } else {
     const pem = requiredString(k.PrivateKeyPem, `${at}: PrivateKeyPem`);
@@ -171,7 +180,7 @@ function localKmsKey(data: unknown, kind: LocalKmsKind, where: string): SeedKey 
     const spec = metadata.KeySpec === undefined ? keySpecOfPrivateKey(pkcs8, PEM_SPECS[kind]) : keySpecOf(metadata.KeySpec, `${at}: Metadata.KeySpec`);
     if (spec === undefined) throw new SeedError(`${at}: PrivateKeyPem is not an unencrypted ${kind.toUpperCase()} private key of a key spec KMS offers`);
     keySpec = spec;
-    materials = [pkcs8];
+    materials = [{ material: pkcs8, materialId: undefined }];
   }
   const next = optionalDate(k.NextKeyRotation, `${at}: NextKeyRotation`);
   return checkedKey({
@@ -201,6 +210,9 @@ function checkedKey(key: SeedKey, at: string): SeedKey {
     }
     const { periodDays } = key.rotation;
     if (periodDays < 90 || periodDays > 2560) throw new SeedError(`${at}: RotationPeriodInDays must be 90 to 2560, not ${periodDays}`);
+  }
+  if (key.origin !== 'AWS_KMS' && key.materials.some((m) => m.materialId !== undefined)) {
+    throw new SeedError(`${at}: KeyMaterialId is for AWS_KMS keys: an imported material's ID is computed from it`);
   }
   if (key.description !== undefined && key.description.length > 8192) throw new SeedError(`${at}: Description is longer than 8192 characters`);
   return key;
@@ -264,6 +276,15 @@ function tagsOf(value: unknown, at: string): Tag[] {
   }
   kmsCheck(() => checkTags(tags), `${at}: Tags`);
   return tags;
+}
+
+/** A KeyMaterial entry: the material, or {Material, KeyMaterialId}. */
+function materialEntry(spec: KeySpec, value: unknown, at: string): SeedMaterial {
+  if (!isRecord(value)) return { material: givenMaterial(spec, decodeMaterial(value, at)), materialId: undefined };
+  onlyFields(value, ['Material', 'KeyMaterialId'], at);
+  const materialId = optionalString(value.KeyMaterialId, `${at}.KeyMaterialId`);
+  if (materialId !== undefined && !/^[0-9a-f]{64}$/.test(materialId)) throw new SeedError(`${at}.KeyMaterialId: 64 lowercase hex digits`);
+  return { material: givenMaterial(spec, decodeMaterial(value.Material, `${at}.Material`)), materialId };
 }
 
 /** KeyMaterial: a PEM private key, or base64. */
