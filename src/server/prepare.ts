@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { RootKey } from '../keys/root-key.js';
 import { applySeed } from '../ops/seed/apply-seed.js';
-import { parseSeedText, SeedError } from '../ops/seed/seed-document.js';
+import { parseSeedText, SeedError, type SeedDocument } from '../ops/seed/seed-document.js';
 import type { Store } from '../store/types.js';
 import { AccessKeys, type AccessKeyIdentity } from './access-keys.js';
 import type { Config } from './config.js';
@@ -21,12 +21,14 @@ const ADMIN_CREATED_SETTING = 'bootstrap.admin-created';
  * and shown once.
  */
 export async function prepare(config: Config): Promise<void> {
+  // Read and checked before anything is made: a mistaken file leaves no data directory behind.
+  const seed = config.seed === undefined ? undefined : readSeed(config, config.seed);
   prepareDataDir(config.dataDir);
   refuseLostStore(config);
   const store = openStore(config);
   try {
     const root = await loadRootKey(store, config.dataDir);
-    if (config.seed !== undefined) await seedStore(config, config.seed, store, root);
+    if (seed) await seedStore(config, seed, store, root);
     if (config.posture !== 'serve') return;
     const accessKeys = new AccessKeys(store, root);
     const file = config.adminCredentialsFile;
@@ -61,11 +63,8 @@ export async function prepare(config: Config): Promise<void> {
   }
 }
 
-/**
- * Makes the seed file's keys and aliases the store lacks (ops/seed), before any worker serves; a file that
- * contradicts the store stops the start with the reason, naming the key or alias.
- */
-async function seedStore(config: Config, file: string, store: Store, root: RootKey): Promise<void> {
+/** The seed file, parsed and checked (ops/seed/seed-document.ts); dev only. */
+function readSeed(config: Config, file: string): { file: string; document: SeedDocument } {
   if (config.posture !== 'dev') {
     throw new Error('seed files (--seed, TRENT_SEED) are for trent dev: serve makes keys through the API only');
   }
@@ -75,14 +74,31 @@ async function seedStore(config: Config, file: string, store: Store, root: RootK
   } catch (e) {
     throw new Error(`cannot read the seed file ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  try {
-    const outcome = await applySeed(store, { root }, parseSeedText(text, file), {
-      accountId: config.accountId, region: config.defaultRegion, sm2Everywhere: config.sm2Everywhere,
-    }, new Date());
-    log.info(`seed ${file}: ${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases made, the others already there`);
-  } catch (e) {
+  return { file, document: seedErrorsNamed(file, () => parseSeedText(text, file)) };
+}
+
+/**
+ * Makes the seed file's keys and aliases the store lacks (ops/seed), before any worker serves; a file that
+ * contradicts the store stops the start with the reason, naming the key or alias.
+ */
+async function seedStore(config: Config, seed: { file: string; document: SeedDocument }, store: Store, root: RootKey): Promise<void> {
+  const outcome = await seedErrorsNamed(seed.file, () => applySeed(store, { root }, seed.document, {
+    accountId: config.accountId, region: config.defaultRegion, sm2Everywhere: config.sm2Everywhere,
+  }, new Date()));
+  log.info(`seed ${seed.file}: ${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases made, the others already there`);
+}
+
+/** A SeedError as the start's error, saying which file. */
+function seedErrorsNamed<T>(file: string, fn: () => T): T {
+  const named = (e: unknown): never => {
     if (e instanceof SeedError) throw new Error(`seed file ${e.message.startsWith(file) ? e.message : `${file}: ${e.message}`}`);
     throw e;
+  };
+  try {
+    const result = fn();
+    return (result instanceof Promise ? result.catch(named) : result) as T;
+  } catch (e) {
+    return named(e);
   }
 }
 
