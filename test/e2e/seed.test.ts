@@ -19,6 +19,7 @@ import {
   ListResourceTagsCommand, SignCommand,
 } from '@aws-sdk/client-kms';
 import { startTrent as startInProcess } from 'trent';
+import { readTrail } from '../support/audit.js';
 import { credentialsFrom, REPO, startTrent, useTrent } from '../support/trent.js';
 
 const run = promisify(execFile);
@@ -228,6 +229,15 @@ print(json.dumps({'mac': base64.b64encode(mac).decode(), 'blob': base64.b64encod
     assert.equal(plain.KeyId, 'arn:aws:kms:us-west-2:111122223333:key/8e7d5c0b-1111-4222-8333-444455556666');
     const rotations = await kms.send(new ListKeyRotationsCommand({ KeyId: '8e7d5c0b-1111-4222-8333-444455556666', IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
     assert.equal(rotations.Rotations!.length, 1);
+
+    // The audit trail records the CreateKeys and their tags, but never the material.
+    const { lines, events } = await readTrail(trent().storeArgs, ['--event-name', 'CreateKey']);
+    assert.equal(events.filter((e) => !e.errorCode).length, 2);
+    const tagged = events.find((e) => JSON.stringify(e.requestParameters).includes('_custom_key_material_'));
+    assert.ok(tagged, 'the tag itself is recorded');
+    for (const secret of [hmacMaterial, aesMaterial]) {
+      assert.ok(!lines.some((l) => l.includes(secret.toString('base64')) || l.includes(secret.toString('hex'))), 'no material in the trail');
+    }
   });
 
   test('an ECC key from its SEC 1 DER (as LocalStack users script it): the public key is the DER\'s', async () => {

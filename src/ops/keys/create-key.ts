@@ -12,7 +12,8 @@ import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
 import { checkNewKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkTags, tagRecords } from '../tags.js';
-import { CUSTOM_KEY_MATERIAL_TAG, devTagged, insertNewKey } from './custom-key-id.js';
+import { devTagged, insertNewKey } from './custom-key-id.js';
+import { CUSTOM_KEY_MATERIAL_TAG } from '../../util/localstack-tags.js';
 import { givenMaterial } from '../../keys/import.js';
 import { installImportedMaterial } from '../import/imported-material.js';
 

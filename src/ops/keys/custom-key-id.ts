@@ -2,18 +2,15 @@ import { KmsError } from '../../model/errors.js';
 import type { Tag } from '../../model/types.gen.js';
 import { StoreConflictError, type KeyRecord, type StoreOps } from '../../store/types.js';
 import { newKeyId } from '../../util/ids.js';
+import { CUSTOM_ID_TAG, CUSTOM_KEY_MATERIAL_TAG } from '../../util/localstack-tags.js';
 import type { OpContext } from '../context.js';
 
-/**
- * LocalStack's tag that fixes the ID of the key CreateKey makes, so that a test or a fixture can name it in
- * advance. Honoured in dev only, and not kept as a tag; in serve it is an ordinary tag, as in AWS.
+/*
+ * LocalStack's tags, honoured in dev only and not kept as tags; in serve they are ordinary tags, as in AWS:
+ * `_custom_id_` fixes the ID of the key CreateKey makes, so that a test or a fixture can name it in advance;
+ * `_custom_key_material_` gives its material, base64: a symmetric or HMAC key's bytes, an asymmetric key's DER
+ * private key (PKCS #8, or PKCS #1 / SEC 1 as LocalStack also reads them). The names are in util/localstack-tags.ts.
  */
-export const CUSTOM_ID_TAG = '_custom_id_';
-/**
- * LocalStack's tag that gives the new key's material, base64: a symmetric or HMAC key's bytes, an asymmetric key's
- * DER private key (PKCS #8, or PKCS #1 / SEC 1 as LocalStack also reads them). Honoured in dev only, not kept.
- */
-export const CUSTOM_KEY_MATERIAL_TAG = '_custom_key_material_';
 
 /** What CreateKey takes from its tags: the key ID, the material if given, and the tags the key keeps. */
 export interface DevTagged {
