@@ -187,6 +187,10 @@ describe('local-kms seed.yaml, loaded as it is', () => {
         return true;
       });
     }
+    // TRENT_SEED is the same as --seed.
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, localKmsSeed(rsaPem, eccPem, aesBacking, HMAC));
+    await assert.rejects(startTrent({ dataDir, args: ['--region', 'us-west-2'], env: { TRENT_SEED: bad } }), /alias alias\/testing points to key/);
     await trent.restart();
     await checkKeys();
   });
@@ -290,7 +294,7 @@ describe("Trent's seed format with startTrent({ seed }), and export → seed rou
       { KeyId: '7a2b3c4d-5e6f-4708-9a1b-2c3d4e5f6a7b', KeySpec: 'HMAC_512', KeyMaterial: hmac512.toString('base64') },
       { KeyId: '8b3c4d5e-6f70-4819-aa2b-3c4d5e6f7a8b', KeySpec: 'ECC_NIST_EDWARDS25519', KeyUsage: 'SIGN_VERIFY' },
       { KeyId: '9c4d5e6f-7081-492a-bb3c-4d5e6f7a8b9c', KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' },
-      { KeyId: 'ad5e6f70-8192-4a3b-8c4d-5e6f7a8b9cad', Origin: 'EXTERNAL', KeyMaterial: randomBytes(32).toString('base64') },
+      { KeyId: 'ad5e6f70-8192-4a3b-8c4d-5e6f7a8b9cad', Origin: 'EXTERNAL', KeyMaterial: [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')] },
     ],
     Aliases: [{ AliasName: 'alias/app', TargetKeyId: '6f1e2d3c-4b5a-4968-8776-655443322110' }],
   };
@@ -315,6 +319,8 @@ describe("Trent's seed format with startTrent({ seed }), and export → seed rou
         const { Mac } = await kms.send(new GenerateMacCommand({ KeyId: seed.Keys[2]!.KeyId, MacAlgorithm: 'HMAC_SHA_512', Message: Buffer.from('m') }));
         assert.deepEqual(Buffer.from(Mac!), createHmac('sha512', hmac512).update('m').digest());
 
+        const external = await kms.send(new ListKeyRotationsCommand({ KeyId: seed.Keys[5]!.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
+        assert.deepEqual(external.Rotations!.map((r) => [r.KeyMaterialState, r.ImportState]), [['NON_CURRENT', 'IMPORTED'], ['CURRENT', 'IMPORTED']]);
         const blobs = await Promise.all([id, mrk, seed.Keys[5]!.KeyId].map(async (KeyId) =>
           (await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from(KeyId) }))).CiphertextBlob!));
         const publicKeys = await Promise.all([seed.Keys[3]!.KeyId, seed.Keys[4]!.KeyId].map(async (KeyId) =>

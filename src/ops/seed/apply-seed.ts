@@ -99,7 +99,9 @@ async function createKey(tx: StoreOps, deps: Pick<Deps, 'root'>, ref: KeyRef, se
   for (const [i, { material, materialId }] of seed.materials.entries()) {
     // A second apart, oldest first, so ListKeyRotations lists them in the file's order.
     const at = new Date(now.getTime() - (n - 1 - i) * 1000);
-    await installImportedMaterial(tx, deps, key, material, { expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', now: at, keyMaterialId: materialId });
+    await installImportedMaterial(tx, deps, key, material, {
+      importType: 'NEW_KEY_MATERIAL', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', now: at, keyMaterialId: materialId,
+    });
     // An EXTERNAL key's later material waits for a rotation, as after ImportKeyMaterial; the seed makes it current.
     if (seed.origin === 'EXTERNAL' && i > 0) await rotateToPendingMaterial(tx, key, at);
   }
