@@ -14,6 +14,8 @@ const USAGE = `Usage:
   trent export [FILE] [--include-material] [--account-id ID] [--region REGION] [--endpoint URL]
                                write a seed file (YAML; stdout without FILE) of a running dev server's keys and
                                aliases; with --include-material, every key's material in the clear (README: Seed files)
+  trent export [FILE] --data-dir DIR | --database URL [--account-id ID] [--region REGION]
+                               the same, read from a store directly (a serve store's too), never with material
   trent migrate                apply the store's schema migrations (every start does too)
   trent backup FILE            write the store's records to FILE (never the root key)
   trent restore FILE           load FILE into an empty store; the configured root key must match the backup's
@@ -120,6 +122,10 @@ async function main(argv: string[]): Promise<number> {
     case 'reset':
       return resetCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT);
     case 'export':
+      // Naming a store reads it directly (any posture's, never material); otherwise a running dev server is asked.
+      if (values['data-dir'] !== undefined || values.database !== undefined) {
+        return (await import('./database.js')).exportStoreCommand(loadConfig('serve', flags), sub, values['include-material'] ?? false);
+      }
       return exportCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT, sub, {
         includeMaterial: values['include-material'] ?? false, accountId: values['account-id'], region: values.region,
       });

@@ -159,10 +159,10 @@ async function exportKeys(app: AppParts, body: Buffer): Promise<AdminResponse> {
   if (!request) {
     return error(400, 'ValidationException', 'The body must be {"includeMaterial"?: boolean, "accountId"?: string, "region"?: string}.');
   }
-  const seed = await exportSeed(app.deps.store, app.deps.root, {
+  const seed = await exportSeed(app.deps.store, {
     accountId: request.accountId ?? app.config.accountId,
     region: request.region ?? app.config.defaultRegion,
-    includeMaterial: request.includeMaterial ?? false,
+    materialUnder: request.includeMaterial ? app.deps.root : undefined,
   });
   return ok({ seed });
 }

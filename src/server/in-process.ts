@@ -97,8 +97,8 @@ export async function startTrent(options: StartTrentOptions = {}): Promise<InPro
         if (!(await advanceDevClock(app, seconds))) throw new RangeError('the clock cannot be moved past the year 9999');
         return app.deps.clock.now();
       },
-      exportSeed: (o = {}) => exportSeed(app.deps.store, app.deps.root, {
-        accountId: config.accountId, region: config.defaultRegion, includeMaterial: o.includeMaterial ?? false,
+      exportSeed: (o = {}) => exportSeed(app.deps.store, {
+        accountId: config.accountId, region: config.defaultRegion, materialUnder: o.includeMaterial ? app.deps.root : undefined,
       }),
       reset: () => resetDevStore(app),
       // Once: a second call (an after hook and a finally both stopping) waits for the first.

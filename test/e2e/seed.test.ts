@@ -168,6 +168,12 @@ describe('local-kms seed.yaml, loaded as it is', () => {
     const { stdout } = await run(process.execPath, [join(REPO, 'bin', 'trent.js'), 'export', '--endpoint', trent().endpoint]);
     assert.ok(!stdout.includes(aesBacking[0]!.toString('base64')) && !stdout.includes('PRIVATE KEY'), 'no material unless asked');
     assert.match(stdout, new RegExp(`KeyId: ${RSA}`));
+    // Read from the store itself (how a serve store is exported): the same description, never material.
+    const trentJs = join(REPO, 'bin', 'trent.js');
+    const fromStore = await run(process.execPath, [trentJs, 'export', ...trent().storeArgs, '--region', 'us-west-2']);
+    assert.equal(fromStore.stdout, stdout);
+    await assert.rejects(run(process.execPath, [trentJs, 'export', ...trent().storeArgs, '--region', 'us-west-2', '--include-material']),
+      /--include-material is for a running dev server/);
   });
 
   test('a file that contradicts the store stops the start, naming the key or alias, and changes nothing', async () => {

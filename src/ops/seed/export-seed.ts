@@ -8,8 +8,11 @@ import type { KeyRecord, MaterialRecord, StoreReads } from '../../store/types.js
 export interface ExportRequest {
   readonly accountId: string;
   readonly region: string;
-  /** Write each key's material (dev only, and only when asked: the file then holds every secret in the clear). */
-  readonly includeMaterial: boolean;
+  /**
+   * The root key, to write each key's material with, unwrapped (a dev server's, and only when asked: the file
+   * then holds every secret in the clear); absent, no material is written.
+   */
+  readonly materialUnder?: RootKey | undefined;
 }
 
 const PAGE = 100;
@@ -17,11 +20,11 @@ const PAGE = 100;
 /**
  * A seed file, in Trent's format (seed-document.ts), describing the keys of one account and Region as the store
  * holds them: spec, usage, origin, description, policy, tags, rotation settings, and the aliases that point to
- * them; with `includeMaterial`, every key material version, oldest first and the current one last, so `--seed`
+ * them; with `materialUnder`, every key material version, oldest first and the current one last, so `--seed`
  * makes the same keys again (the same ciphertexts decrypt, the same public keys). Keys it cannot describe are
  * left out: those pending deletion, multi-Region replicas, and keys in custom key stores.
  */
-export async function exportSeed(store: StoreReads, root: RootKey, request: ExportRequest): Promise<string> {
+export async function exportSeed(store: StoreReads, request: ExportRequest): Promise<string> {
   const { accountId, region } = request;
   const keys: Array<Record<string, unknown>> = [];
   const exported = new Set<string>();
@@ -30,7 +33,7 @@ export async function exportSeed(store: StoreReads, root: RootKey, request: Expo
     for (const ref of refs) {
       const key = await store.getKey(ref);
       if (!key || !exportable(key)) continue;
-      keys.push(await keyEntry(store, root, key, request.includeMaterial));
+      keys.push(await keyEntry(store, key, request.materialUnder));
       exported.add(key.keyId);
     }
     if (refs.length < PAGE) break;
@@ -51,7 +54,7 @@ function exportable(key: KeyRecord): boolean {
     && key.keyState !== 'PendingDeletion' && key.keyState !== 'PendingReplicaDeletion';
 }
 
-async function keyEntry(store: StoreReads, root: RootKey, key: KeyRecord, includeMaterial: boolean): Promise<Record<string, unknown>> {
+async function keyEntry(store: StoreReads, key: KeyRecord, root: RootKey | undefined): Promise<Record<string, unknown>> {
   const tags = await store.listTags(key);
   const entry: Record<string, unknown> = {
     KeyId: key.keyId,
@@ -66,7 +69,7 @@ async function keyEntry(store: StoreReads, root: RootKey, key: KeyRecord, includ
       ? { RotationPeriodInDays: key.rotationPeriodDays, NextRotationDate: key.nextRotationDate?.toISOString() }
       : {}),
   };
-  if (includeMaterial) {
+  if (root) {
     const materials = await materialsInOrder(store, key);
     if (materials.length) {
       entry.KeyMaterial = materials.map((m) => {
