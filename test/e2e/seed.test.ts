@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import {
   CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateMacCommand, GetKeyPolicyCommand,
   GetKeyRotationStatusCommand, GetPublicKeyCommand, KMSClient, ListAliasesCommand, ListKeyRotationsCommand, ListKeysCommand,
-  ListResourceTagsCommand, SignCommand,
+  ListResourceTagsCommand, RotateKeyOnDemandCommand, SignCommand,
 } from '@aws-sdk/client-kms';
 import { startTrent as startInProcess } from 'trent';
 import { readTrail } from '../support/audit.js';
@@ -327,6 +327,7 @@ describe("Trent's seed format with startTrent({ seed }), and export → seed rou
 
         const external = await kms.send(new ListKeyRotationsCommand({ KeyId: seed.Keys[5]!.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
         assert.deepEqual(external.Rotations!.map((r) => [r.KeyMaterialState, r.ImportState]), [['NON_CURRENT', 'IMPORTED'], ['CURRENT', 'IMPORTED']]);
+        await kms.send(new RotateKeyOnDemandCommand({ KeyId: id }));
         const blobs = await Promise.all([id, mrk, seed.Keys[5]!.KeyId].map(async (KeyId) =>
           (await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from(KeyId) }))).CiphertextBlob!));
         const publicKeys = await Promise.all([seed.Keys[3]!.KeyId, seed.Keys[4]!.KeyId].map(async (KeyId) =>
@@ -345,8 +346,10 @@ describe("Trent's seed format with startTrent({ seed }), and export → seed rou
           assert.deepEqual(Buffer.from((await kms2.send(new GetPublicKeyCommand({ KeyId }))).PublicKey!), publicKeys[i]);
         }
         assert.equal((await kms2.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))).KeyMetadata!.KeyId, id);
-        assert.deepEqual((await kms2.send(new ListKeyRotationsCommand({ KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!.map((r) => r.KeyMaterialId),
-          (await kms.send(new ListKeyRotationsCommand({ KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!.map((r) => r.KeyMaterialId));
+        const versions = (r: { Rotations?: Array<{ KeyMaterialId?: string; KeyMaterialState?: string; RotationType?: string }> }) =>
+          r.Rotations!.map((v) => [v.KeyMaterialId, v.KeyMaterialState, v.RotationType]);
+        assert.deepEqual(versions(await kms2.send(new ListKeyRotationsCommand({ KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))),
+          versions(await kms.send(new ListKeyRotationsCommand({ KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))));
         // The fresh Trent describes its keys with the very same file.
         assert.equal(await again.exportSeed({ includeMaterial: true }), exported);
         return again;

@@ -97,7 +97,7 @@ describe("Trent's format", () => {
     refused(key({ KeySpec: 'HMAC_256', KeyMaterial: [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')] }), /only symmetric encryption keys have several key materials/);
     refused(key({ RotationPeriodInDays: 30 }), /RotationPeriodInDays must be 90 to 2560, not 30/);
     refused(key({ Origin: 'EXTERNAL', RotationPeriodInDays: 90 }), /automatic rotation is only for symmetric encryption keys of origin AWS_KMS/);
-    refused(key({ Origin: 'EXTERNAL', KeyMaterial: [{ Material: randomBytes(32).toString('base64'), KeyMaterialId: 'ab'.repeat(32) }] }), /KeyMaterialId is for AWS_KMS keys/);
+    refused(key({ Origin: 'EXTERNAL', KeyMaterial: [{ Material: randomBytes(32).toString('base64'), KeyMaterialId: 'ab'.repeat(32) }] }), /KeyMaterialId and RotationType are for AWS_KMS keys/);
     refused(key({ KeyMaterial: 'not base64!' }), /KeyMaterial\[1\]: not base64/);
     refused(key({ Tags: { 'aws:reserved': 'x' } }), /Tags: Tags beginning with aws: are reserved/);
     refused(key({ Policy: { Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] } }), /Policy: /);

@@ -96,11 +96,11 @@ async function createKey(tx: StoreOps, deps: Pick<Deps, 'root'>, ref: KeyRef, se
   };
   await insertNewKey(tx, key);
   const n = seed.materials.length;
-  for (const [i, { material, materialId }] of seed.materials.entries()) {
+  for (const [i, { material, materialId, rotationType }] of seed.materials.entries()) {
     // A second apart, oldest first, so ListKeyRotations lists them in the file's order.
     const at = new Date(now.getTime() - (n - 1 - i) * 1000);
     await installImportedMaterial(tx, deps, key, material, {
-      importType: 'NEW_KEY_MATERIAL', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', now: at, keyMaterialId: materialId,
+      importType: 'NEW_KEY_MATERIAL', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', now: at, keyMaterialId: materialId, rotationType,
     });
     // An EXTERNAL key's later material waits for a rotation, as after ImportKeyMaterial; the seed makes it current.
     if (seed.origin === 'EXTERNAL' && i > 0) await rotateToPendingMaterial(tx, key, at);

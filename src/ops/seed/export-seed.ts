@@ -75,7 +75,9 @@ async function keyEntry(store: StoreReads, key: KeyRecord, root: RootKey | undef
       entry.KeyMaterial = materials.map((m) => {
         const material = encode(key, root.unwrap(wrapIdentity.material(key.accountId, key.keyId, m.materialId), m.wrapped));
         // An AWS_KMS key's version IDs are random: kept, so its ciphertexts decrypt after the seed remakes it.
-        return key.origin === 'AWS_KMS' ? { Material: material, KeyMaterialId: m.materialId } : material;
+        return key.origin === 'AWS_KMS'
+          ? { Material: material, KeyMaterialId: m.materialId, ...(m.rotationType ? { RotationType: m.rotationType } : {}) }
+          : material;
       });
     }
   }

@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { givenMaterial, givenPrivateKey, keySpecOfPrivateKey } from '../../keys/import.js';
 import { KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
-import type { KeySpec, KeyUsageType, Tag } from '../../model/types.gen.js';
+import type { KeySpec, KeyUsageType, RotationType, Tag } from '../../model/types.gen.js';
 import { parsePolicy } from '../../policy/document.js';
 import { checkAliasName } from '../aliases/alias-rules.js';
 import { checkCustomKeyId } from '../keys/custom-key-id.js';
@@ -48,6 +48,8 @@ export interface SeedMaterial {
    * decrypt again; otherwise the ID is computed from the material, as an imported material's is.
    */
   readonly materialId: string | undefined;
+  /** How an AWS_KMS key's later version came, as ListKeyRotations says (default AUTOMATIC). */
+  readonly rotationType?: RotationType | undefined;
 }
 
 export interface SeedAlias {
@@ -211,8 +213,8 @@ function checkedKey(key: SeedKey, at: string): SeedKey {
     const { periodDays } = key.rotation;
     if (periodDays < 90 || periodDays > 2560) throw new SeedError(`${at}: RotationPeriodInDays must be 90 to 2560, not ${periodDays}`);
   }
-  if (key.origin !== 'AWS_KMS' && key.materials.some((m) => m.materialId !== undefined)) {
-    throw new SeedError(`${at}: KeyMaterialId is for AWS_KMS keys: an imported material's ID is computed from it`);
+  if (key.origin !== 'AWS_KMS' && key.materials.some((m) => m.materialId !== undefined || m.rotationType !== undefined)) {
+    throw new SeedError(`${at}: KeyMaterialId and RotationType are for AWS_KMS keys: an imported material's ID is computed from it`);
   }
   if (key.description !== undefined && key.description.length > 8192) throw new SeedError(`${at}: Description is longer than 8192 characters`);
   return key;
@@ -281,10 +283,14 @@ function tagsOf(value: unknown, at: string): Tag[] {
 /** A KeyMaterial entry: the material, or {Material, KeyMaterialId}. */
 function materialEntry(spec: KeySpec, value: unknown, at: string): SeedMaterial {
   if (!isRecord(value)) return { material: givenMaterial(spec, decodeMaterial(value, at)), materialId: undefined };
-  onlyFields(value, ['Material', 'KeyMaterialId'], at);
+  onlyFields(value, ['Material', 'KeyMaterialId', 'RotationType'], at);
   const materialId = optionalString(value.KeyMaterialId, `${at}.KeyMaterialId`);
   if (materialId !== undefined && !/^[0-9a-f]{64}$/.test(materialId)) throw new SeedError(`${at}.KeyMaterialId: 64 lowercase hex digits`);
-  return { material: givenMaterial(spec, decodeMaterial(value.Material, `${at}.Material`)), materialId };
+  const rotationType = value.RotationType;
+  if (rotationType !== undefined && rotationType !== 'AUTOMATIC' && rotationType !== 'ON_DEMAND') {
+    throw new SeedError(`${at}.RotationType: AUTOMATIC or ON_DEMAND, not ${JSON.stringify(rotationType)}`);
+  }
+  return { material: givenMaterial(spec, decodeMaterial(value.Material, `${at}.Material`)), materialId, rotationType };
 }
 
 /** KeyMaterial: a PEM private key, or base64. */
