@@ -1,21 +1,21 @@
+import { givenMaterial } from '../../keys/import.js';
 import { KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
 import { defaultKeyPolicy } from '../../policy/document.js';
 import type { KeyRecord } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
+import { CUSTOM_KEY_MATERIAL_TAG } from '../../util/localstack-tags.js';
 import type { KeyFacts } from '../authorize.js';
 import type { Handler, OpContext } from '../context.js';
 import { findCustomKeyStore } from '../custom-key-stores.js';
+import { installImportedMaterial } from '../import/imported-material.js';
 import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
 import { checkNewKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkTags, tagRecords } from '../tags.js';
 import { devTagged, insertNewKey } from './custom-key-id.js';
-import { CUSTOM_KEY_MATERIAL_TAG } from '../../util/localstack-tags.js';
-import { givenMaterial } from '../../keys/import.js';
-import { installImportedMaterial } from '../import/imported-material.js';
 
 /**
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
