@@ -7,6 +7,7 @@ import { OPERATIONS, SHAPES } from '../model/shapes.gen.js';
 import { STS_MODEL } from '../model/sts.gen.js';
 import { arnOf } from '../util/arn.js';
 import { newRequestId } from '../util/ids.js';
+import { CUSTOM_KEY_MATERIAL_TAG } from '../util/localstack-tags.js';
 
 /** A key an event is about (the same shape as the store's KeyRef; the audit layer does not know the store). */
 export interface AuditedKey {
@@ -38,7 +39,8 @@ export interface AuditInput {
 /**
  * Request parameters as CloudTrail logs them: member names in lowerCamel, and nothing secret. What is
  * secret is read off the model: members of sensitive shapes (plaintexts, private keys) and every blob
- * (ciphertexts, signatures, public keys) are left out, as CloudTrail leaves them out.
+ * (ciphertexts, signatures, public keys) are left out, as CloudTrail leaves them out; so is the value of
+ * LocalStack's `_custom_key_material_` tag.
  */
 export function redactParameters(shapeName: string, value: unknown, shapes: Readonly<Record<string, ShapeDef>> = SHAPES): unknown {
   const s = shapes[shapeName];
@@ -53,6 +55,8 @@ export function redactParameters(shapeName: string, value: unknown, shapes: Read
       const v = redactParameters(member.shape, (value as Record<string, unknown>)[member.name], shapes);
       if (v !== undefined) out[member.wireName] = v;
     }
+    // LocalStack's tag carries key material (dev takes it as the key's): its value is a secret, whatever the posture.
+    if (shapeName === 'Tag' && (value as { TagKey?: unknown }).TagKey === CUSTOM_KEY_MATERIAL_TAG) delete out.tagValue;
     return out;
   }
   if (s.type === 'list' && Array.isArray(value)) return value.map((v) => redactParameters(s.member!, v, shapes));

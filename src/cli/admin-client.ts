@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+
 /**
- * `trent clock show|advance DURATION` and `trent reset`: clients of a running dev server's admin endpoints
+ * `trent clock show|advance DURATION`, `trent reset` and `trent export`: clients of a running dev server's admin endpoints
  * (src/server/admin.ts), so a test script can move time or start over without touching the data directory.
  */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4599';
@@ -36,6 +38,16 @@ export async function resetCommand(endpoint: string): Promise<number> {
   return printClock(await call(endpoint, 'POST', '/-/admin/reset'));
 }
 
+/** Writes the seed file the server makes of its keys to `file` (0600: it may hold key material), or to stdout. */
+export async function exportCommand(endpoint: string, file: string | undefined,
+  request: { includeMaterial: boolean; accountId: string | undefined; region: string | undefined }): Promise<number> {
+  const answer = await call<{ seed: string }>(endpoint, 'POST', '/-/admin/export', request);
+  if (!answer) return 1;
+  if (file === undefined) process.stdout.write(answer.seed);
+  else writeFileSync(file, answer.seed, { mode: 0o600 });
+  return 0;
+}
+
 function printClock(state: ClockState | undefined): number {
   if (!state) return 1;
   console.log(`now ${state.now}\noffset ${state.offsetSeconds}s`);
@@ -43,7 +55,7 @@ function printClock(state: ClockState | undefined): number {
 }
 
 /** The endpoint's JSON answer, or undefined after printing why there is none. */
-async function call(endpoint: string, method: string, path: string, body?: unknown): Promise<ClockState | undefined> {
+async function call<T = ClockState>(endpoint: string, method: string, path: string, body?: unknown): Promise<T | undefined> {
   const url = new URL(path, endpoint);
   let res: Response;
   try {
@@ -64,5 +76,5 @@ async function call(endpoint: string, method: string, path: string, body?: unkno
     console.error(`trent: ${method} ${url.href} answered ${res.status}: ${message}`);
     return undefined;
   }
-  return JSON.parse(text) as ClockState;
+  return JSON.parse(text) as T;
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { exportSeed } from '../ops/seed/export-seed.js';
 import { refuseLostStore } from '../server/data-dir.js';
 import { openStore } from '../server/open-store.js';
 import type { Config } from '../server/config.js';
@@ -32,6 +33,27 @@ export async function migrateCommand(config: Config): Promise<number> {
   const store = openStore(config);
   try {
     console.log(`schema at version ${await store.schemaVersion()} (this Trent knows ${MIGRATIONS.length})`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `trent export --data-dir DIR | --database URL [FILE]`: a seed file of a store's keys and aliases (ops/seed), read
+ * from the store itself, so a serve store's keys can be described too: never with material (only a running dev
+ * server writes that, through its admin endpoint), so the root key is not needed.
+ */
+export async function exportStoreCommand(config: Config, file: string | undefined, includeMaterial: boolean): Promise<number> {
+  if (includeMaterial) {
+    throw new Error('--include-material is for a running dev server (trent export --endpoint URL): a store read directly is exported without material');
+  }
+  refuseLostStore(config);
+  const store = openStore(config);
+  try {
+    const seed = await exportSeed(store, { accountId: config.accountId, region: config.defaultRegion });
+    if (file === undefined) process.stdout.write(seed);
+    else await writeFile(file, seed, { mode: 0o600 });
     return 0;
   } finally {
     await store.close();

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_ENDPOINT, clockCommand, resetCommand } from './admin-client.js';
+import { DEFAULT_ENDPOINT, clockCommand, exportCommand, resetCommand } from './admin-client.js';
 import { loadConfig, type ConfigFlags, type Posture } from '../server/config.js';
 import { runServer } from '../server/cluster.js';
 
@@ -11,6 +11,11 @@ const USAGE = `Usage:
   trent access-key delete ACCESS_KEY_ID
   trent clock show|advance DURATION [--endpoint URL]   a dev server's clock (DURATION: 30d, 12h, 90m, 45s)
   trent reset [--endpoint URL]                         wipe a dev server's keys, aliases and tags
+  trent export [FILE] [--include-material] [--account-id ID] [--region REGION] [--endpoint URL]
+                               write a seed file (YAML; stdout without FILE) of a running dev server's keys and
+                               aliases; with --include-material, every key's material in the clear (README: Seed files)
+  trent export [FILE] --data-dir DIR | --database URL [--account-id ID] [--region REGION]
+                               the same, read from a store directly (a serve store's too), never with material
   trent migrate                apply the store's schema migrations (every start does too)
   trent backup FILE            write the store's records to FILE (never the root key)
   trent restore FILE           load FILE into an empty store; the configured root key must match the backup's
@@ -39,6 +44,8 @@ Options (environment variable in brackets):
                        stdout (TRENT_ADMIN_CREDENTIALS_FILE)
   --enforce-policies   dev: enforce key policies, identity policies and grants as serve does, callers known
                        by their access key IDs (TRENT_ENFORCE_POLICIES=1; serve always enforces)
+  --seed FILE          dev: make the keys and aliases of this seed file (YAML or JSON; local-kms's seed.yaml too)
+                       at each start, those missing only; a file contradicting the store stops the start (TRENT_SEED)
   --log-level LEVEL    trace, debug, info (default: a line per request), warn, error, fatal or silent
                        (TRENT_LOG_LEVEL); dev writes lines for people, serve JSON lines, both to stdout
   TRENT_KEY_POOL       RSA secrets generated ahead, e.g. RSA_4096=16,RSA_2048=16 (default RSA_2048=16,RSA_3072=8,RSA_4096=16)
@@ -60,6 +67,8 @@ const OPTIONS = {
   'admin-credentials-file': { type: 'string' },
   'enforce-policies': { type: 'boolean' },
   'log-level': { type: 'string' },
+  seed: { type: 'string' },
+  'include-material': { type: 'boolean' },
   user: { type: 'string' },
   endpoint: { type: 'string' },
   'key-id': { type: 'string' },
@@ -86,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
     tlsTerminatedByProxy: values['tls-terminated-by-proxy'] ? 'true' : undefined,
     enforcePolicies: values['enforce-policies'] ? 'true' : undefined,
     logLevel: values['log-level'],
+    seed: values.seed,
   };
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
@@ -115,6 +125,14 @@ async function main(argv: string[]): Promise<number> {
       return clockCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT, sub, arg);
     case 'reset':
       return resetCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT);
+    case 'export':
+      // Naming a store reads it directly (any posture's, never material); otherwise a running dev server is asked.
+      if (values['data-dir'] !== undefined || values.database !== undefined) {
+        return (await import('./database.js')).exportStoreCommand(loadConfig('serve', flags), sub, values['include-material'] ?? false);
+      }
+      return exportCommand(values.endpoint ?? process.env.TRENT_ENDPOINT ?? DEFAULT_ENDPOINT, sub, {
+        includeMaterial: values['include-material'] ?? false, accountId: values['account-id'], region: values.region,
+      });
     default:
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       return 2;

@@ -37,6 +37,11 @@ export interface KeyFamily {
    * bytes that are not a key of exactly `spec` (AWS's requirements for imported key material).
    */
   importMaterial(spec: KeySpec, imported: Buffer): Buffer;
+  /**
+   * The material in the form importMaterial takes, for a seed file written by `trent export`; absent where the
+   * family keeps material in that form already (every family but ML-DSA, which keeps only the seed).
+   */
+  exportMaterial?(spec: KeySpec, material: Buffer): Buffer;
 }
 
 /** The refusal of imported bytes that are not a key of the spec (keys/import.ts and every family's importMaterial). */

@@ -5,6 +5,7 @@ import {
 import { KmsError } from '../model/errors.js';
 import type { AlgorithmSpec, KeySpec, WrappingKeySpec } from '../model/types.gen.js';
 import { familyOf } from './crypto.js';
+import { isAsymmetric } from './specs.js';
 
 /*
  * Bring your own key (ImportKeyMaterial): the wrapping algorithms that carry key material to Trent, the import
@@ -159,4 +160,50 @@ export function importedMaterialId(accountId: string, keyId: string, material: B
   return createHash('sha256')
     .update('trent/v1/imported-key-material-id\0').update(`${accountId}\0${keyId}\0`).update(material)
     .digest('hex');
+}
+
+/**
+ * Key material given in the clear by Trent's dev tooling, in the form installing it expects (ImportKeyMaterial's):
+ * a symmetric or HMAC key's bytes as they are, an asymmetric key's private key as PKCS #8 DER (givenPrivateKey).
+ */
+export function givenMaterial(spec: KeySpec, given: Buffer): Buffer {
+  return isAsymmetric(spec) ? givenPrivateKey(given) : given;
+}
+
+/**
+ * A private key given in the clear by Trent's dev tooling (a seed file's PEM, LocalStack's `_custom_key_material_`
+ * tag) in the form ImportKeyMaterial carries one, PKCS #8 DER, so it goes through the same checks (the family's
+ * importMaterial). Accepts PEM or DER, as PKCS #8, PKCS #1 (RSA) or SEC 1 (EC: what OpenSSL and local-kms
+ * write); other bytes are returned as they are (a PEM's DER), for the family's check to take or refuse by its rules.
+ */
+export function givenPrivateKey(given: Buffer): Buffer {
+  const text = given.toString('latin1');
+  const attempts: Array<Parameters<typeof createPrivateKey>[0]> = text.includes('-----BEGIN')
+    ? [{ key: text, format: 'pem' }]
+    : (['pkcs8', 'pkcs1', 'sec1'] as const).map((type) => ({ key: given, format: 'der' as const, type }));
+  for (const attempt of attempts) {
+    try {
+      return createPrivateKey(attempt).export({ format: 'der', type: 'pkcs8' });
+    } catch {
+      // Not this encoding: the next one, or the bytes as given.
+    }
+  }
+  // A PEM OpenSSL cannot read here (ML-DSA's PKCS #8, in Node 20): its DER, for the family to read.
+  const body = /-----BEGIN [A-Z ]+-----([A-Za-z0-9+/=\s]+)-----END [A-Z ]+-----/.exec(text)?.[1];
+  return body === undefined ? given : Buffer.from(body.replace(/\s+/g, ''), 'base64');
+}
+
+/**
+ * The key spec of an asymmetric private key (PKCS #8 DER): the first spec whose family's importMaterial takes it,
+ * so that a seed file's PEM need not say what the key is (local-kms's do not). Undefined for none.
+ */
+export function keySpecOfPrivateKey(pkcs8: Buffer, candidates: readonly KeySpec[]): KeySpec | undefined {
+  return candidates.find((spec) => {
+    try {
+      familyOf(spec).importMaterial(spec, pkcs8);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

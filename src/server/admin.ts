@@ -1,6 +1,7 @@
 import type { HttpRequestParts } from '../util/sigv4.js';
 import type { App } from './app.js';
 import { rootKeyMatchesStore } from './root-key-source.js';
+import { exportSeed } from '../ops/seed/export-seed.js';
 
 /**
  * The dev posture's admin endpoints, for tests that must watch time pass (a deletion window, a rotation
@@ -9,6 +10,7 @@ import { rootKeyMatchesStore } from './root-key-source.js';
  *   GET  /-/admin/clock                          → {"now": ISO time, "offsetSeconds": N}
  *   POST /-/admin/clock {"advanceSeconds": N}    → the same, after moving the clock forward and running due work
  *   POST /-/admin/reset                          → {"now": …}: every key, alias and tag gone, the clock back to real time
+ *   POST /-/admin/export {"includeMaterial": true} → {"seed": YAML}: a seed file of the keys (trent export)
  *
  * The clock offset lives in the store's settings, so a restart and every worker process share it: each process
  * follows it through the store's change feed (app.ts), and GET /-/admin/clock reads it afresh. `serve` has none
@@ -144,7 +146,40 @@ async function metrics(app: AppParts): Promise<AdminResponse> {
 const ROUTES = {
   '/-/admin/clock': { GET: showClock, POST: advanceClock },
   '/-/admin/reset': { POST: reset },
+  '/-/admin/export': { POST: exportKeys },
 } as const;
+
+/**
+ * `trent export`: {"includeMaterial"?: true, "accountId"?: ID, "region"?: REGION} → {"seed": the seed file's YAML}
+ * for the keys of one account and Region (default: the server's account and default Region). Dev only, as
+ * every admin endpoint, so material never leaves a serve store this way.
+ */
+async function exportKeys(app: AppParts, body: Buffer): Promise<AdminResponse> {
+  const request = exportRequestOf(body);
+  if (!request) {
+    return error(400, 'ValidationException', 'The body must be {"includeMaterial"?: boolean, "accountId"?: string, "region"?: string}.');
+  }
+  const seed = await exportSeed(app.deps.store, {
+    accountId: request.accountId ?? app.config.accountId,
+    region: request.region ?? app.config.defaultRegion,
+    materialUnder: request.includeMaterial ? app.deps.root : undefined,
+  });
+  return ok({ seed });
+}
+
+function exportRequestOf(body: Buffer): { includeMaterial?: boolean; accountId?: string; region?: string } | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    const { includeMaterial, accountId, region } = parsed;
+    if (typeof parsed !== 'object' || parsed === null || Object.keys(parsed).some((k) => !['includeMaterial', 'accountId', 'region'].includes(k))) return undefined;
+    if (includeMaterial !== undefined && typeof includeMaterial !== 'boolean') return undefined;
+    if (accountId !== undefined && (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId))) return undefined;
+    if (region !== undefined && typeof region !== 'string') return undefined;
+    return { includeMaterial, accountId, region } as { includeMaterial?: boolean; accountId?: string; region?: string };
+  } catch {
+    return undefined;
+  }
+}
 
 /** Read from the store, not this process's copy: another worker may have moved the clock a moment ago. */
 async function showClock(app: AppParts): Promise<AdminResponse> {

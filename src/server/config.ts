@@ -51,6 +51,8 @@ export interface Config {
   readonly cloudHsmTokens: ReadonlyMap<string, TokenConfig>;
   /** The least severe log records written (default info: one line per request). */
   readonly logLevel: LogLevel;
+  /** dev only: a seed file (YAML or JSON) whose keys and aliases every start makes if missing (ops/seed). */
+  readonly seed: string | undefined;
 }
 
 /** dev's logs are lines for a person at a terminal; serve's are JSON lines for a log pipeline. */
@@ -79,6 +81,7 @@ export const ENV = {
   xksResolve: 'TRENT_XKS_RESOLVE',
   xksTimeoutMs: 'TRENT_XKS_TIMEOUT_MS',
   cloudHsmTokens: 'TRENT_CLOUDHSM_TOKENS',
+  seed: 'TRENT_SEED',
 } as const;
 
 const isTrue = (v: string | undefined) => ['1', 'true', 'yes'].includes((v ?? '').toLowerCase());
@@ -119,6 +122,7 @@ export function loadConfig(posture: Posture, flags: ConfigFlags, env: NodeJS.Pro
       timeoutMs: parseTimeout(get('xksTimeoutMs') ?? '250'),
     },
     cloudHsmTokens: parseTokens(get('cloudHsmTokens')),
+    seed: get('seed') || undefined,
   };
 }
 

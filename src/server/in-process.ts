@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type LogLevel } from '../util/log.js';
@@ -7,6 +7,7 @@ import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { startHttpServer } from './http.js';
 import { prepare } from './prepare.js';
+import { exportSeed } from '../ops/seed/export-seed.js';
 
 export interface StartTrentOptions {
   /** The account of every caller whose access key ID is not itself a 12-digit account ID (default 111122223333). */
@@ -17,6 +18,12 @@ export interface StartTrentOptions {
   readonly enforcePolicies?: boolean;
   /** What this Trent writes to stdout (default warn: problems only; info adds a line per request). */
   readonly logLevel?: LogLevel;
+  /**
+   * Keys and aliases to make at start, as `trent dev --seed` makes them: the path of a seed file (YAML or JSON,
+   * Trent's format or local-kms's), or a seed document as an object (README: Seed files). A seed that cannot be
+   * loaded rejects startTrent's promise with the reason.
+   */
+  readonly seed?: string | object;
 }
 
 /** A Trent running in this process, on a port and a store of its own. */
@@ -38,6 +45,11 @@ export interface InProcessTrent {
   now(): Date;
   /** Moves Trent's clock forward, then runs the work now due (deletions, rotations, expiries); resolves to the new now. */
   advanceClock(seconds: number): Promise<Date>;
+  /**
+   * A seed file (YAML, Trent's format) describing this Trent's keys and aliases in its account and Region; with
+   * includeMaterial, their key material too, so that `seed` makes the same keys again.
+   */
+  exportSeed(options?: { readonly includeMaterial?: boolean }): Promise<string>;
   /** Forgets every key, alias, grant and tag, and puts the clock back to real time: a fresh Trent, on the same port. */
   reset(): Promise<void>;
   /** Lets the requests in progress finish, closes the port and the store, and removes the data directory. */
@@ -53,11 +65,13 @@ export interface InProcessTrent {
 export async function startTrent(options: StartTrentOptions = {}): Promise<InProcessTrent> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trent-'));
   try {
+    const seed = typeof options.seed === 'object' ? join(dataDir, 'seed.json') : options.seed;
+    if (typeof options.seed === 'object') writeFileSync(seed!, JSON.stringify(options.seed), { mode: 0o600 });
     const config = loadConfig('dev', {
       host: '127.0.0.1', port: '0', dataDir, workers: '1', keyPool: '0',
       accountId: options.accountId, defaultRegion: options.region,
       enforcePolicies: options.enforcePolicies ? 'true' : undefined,
-      logLevel: options.logLevel ?? 'warn',
+      logLevel: options.logLevel ?? 'warn', seed,
     }, {});
     await prepare(config);
     const app = await createApp(config, undefined, createLogger('line', config.logLevel));
@@ -83,6 +97,9 @@ export async function startTrent(options: StartTrentOptions = {}): Promise<InPro
         if (!(await advanceDevClock(app, seconds))) throw new RangeError('the clock cannot be moved past the year 9999');
         return app.deps.clock.now();
       },
+      exportSeed: (o = {}) => exportSeed(app.deps.store, {
+        accountId: config.accountId, region: config.defaultRegion, materialUnder: o.includeMaterial ? app.deps.root : undefined,
+      }),
       reset: () => resetDevStore(app),
       // Once: a second call (an after hook and a finally both stopping) waits for the first.
       stop: () => (stopped ??= server.stop().then(() => app.close()).finally(() => rmSync(dataDir, { recursive: true, force: true }))),

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { RootKey } from '../keys/root-key.js';
+import { applySeed } from '../ops/seed/apply-seed.js';
+import { parseSeedText, SeedError, type SeedDocument } from '../ops/seed/seed-document.js';
+import type { Store } from '../store/types.js';
 import { AccessKeys, type AccessKeyIdentity } from './access-keys.js';
 import type { Config } from './config.js';
 import { prepareDataDir, refuseLostStore } from './data-dir.js';
@@ -13,14 +17,18 @@ const ADMIN_CREATED_SETTING = 'bootstrap.admin-created';
 /**
  * Work done once per start, before any worker serves, so workers never race on it: the data directory's
  * modes tightened, the store checked (never a new one made where one was lost), the schema migrated, the root
- * key made or checked, and in serve the first administrator key made and shown once.
+ * key made or checked, in dev the seed file's keys made (ops/seed), and in serve the first administrator key made
+ * and shown once.
  */
 export async function prepare(config: Config): Promise<void> {
+  // Read and checked before anything is made: a mistaken file leaves no data directory behind.
+  const seed = config.seed === undefined ? undefined : readSeed(config, config.seed);
   prepareDataDir(config.dataDir);
   refuseLostStore(config);
   const store = openStore(config);
   try {
     const root = await loadRootKey(store, config.dataDir);
+    if (seed) await seedStore(config, seed, store, root);
     if (config.posture !== 'serve') return;
     const accessKeys = new AccessKeys(store, root);
     const file = config.adminCredentialsFile;
@@ -52,6 +60,45 @@ export async function prepare(config: Config): Promise<void> {
     }
   } finally {
     await store.close();
+  }
+}
+
+/** The seed file, parsed and checked (ops/seed/seed-document.ts); dev only. */
+function readSeed(config: Config, file: string): { file: string; document: SeedDocument } {
+  if (config.posture !== 'dev') {
+    throw new Error('seed files (--seed, TRENT_SEED) are for trent dev: serve makes keys through the API only');
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the seed file ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { file, document: seedErrorsNamed(file, () => parseSeedText(text, file)) };
+}
+
+/**
+ * Makes the seed file's keys and aliases the store lacks (ops/seed), before any worker serves; a file that
+ * contradicts the store stops the start with the reason, naming the key or alias.
+ */
+async function seedStore(config: Config, seed: { file: string; document: SeedDocument }, store: Store, root: RootKey): Promise<void> {
+  const outcome = await seedErrorsNamed(seed.file, () => applySeed(store, { root }, seed.document, {
+    accountId: config.accountId, region: config.defaultRegion, sm2Everywhere: config.sm2Everywhere,
+  }, new Date()));
+  log.info(`seed ${seed.file}: ${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases made, the others already there`);
+}
+
+/** A SeedError as the start's error, saying which file. */
+function seedErrorsNamed<T>(file: string, fn: () => T): T {
+  const named = (e: unknown): never => {
+    if (e instanceof SeedError) throw new Error(`seed file ${e.message.startsWith(file) ? e.message : `${file}: ${e.message}`}`);
+    throw e;
+  };
+  try {
+    const result = fn();
+    return (result instanceof Promise ? result.catch(named) : result) as T;
+  } catch (e) {
+    return named(e);
   }
 }
 

@@ -135,6 +135,12 @@ export const mldsa: KeyFamily = {
 
   importMaterial: importedSeed,
 
+  /** PKCS #8 holding the seed alone ([0] IMPLICIT OCTET STRING, RFC 9881), the form importedSeed reads. */
+  exportMaterial(spec, material) {
+    const seed = Buffer.concat([Buffer.of(0x80, material.length), material]);
+    return der.sequence(der.integer(0n), der.sequence(der.oid(variantOf(spec).oid)), der.octetString(seed));
+  },
+
   publicKey(spec, material) {
     return encodeSpki(spec, keyPairOf(spec, material).publicKey);
   },

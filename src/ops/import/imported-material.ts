@@ -1,7 +1,7 @@
 import { familyOf } from '../../keys/crypto.js';
 import { importedMaterialId } from '../../keys/import.js';
 import { KmsError } from '../../model/errors.js';
-import type { ExpirationModelType, ImportType, OperationName } from '../../model/types.gen.js';
+import type { ExpirationModelType, ImportType, OperationName, RotationType } from '../../model/types.gen.js';
 import type { ImportedMaterial, KeyRecord, StoreOps } from '../../store/types.js';
 import { arnOf } from '../../util/arn.js';
 import type { Deps, OpContext } from '../context.js';
@@ -40,7 +40,7 @@ export async function admitImportKey(ctx: OpContext, op: OperationName, keyIdPar
 export interface ImportOptions {
   /** Default: NEW_KEY_MATERIAL for a key that never had material, else EXISTING_KEY_MATERIAL (as AWS). */
   readonly importType?: ImportType | undefined;
-  /** For EXISTING_KEY_MATERIAL: the ID the material must have. */
+  /** For EXISTING_KEY_MATERIAL: the ID the material must have. For an AWS_KMS key: the ID the version takes. */
   readonly keyMaterialId?: string | undefined;
   /** Kept from the last import of the same material when absent. */
   readonly description?: string | undefined;
@@ -48,6 +48,8 @@ export interface ImportOptions {
   /** Required with KEY_MATERIAL_EXPIRES, absent otherwise (checked by the caller). */
   readonly validTo?: Date | undefined;
   readonly now: Date;
+  /** An AWS_KMS key's versions after its first: how ListKeyRotations says each came (default AUTOMATIC). */
+  readonly rotationType?: RotationType | undefined;
 }
 
 function incorrect(message: string): KmsError {
@@ -55,22 +57,32 @@ function incorrect(message: string): KmsError {
 }
 
 /**
- * Installs plaintext key material into `key` (an EXTERNAL key the caller has locked in `tx` and admitted): the one
- * way material enters a key from outside, used by ImportKeyMaterial after unwrapping and by anything else that
- * installs given material (seed files), so both obey the same rules. The material is in the form AWS imports it
- * (a symmetric or HMAC key's raw bytes, an asymmetric key's PKCS #8 DER) and is checked against the key spec.
+ * Installs plaintext key material into `key` (locked in `tx` by the caller and admitted): the one way material
+ * enters a key from outside, used by ImportKeyMaterial after unwrapping and by Trent's dev tooling that takes
+ * given material (seed files, LocalStack's `_custom_key_material_` tag), so all obey the same rules. The material
+ * is in the form AWS imports it (a symmetric or HMAC key's raw bytes, an asymmetric key's PKCS #8 DER) and is
+ * checked against the key spec by the key family's importMaterial, whatever the key's origin.
  *
- * NEW_KEY_MATERIAL: the key's first material becomes CURRENT; a symmetric key's later ones wait, PENDING_ROTATION,
- * for RotateKeyOnDemand (one at a time). EXISTING_KEY_MATERIAL: the material must be one the key already has;
- * reimporting restores it and sets its expiration anew. The key becomes Enabled once it holds every material
- * permanently associated with it. Writes the material and the key record; returns the material ID. Throws
- * AWS's error, having written nothing, for material that does not fit.
+ * An EXTERNAL key: NEW_KEY_MATERIAL makes the key's first material CURRENT; a symmetric key's later ones wait,
+ * PENDING_ROTATION, for RotateKeyOnDemand (one at a time). EXISTING_KEY_MATERIAL: the material must be one the
+ * key already has; reimporting restores it and sets its expiration anew. The key becomes Enabled once it holds
+ * every material permanently associated with it.
+ *
+ * An AWS_KMS key (dev tooling only: AWS has no way to give such a key material): the material becomes a new
+ * version of the key and its current one, as a rotation would make it (`rotationType`, AUTOMATIC by default,
+ * for every version after the first); only symmetric encryption keys take more than one, and material never
+ * expires. Its ID is computed from the material, as for imported material, unless `keyMaterialId` gives the one
+ * it had (a seed file written by `trent export`: the ciphertexts made under it name it).
+ *
+ * Writes the material and the key record; returns the material ID. Throws AWS's error, having written nothing,
+ * for material that does not fit.
  */
-export async function installImportedMaterial(tx: StoreOps, deps: Deps, key: KeyRecord, imported: Buffer,
+export async function installImportedMaterial(tx: StoreOps, deps: Pick<Deps, 'root'>, key: KeyRecord, imported: Buffer,
   options: ImportOptions): Promise<string> {
-  if (key.origin !== 'EXTERNAL') throw new Error(`key ${key.keyId} is not a key of imported material`);
   const material = familyOf(key.keySpec).importMaterial(key.keySpec, imported);
   const materialId = importedMaterialId(key.accountId, key.keyId, material);
+  if (key.origin === 'AWS_KMS') return installGivenVersion(tx, deps, key, material, materialId, options);
+  if (key.origin !== 'EXTERNAL') throw new Error(`key ${key.keyId} cannot take key material from outside`);
   const materials = [...(key.importedMaterials ?? [])];
   const importType = options.importType ?? (materials.length ? 'EXISTING_KEY_MATERIAL' : 'NEW_KEY_MATERIAL');
   let entry = materials.find((m) => m.materialId === materialId);
@@ -107,6 +119,20 @@ export async function installImportedMaterial(tx: StoreOps, deps: Deps, key: Key
   if (key.keyState === 'PendingImport' && !awaitsImport(key)) key.keyState = 'Enabled';
   await tx.updateKey(key);
   return materialId;
+}
+
+/** installImportedMaterial for an AWS_KMS key: a new version, made current. */
+async function installGivenVersion(tx: StoreOps, deps: Pick<Deps, 'root'>, key: KeyRecord, material: Buffer,
+  materialId: string, options: ImportOptions): Promise<string> {
+  if (options.expirationModel !== 'KEY_MATERIAL_DOES_NOT_EXPIRE') throw new Error('material of an AWS_KMS key never expires');
+  const id = options.keyMaterialId ?? materialId;
+  if (await tx.getMaterial(key, id)) throw incorrect(`The key material is already associated with ${arnOf(key)}.`);
+  const first = key.currentMaterialId === undefined;
+  if (!first && !rotatesMaterial(key)) throw incorrect(`The key material of ${arnOf(key)} cannot be changed after it is made.`);
+  key.currentMaterialId = await addMaterial(tx, deps.root, key, material, options.now,
+    first ? undefined : options.rotationType ?? 'AUTOMATIC', id);
+  await tx.updateKey(key);
+  return id;
 }
 
 /**

@@ -1,23 +1,27 @@
+import { givenMaterial } from '../../keys/import.js';
 import { KEY_SPECS } from '../../keys/specs.js';
 import { KmsError } from '../../model/errors.js';
 import type { CreateKeyRequest, KeySpec, KeyUsageType, OriginType } from '../../model/types.gen.js';
 import type { KeyRecord } from '../../store/types.js';
+import { CUSTOM_KEY_MATERIAL_TAG } from '../../util/localstack-tags.js';
 import type { Handler, OpContext } from '../context.js';
 import { checkKeyStoreForNewKey, generateInToken, recheckKeyStore } from '../custom-key-stores/bind-key.js';
+import { installImportedMaterial } from '../import/imported-material.js';
 import { keyMetadata } from '../metadata.js';
 import { addMaterial } from '../material.js';
 import { offersKeySpec } from '../partition.js';
 import { newKeyPolicy } from '../policies/key-policy-rules.js';
 import { checkKeyQuota } from '../quotas/key-quota.js';
 import { checkTags, tagRecords } from '../tags.js';
-import { insertNewKey, keyIdAndTags } from './custom-key-id.js';
+import { devTagged, insertNewKey } from './custom-key-id.js';
 
 /**
  * CreateKey. Checks run in this order (AWS documents no order; this one reports the most basic mistake
  * first): key spec and usage, the spec's availability in the partition, origin and custom key store
  * combinations, the policy, the tags, and last the custom key store (ops/custom-key-stores/bind-key.ts). Material is generated
  * before the one transaction that writes the key, its material and its tags together; the keys-per-region
- * quota is checked before the material is made, and again, locked, in that transaction.
+ * quota is checked before the material is made, and again, locked, in that transaction. In dev, LocalStack's
+ * `_custom_key_material_` tag gives the material instead, installed by the import code (ops/import).
  */
 export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   const spec = keySpecOf(input);
@@ -27,7 +31,10 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   checkOrigin(input, origin, spec);
   const { caller, now, deps } = ctx;
   const multiRegion = input.MultiRegion ?? false;
-  const { keyId, tags } = keyIdAndTags(ctx, input.Tags ?? [], multiRegion);
+  const { keyId, material, tags } = devTagged(ctx, input.Tags ?? [], multiRegion);
+  if (material && (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE')) {
+    throw new KmsError('ValidationException', `The ${CUSTOM_KEY_MATERIAL_TAG} tag cannot give material to a key in a custom key store.`);
+  }
   const policy = await newKeyPolicy(ctx, input, { accountId: caller.accountId, region: caller.region, keyId, keySpec: spec, keyUsage: usage, origin });
   checkTags(tags);
   const keyStore = input.CustomKeyStoreId === undefined ? undefined : await checkKeyStoreForNewKey(ctx, input, origin);
@@ -53,7 +60,7 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
   // quota must not spend either on CreateKeys that will be refused. The transaction checks again, locked.
   checkKeyQuota(ctx, await deps.store.countKeys(caller.accountId, caller.region));
   // A key of an external key store has Trent's own material too: its ciphertexts are encrypted under it, then by the proxy.
-  const secret = origin === 'AWS_KMS' || origin === 'EXTERNAL_KEY_STORE' ? await deps.pool.secretFor(spec) : undefined;
+  const secret = (origin === 'AWS_KMS' && !material) || origin === 'EXTERNAL_KEY_STORE' ? await deps.pool.secretFor(spec) : undefined;
   if (keyStore?.type === 'AWS_CLOUDHSM') await generateInToken(ctx, keyStore, keyId);
   ctx.keysReached.push({ accountId: key.accountId, region: key.region, keyId: key.keyId });
   await ctx.transaction(async (tx) => {
@@ -61,6 +68,10 @@ export const createKey: Handler<'CreateKey'> = async (input, ctx) => {
     if (keyStore) await recheckKeyStore(tx, keyStore, input.XksKeyId);
     if (secret) key.currentMaterialId = await addMaterial(tx, deps.root, key, secret, now);
     await insertNewKey(tx, key);
+    // LocalStack's tag: through the import code's checks and install, as every material given from outside.
+    if (material) {
+      await installImportedMaterial(tx, deps, key, givenMaterial(spec, material), { expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', now });
+    }
     if (tags.length) await tx.putTags(key, tagRecords(tags));
   });
   return { KeyMetadata: keyMetadata(key, [key]) };
