@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pkcs11js from 'pkcs11js';
+import { createRequire } from 'node:module';
+import type * as Pkcs11js from 'pkcs11js';
 import { HsmCallError, type HsmFailure, type HsmSealed, type HsmTokens } from '../ops/custom-key-stores/hsm-port.js';
 
 /** A PKCS#11 token configured as the backing of a CloudHsmClusterId. */
@@ -24,8 +25,18 @@ const STALE_SESSION = new Set<number>([CKR.SESSION_CLOSED, CKR.SESSION_HANDLE_IN
  * password (the user PIN) and reopened once if the token dropped it. Keys are AES-256, generated in the token as
  * sensitive, not extractable token objects named by the KMS key ID (CKA_ID); AES-GCM runs in the token.
  */
+let loaded: typeof Pkcs11js | undefined;
+
+/**
+ * pkcs11js, loaded when a CloudHSM key store first needs its token: a native addon (an optional dependency) that
+ * only these stores use, so a Trent installed where it could not be built still starts and serves every other key.
+ */
+function pkcs11js(): typeof Pkcs11js {
+  return loaded ??= createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11js;
+}
+
 export class Pkcs11Tokens implements HsmTokens {
-  private readonly libraries = new Map<string, pkcs11js.PKCS11>();
+  private readonly libraries = new Map<string, Pkcs11js.PKCS11>();
   private readonly sessions = new Map<string, Handle>();
 
   constructor(private readonly tokens: ReadonlyMap<string, TokenConfig>) {}
@@ -58,18 +69,19 @@ export class Pkcs11Tokens implements HsmTokens {
 
   async generateKey(clusterId: string, pin: string, id: string): Promise<void> {
     this.withSession(clusterId, pin, (lib, s) => {
-      lib.C_GenerateKey(s, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
-        { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
-        { type: pkcs11js.CKA_TOKEN, value: true },
-        { type: pkcs11js.CKA_PRIVATE, value: true },
-        { type: pkcs11js.CKA_SENSITIVE, value: true },
-        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
-        { type: pkcs11js.CKA_ENCRYPT, value: true },
-        { type: pkcs11js.CKA_DECRYPT, value: true },
-        { type: pkcs11js.CKA_ID, value: Buffer.from(id, 'utf8') },
-        { type: pkcs11js.CKA_LABEL, value: `trent:${id}` },
+      const p = pkcs11js();
+      lib.C_GenerateKey(s, { mechanism: p.CKM_AES_KEY_GEN }, [
+        { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+        { type: p.CKA_KEY_TYPE, value: p.CKK_AES },
+        { type: p.CKA_VALUE_LEN, value: 32 },
+        { type: p.CKA_TOKEN, value: true },
+        { type: p.CKA_PRIVATE, value: true },
+        { type: p.CKA_SENSITIVE, value: true },
+        { type: p.CKA_EXTRACTABLE, value: false },
+        { type: p.CKA_ENCRYPT, value: true },
+        { type: p.CKA_DECRYPT, value: true },
+        { type: p.CKA_ID, value: Buffer.from(id, 'utf8') },
+        { type: p.CKA_LABEL, value: `trent:${id}` },
       ]);
     });
   }
@@ -123,7 +135,7 @@ export class Pkcs11Tokens implements HsmTokens {
   }
 
   /** The module, loaded and initialized; `fresh` finalizes and initializes it again, so removed tokens are seen. */
-  private library(module: string, fresh: boolean): pkcs11js.PKCS11 {
+  private library(module: string, fresh: boolean): Pkcs11js.PKCS11 {
     let lib = this.libraries.get(module);
     if (lib && fresh) {
       try {
@@ -135,8 +147,8 @@ export class Pkcs11Tokens implements HsmTokens {
       for (const [clusterId, config] of this.tokens) if (config.module === module) this.sessions.delete(clusterId);
     }
     if (!lib) {
-      lib = new pkcs11js.PKCS11();
       try {
+        lib = new (pkcs11js().PKCS11)();
         lib.load(module);
         lib.C_Initialize();
       } catch (e) {
@@ -155,9 +167,9 @@ export class Pkcs11Tokens implements HsmTokens {
     try {
       const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === config.tokenLabel);
       if (!slot) throw new HsmCallError('TokenNotPresent', `no token labelled ${config.tokenLabel} is present`);
-      const session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+      const session = lib.C_OpenSession(slot, pkcs11js().CKF_SERIAL_SESSION | pkcs11js().CKF_RW_SESSION);
       try {
-        lib.C_Login(session, pkcs11js.CKU_USER, pin);
+        lib.C_Login(session, pkcs11js().CKU_USER, pin);
       } catch (e) {
         if (codeOf(e) !== CKR.USER_ALREADY_LOGGED_IN) {
           lib.C_CloseSession(session);
@@ -172,7 +184,7 @@ export class Pkcs11Tokens implements HsmTokens {
   }
 
   /** Runs `fn` in the cluster's session, reopening it once if the token had dropped it. */
-  private withSession<T>(clusterId: string, pin: string, fn: (lib: pkcs11js.PKCS11, session: Handle) => T): T {
+  private withSession<T>(clusterId: string, pin: string, fn: (lib: Pkcs11js.PKCS11, session: Handle) => T): T {
     const lib = () => this.library(this.config(clusterId).module, false);
     try {
       return fn(lib(), this.open(clusterId, pin, false));
@@ -186,10 +198,10 @@ export class Pkcs11Tokens implements HsmTokens {
     }
   }
 
-  private key(lib: pkcs11js.PKCS11, session: Handle, id: string): Handle {
+  private key(lib: Pkcs11js.PKCS11, session: Handle, id: string): Handle {
     lib.C_FindObjectsInit(session, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-      { type: pkcs11js.CKA_ID, value: Buffer.from(id, 'utf8') },
+      { type: pkcs11js().CKA_CLASS, value: pkcs11js().CKO_SECRET_KEY },
+      { type: pkcs11js().CKA_ID, value: Buffer.from(id, 'utf8') },
     ]);
     const found = lib.C_FindObjects(session);
     lib.C_FindObjectsFinal(session);
@@ -198,12 +210,12 @@ export class Pkcs11Tokens implements HsmTokens {
   }
 }
 
-function gcm(iv: Buffer, aad: Buffer): pkcs11js.Mechanism {
-  return { mechanism: pkcs11js.CKM_AES_GCM, parameter: { type: pkcs11js.CK_PARAMS_AES_GCM, iv, ivBits: 96, aad, tagBits: 128 } as pkcs11js.GcmParams };
+function gcm(iv: Buffer, aad: Buffer): Pkcs11js.Mechanism {
+  return { mechanism: pkcs11js().CKM_AES_GCM, parameter: { type: pkcs11js().CK_PARAMS_AES_GCM, iv, ivBits: 96, aad, tagBits: 128 } as Pkcs11js.GcmParams };
 }
 
 function codeOf(e: unknown): number {
-  return e instanceof pkcs11js.Pkcs11Error ? e.code : -1;
+  return loaded !== undefined && e instanceof loaded.Pkcs11Error ? e.code : -1;
 }
 
 function toHsmError(e: unknown): HsmCallError {
