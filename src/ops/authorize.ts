@@ -6,7 +6,7 @@ import { decide, type AccessRequest } from '../policy/evaluate.js';
 import { grantPermits } from '../policy/grants.js';
 import type { GrantRecord, KeyRecord, StoreReads } from '../store/types.js';
 import { accountRootArn, arnOf, partitionOf } from '../util/arn.js';
-import type { Caller, OpContext } from './context.js';
+import type { Caller, IdentityReader, OpContext } from './context.js';
 import { CONSTRAINED_OPERATIONS, GRANT_OPERATIONS } from './grants/grant-rules.js';
 
 /** What a policy's conditions may read of a key: where it is and what it is (a key being created has no record yet). */
@@ -24,7 +24,7 @@ export interface KeyAccess {
 }
 
 /** Where a key's grants, tags and aliases are read: the store, or the transaction the key was locked in. */
-export type PolicyReader = Pick<StoreReads, 'listGrants' | 'listTags' | 'listAliases'>;
+export type PolicyReader = Pick<StoreReads, 'listGrants' | 'listTags' | 'listAliases'> & IdentityReader;
 
 /**
  * The one authorization of a request on a key, called by the resolver for every key it admits, so no operation
@@ -46,7 +46,7 @@ export async function keyAccessVerdict(ctx: OpContext, access: KeyAccess & { rea
   const { key } = access;
   const keyPolicy = parsedPolicy(key.policy, 'key');
   // The account root's request (every request of a benchmark, most of an emulator's) reads nothing more.
-  const identityPolicies = ctx.caller.identityArn === undefined ? [] : await identityPoliciesOf(ctx.deps.identities, ctx.caller.identityArn);
+  const identityPolicies = ctx.caller.identityArn === undefined ? [] : await identityPoliciesOf(ctx.deps.identities, ctx.caller.identityArn, reader);
   const docs = [keyPolicy, ...identityPolicies];
   const facts = asksAboutResource(docs) ? await resourceFacts(key, docs, reader) : NO_FACTS;
   return decideAccess({
@@ -146,9 +146,10 @@ function parsedPolicy(text: string, kind: PolicyKind): PolicyDocument | null {
 }
 
 /** The identity policies of a user or role (an account root has none: IAM allows it everything). */
-async function identityPoliciesOf(identities: OpContext['deps']['identities'], identityArn: string): Promise<PolicyDocument[]> {
+async function identityPoliciesOf(identities: OpContext['deps']['identities'], identityArn: string,
+  reader?: IdentityReader): Promise<PolicyDocument[]> {
   // IAM refused them when they were put; one that no longer parses allows nothing and can deny nothing.
-  return (await identities.policiesOf(identityArn)).map((t) => parsedPolicy(t, 'identity')).filter((d) => d !== null);
+  return (await identities.policiesOf(identityArn, reader)).map((t) => parsedPolicy(t, 'identity')).filter((d) => d !== null);
 }
 
 /** What conditions may read of the key beyond its record: its tags and aliases, read only for policies that ask. */

@@ -1,7 +1,7 @@
 import type { Caller } from '../model/caller.js';
 import type { RootKey } from '../keys/root-key.js';
 import type { OperationInputs, OperationName, OperationOutputs } from '../model/types.gen.js';
-import type { KeyRef, Store, StoreOps } from '../store/types.js';
+import type { KeyRef, Store, StoreOps, StoreReads } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { HsmTokens } from './custom-key-stores/hsm-port.js';
 import type { XksProxy } from './custom-key-stores/xks-port.js';
@@ -26,10 +26,17 @@ export interface Settings {
 /** IAM identities as authorization reads them (server/identities… implements it, cached, invalidated by the change feed). */
 export interface Identities {
   /** The inline policy documents (JSON texts) of the user or role `identityArn`; [] when it has none or no longer exists. */
-  policiesOf(identityArn: string): Promise<readonly string[]>;
+  policiesOf(identityArn: string, reader?: IdentityReader): Promise<readonly string[]>;
   /** Whether `principalArn` names an existing IAM user or role of its account, or an account root (always true). */
-  exists(principalArn: string): Promise<boolean>;
+  exists(principalArn: string, reader?: IdentityReader): Promise<boolean>;
 }
+
+/**
+ * Where an identity missing from the cache is read: the store by default, or the transaction a request holds (a
+ * request holding a connection must never wait for a second one: many at once would exhaust the pool and wait
+ * for each other for ever).
+ */
+export type IdentityReader = Pick<StoreReads, 'getIdentity' | 'listInlinePolicies'>;
 
 /** What operations work with: the durable store, the root key, the clock. Built once by the server. */
 export interface Deps {

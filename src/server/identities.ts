@@ -1,4 +1,4 @@
-import type { Identities } from '../ops/context.js';
+import type { Identities, IdentityReader } from '../ops/context.js';
 import { changeId, type IdentityKind, type Store } from '../store/types.js';
 import { parseArn } from '../util/arn.js';
 import { LruMap } from '../util/lru.js';
@@ -45,22 +45,22 @@ export class StoredIdentities implements Identities {
     });
   }
 
-  async policiesOf(identityArn: string): Promise<readonly string[]> {
+  async policiesOf(identityArn: string, reader: IdentityReader = this.store): Promise<readonly string[]> {
     const named = identityNamed(identityArn);
     if (!named || named === 'root') return [];
     return this.cached(this.policies, changeId.identity(named.accountId, named.kind, named.name), async () => {
       // IAM allows at most a few kilobytes of inline policy per identity: a thousand names is more than can exist.
-      const found = await this.store.listInlinePolicies(named.accountId, named.kind, named.name, { limit: 1000 });
+      const found = await reader.listInlinePolicies(named.accountId, named.kind, named.name, { limit: 1000 });
       return found.map((p) => p.document);
     });
   }
 
-  async exists(principalArn: string): Promise<boolean> {
+  async exists(principalArn: string, reader: IdentityReader = this.store): Promise<boolean> {
     const named = identityNamed(principalArn);
     if (named === 'root') return true;
     if (!named) return false;
     const stored = await this.cached(this.existing, changeId.identity(named.accountId, named.kind, named.name), async () => {
-      const identity = await this.store.getIdentity(named.accountId, named.kind, named.name);
+      const identity = await reader.getIdentity(named.accountId, named.kind, named.name);
       return identity ? `${identity.path}${identity.name}` : null;
     });
     // An ARN with a path names the identity only with its own path (a session's ARN has none).

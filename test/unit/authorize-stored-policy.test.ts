@@ -26,7 +26,9 @@ const ctx = testContext({}, {
   sourceIp: '127.0.0.1',
 });
 /** No grants: when the policy does not allow, authorization asks the key's grants next. */
-const noGrants = { listGrants: async () => [], listTags: async () => [], listAliases: async () => [] };
+const noGrants = {
+  listGrants: async () => [], listTags: async () => [], listAliases: async () => [], getIdentity: async () => undefined, listInlinePolicies: async () => [],
+};
 
 test('a stored policy that is now malformed denies every action, as AccessDeniedException', async () => {
   const statement = { Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' };

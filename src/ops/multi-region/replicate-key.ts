@@ -31,7 +31,7 @@ export const replicateKey: Handler<'ReplicateKey'> = async (input, ctx) => {
     if (existing.some((k) => k.region === region)) {
       throw new KmsError('AlreadyExistsException', `The multi-Region key ${primary.keyId} already has a replica in ${region}.`);
     }
-    const made = replicaOf(ctx, primary, region, input.Description ?? '', await newKeyPolicy(ctx, input, { ...primary, region }));
+    const made = replicaOf(ctx, primary, region, input.Description ?? '', await newKeyPolicy(ctx, input, { ...primary, region }, tx));
     checkTags(tags);
     checkKeyQuota(ctx, await tx.lockKeyCount(made.accountId, region));
     ctx.keysReached.push({ accountId: made.accountId, region, keyId: made.keyId });

@@ -10,7 +10,7 @@ export const putKeyPolicy: Handler<'PutKeyPolicy'> = async (input, ctx) => {
   checkPolicyName(input.PolicyName);
   await ctx.transaction(async (tx) => {
     const key = await resolveKeyLocked(ctx, tx, 'PutKeyPolicy', input.KeyId, { aliases: false });
-    await checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key);
+    await checkNewKeyPolicy(ctx, input.Policy, input.BypassPolicyLockoutSafetyCheck, key, tx);
     key.policy = input.Policy;
     await tx.updateKey(key);
   });
