@@ -46,7 +46,7 @@ export async function keyAccessVerdict(ctx: OpContext, access: KeyAccess & { rea
   const { key } = access;
   const keyPolicy = parsedPolicy(key.policy, 'key');
   // The account root's request (every request of a benchmark, most of an emulator's) reads nothing more.
-  const identityPolicies = ctx.caller.identityArn === undefined ? [] : await identityPoliciesOf(ctx.deps.identities, ctx.caller.identityArn, reader);
+  const identityPolicies = await callerIdentityPolicies(ctx, reader);
   const docs = [keyPolicy, ...identityPolicies];
   const facts = asksAboutResource(docs) ? await resourceFacts(key, docs, reader) : NO_FACTS;
   return decideAccess({
@@ -60,7 +60,7 @@ export async function keyAccessVerdict(ctx: OpContext, access: KeyAccess & { rea
  * policies alone decide, as AWS's IAM does; the account root needs none. `resource` is the alias's ARN, or `*`.
  */
 export async function authorizeWithoutKey(ctx: OpContext, action: string, resource: string): Promise<void> {
-  const identityPolicies = ctx.caller.identityArn === undefined ? [] : await identityPoliciesOf(ctx.deps.identities, ctx.caller.identityArn);
+  const identityPolicies = await callerIdentityPolicies(ctx);
   const verdict = decideAccess({
     ...accessRequest(ctx, { action, resource }, NO_FACTS),
     resourceAccountId: ctx.caller.accountId, resourcePolicy: undefined, identityPolicies,
@@ -145,11 +145,15 @@ function parsedPolicy(text: string, kind: PolicyKind): PolicyDocument | null {
   return doc;
 }
 
-/** The identity policies of a user or role (an account root has none: IAM allows it everything). */
-async function identityPoliciesOf(identities: OpContext['deps']['identities'], identityArn: string,
-  reader?: IdentityReader): Promise<PolicyDocument[]> {
+/**
+ * The caller's identity policies, parsed (once per text): none for an account root (IAM allows it everything) or
+ * dev's callers, and the root's request reads nothing. KMS, IAM's own API and STS AssumeRole all weigh these.
+ */
+export async function callerIdentityPolicies(ctx: OpContext, reader?: IdentityReader): Promise<PolicyDocument[]> {
+  const { identityArn } = ctx.caller;
+  if (identityArn === undefined) return [];
   // IAM refused them when they were put; one that no longer parses allows nothing and can deny nothing.
-  return (await identities.policiesOf(identityArn, reader)).map((t) => parsedPolicy(t, 'identity')).filter((d) => d !== null);
+  return (await ctx.deps.identities.policiesOf(identityArn, reader)).map((t) => parsedPolicy(t, 'identity')).filter((d) => d !== null);
 }
 
 /** What conditions may read of the key beyond its record: its tags and aliases, read only for policies that ask. */

@@ -1,11 +1,10 @@
 import type { IamOperationInputs, IamOperationName } from '../../model/iam.gen.js';
 import { QueryError } from '../../model/query-errors.js';
 import { decideAccess, denialMessage } from '../../policy/access.js';
-import { parseIdentityPolicy } from '../../policy/document.js';
 import type { IdentityKind } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
-import { callerConditions } from '../authorize.js';
+import { callerConditions, callerIdentityPolicies } from '../authorize.js';
 import { userNameOrCaller } from './identity.js';
 
 /** The user or role an IAM operation acts on: its name, or (a listing) every one of its kind. */
@@ -48,7 +47,7 @@ export async function authorizeIam<Op extends IamOperationName>(operation: Op, i
   if (!ctx.deps.settings.enforceKeyPolicies || caller.identityArn === undefined) return;
   const action = `iam:${operation}`;
   const resource = await resourceArn(ctx, TARGETS[operation](input, ctx));
-  const identityPolicies = (await ctx.deps.identities.policiesOf(caller.identityArn)).map(parseIdentityPolicy);
+  const identityPolicies = await callerIdentityPolicies(ctx);
   const verdict = decideAccess({
     principal: { arn: caller.principalArn, identityArn: caller.identityArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
     action, resource, conditions: callerConditions(ctx),

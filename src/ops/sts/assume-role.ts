@@ -3,14 +3,14 @@ import { wrapIdentity } from '../../keys/root-key.js';
 import { QueryError } from '../../model/query-errors.js';
 import { decideAccess } from '../../policy/access.js';
 import type { ConditionLookup } from '../../policy/conditions.js';
-import { parseIdentityPolicy, parsePolicy, type PolicyDocument } from '../../policy/document.js';
+import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import type { AccessRequest } from '../../policy/evaluate.js';
 import type { IdentityRecord } from '../../store/types.js';
 import { parseArn, partitionOf } from '../../util/arn.js';
 import { newAccessKeyId } from '../../util/ids.js';
 import type { OpContext } from '../context.js';
 import type { StsHandler } from '../iam/handler.js';
-import { callerConditions } from '../authorize.js';
+import { callerConditions, callerIdentityPolicies } from '../authorize.js';
 import { maxSessionSeconds } from '../iam/roles.js';
 import { sessionTokenHash } from './session-token.js';
 
@@ -60,8 +60,7 @@ function trustConditions(ctx: OpContext, externalId: string | undefined, session
  * caller's account delegates to its identity policies, which a caller of another account always needs.
  */
 async function mayAssume(ctx: OpContext, trust: PolicyDocument, roleAccount: string, access: AccessRequest): Promise<boolean> {
-  const { identityArn } = ctx.caller;
-  const identityPolicies = identityArn === undefined ? [] : (await ctx.deps.identities.policiesOf(identityArn)).map(parseIdentityPolicy);
+  const identityPolicies = await callerIdentityPolicies(ctx);
   return decideAccess({ ...access, resourceAccountId: roleAccount, resourcePolicy: trust, identityPolicies }).allowed;
 }
 
