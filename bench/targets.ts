@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import type { Target } from './lean-client.js';
+import type { Credentials } from '../src/util/sigv4.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -73,23 +75,39 @@ const ANY_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 
 /** The RSA pool the benchmark's Trent keeps: the CreateKey RSA_4096 cells take at most 40 each. */
 export const BENCH_POOL = 'RSA_2048=16,RSA_4096=40';
 
+/** An identity policy allowing every KMS action: what production callers of Trent are given by their IAM admin. */
+const KMS_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] });
+
+function accessKey(dataDir: string, ...args: string[]): Credentials {
+  const created = execFileSync(process.execPath, [join(REPO, 'bin', 'trent.js'), 'access-key', 'create', ...args, '--data-dir', dataDir],
+    { encoding: 'utf8' });
+  return {
+    accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(created)![1]!,
+    secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(created)![1]!,
+  };
+}
+
 /**
- * Trent in the serve posture (SigV4 verified, audit on), on a fresh data directory unless one is given, with
- * an access key made for the benchmark by `trent access-key create`.
+ * Trent in the serve posture (SigV4 verified, audit on), on a fresh data directory unless one is given. It is
+ * driven as production drives it: by an IAM user whose identity policy allows kms:*, so every call weighs the
+ * key policy (which delegates to IAM) and the user's policy.
  */
 export async function startTrent(existingDataDir?: string): Promise<RunningTarget> {
   const port = await freePort();
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'trent-bench-'));
-  const trent = join(REPO, 'bin', 'trent.js');
-  const created = execFileSync(process.execPath, [trent, 'access-key', 'create', '--user', 'bench', '--data-dir', dataDir], { encoding: 'utf8' });
-  const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(created)![1]!;
-  const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(created)![1]!;
-  const { child } = await launch(process.execPath, [trent, 'serve', '--port', String(port), '--data-dir', dataDir],
+  const root = accessKey(dataDir);
+  const bench = accessKey(dataDir, '--user', 'bench');
+  const { child } = await launch(process.execPath, [join(REPO, 'bin', 'trent.js'), 'serve', '--port', String(port), '--data-dir', dataDir],
     { TRENT_KEY_POOL: process.env.TRENT_KEY_POOL ?? BENCH_POOL }, /listening on/);
+  const iam = new IAMClient({ endpoint: `http://127.0.0.1:${port}`, region: REGION, credentials: root, maxAttempts: 1 });
+  await iam.send(new PutUserPolicyCommand({ UserName: 'bench', PolicyName: 'kms', PolicyDocument: KMS_ALL }));
+  iam.destroy();
   return {
-    name: 'trent', host: '127.0.0.1', port, region: REGION, pid: child.pid!, dataDir,
-    credentials: { accessKeyId: id, secretAccessKey: secret },
-    stop: stopper(child, existingDataDir ? undefined : () => rmSync(dataDir, { recursive: true, force: true })),
+    name: 'trent', host: '127.0.0.1', port, region: REGION, pid: child.pid!, dataDir, credentials: bench,
+    // A data directory kept between runs (bench/scale.ts) keeps no benchmark keys: IAM allows a user two.
+    stop: stopper(child, existingDataDir
+      ? () => { for (const k of [root, bench]) execFileSync(process.execPath, [join(REPO, 'bin', 'trent.js'), 'access-key', 'delete', k.accessKeyId, '--data-dir', dataDir]); }
+      : () => rmSync(dataDir, { recursive: true, force: true })),
   };
 }
 
