@@ -191,14 +191,17 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log('| scenario | in flight | target | req/s | p50 ms | p99 ms | server CPU (cores) | generator CPU (cores) | errors | vs trent |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  // Server CPU per request, in µs: the figure the bare server's is the floor of (issue 19 compares the two).
+  const cpuPerRequest = (r: Row | undefined) => (r?.result?.perSecond ? (1e6 * r.cpuCores) / r.result.perSecond : undefined);
+  console.log('| scenario | in flight | target | req/s | p50 ms | p99 ms | server CPU (cores) | server CPU µs/req | generator CPU (cores) | errors | trent ÷ this: req/s, CPU/req |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const trent = rows.find((x) => x.target === 'trent' && x.scenario === r.scenario && x.inFlight === r.inFlight);
     const ratio = r.target !== 'trent' && trent?.result && r.result?.perSecond
-      ? `trent ×${fmt(trent.result.perSecond / r.result.perSecond, 2)}` : '';
+      ? `${fmt(trent.result.perSecond / r.result.perSecond, 2)}, ${fmt(cpuPerRequest(trent)! / cpuPerRequest(r)!, 1)}` : '';
     console.log(`| ${r.scenario} | ${r.inFlight} | ${r.target} | ${fmt(r.result?.perSecond)} | ${fmt(r.result?.p50Ms, 2)} | ` +
-      `${fmt(r.result?.p99Ms, 2)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.result && r.result.generatorCpuSeconds / r.result.seconds, 2)} | ${r.result ? r.result.errors : r.note ?? ''}${r.result?.errors ? ` (${r.note})` : ''} | ${ratio} |`);
+      `${fmt(r.result?.p99Ms, 2)} | ${fmt(r.cpuCores, 2)} | ${fmt(cpuPerRequest(r), 1)} | ${fmt(r.result && r.result.generatorCpuSeconds / r.result.seconds, 2)} | ` +
+      `${r.result ? r.result.errors : r.note ?? ''}${r.result?.errors ? ` (${r.note})` : ''} | ${ratio} |`);
   }
   if (scraped) console.log(`\n${scraped}`);
   const p256 = rows.filter((r) => r.target === 'trent' && r.scenario === 'Sign ECC_NIST_P256 DIGEST' && r.result);
