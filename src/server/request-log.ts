@@ -1,5 +1,5 @@
 import type { RequestLogFacts } from '../protocol/pipeline.js';
-import type { LogFormat, Logger } from '../util/log.js';
+import { jsonLineWriter, type LogFormat, type Logger } from '../util/log.js';
 
 /** One answered request, as the HTTP server saw it. */
 export interface LoggedRequest {
@@ -29,20 +29,22 @@ export function requestLog(format: LogFormat, logger: Logger): RequestLog {
       logger.info(`${r.what} ${r.facts?.keyId ?? '-'} ${r.status}${r.errorType ? ` ${r.errorType}` : ''}${why} ${Math.round(r.ms)}ms`);
     };
   }
+  const write = jsonLineWriter(logger);
   return (r) => {
     if (!logger.isLevelEnabled('info')) return;
     const caller = r.facts?.caller;
-    logger.info({
-      requestId: r.facts?.requestId,
-      operation: r.what,
-      keyId: r.facts?.keyId,
-      caller: caller?.principalArn,
-      accessKeyId: caller?.accessKeyId,
-      sourceIp: r.sourceIp,
-      outcome: r.errorType ?? (r.status < 400 ? 'ok' : `HTTP ${r.status}`),
-      decidedBy: r.facts?.detail,
-      status: r.status,
-      latencyMs: Math.round(r.ms * 1000) / 1000,
-    }, 'request');
+    const outcome = r.errorType ?? (r.status < 400 ? 'ok' : `HTTP ${r.status}`);
+    const latencyMs = Math.round(r.ms * 1000) / 1000;
+    // pino's record, level 30 (info), its fields in the order below, undefined ones left out, msg last.
+    const line = `{"level":30,"time":${Date.now()}${field('requestId', r.facts?.requestId)}${field('operation', r.what)}` +
+      `${field('keyId', r.facts?.keyId)}${field('caller', caller?.principalArn)}${field('accessKeyId', caller?.accessKeyId)}` +
+      `${field('sourceIp', r.sourceIp)}${field('outcome', outcome)}${field('decidedBy', r.facts?.detail)}` +
+      `${field('status', r.status)}${field('latencyMs', latencyMs)},"msg":"request"}\n`;
+    write(line);
   };
+}
+
+/** `,"name":value` in JSON, or nothing for an undefined value. */
+function field(name: string, value: string | number | undefined): string {
+  return value === undefined ? '' : `,"${name}":${typeof value === 'number' ? value : JSON.stringify(value)}`;
 }

@@ -38,12 +38,21 @@ export class GroupCommit {
   private readonly syncing = new Set<Promise<void>>();
   /** Told each COMMIT's duration in seconds (the store's metrics). */
   commitTimer: ((seconds: number) => void) | undefined;
+  /** The statements of every batch, prepared once: Database#exec and #pragma compile theirs on every call. */
+  private readonly sql: Readonly<Record<'begin' | 'commit' | 'savepoint' | 'release' | 'rollbackTo' | 'syncNormal' | 'syncFull', Database.Statement>>;
 
   /** `ops` are the statements on `db`; `pending` collects their changes, emitted to `feed` (and `relay`) after COMMIT. */
   /** `syncWal` makes what is committed to the WAL durable (an fsync of the file). */
   constructor(private readonly db: Database.Database, private readonly ops: StoreOps,
     private readonly pending: ChangeBatch, private readonly feed: ChangeFeed, private readonly syncWal: () => Promise<void>,
-    private readonly relay?: ChangeRelay) {}
+    private readonly relay?: ChangeRelay) {
+    const statement = (text: string) => db.prepare(text);
+    this.sql = {
+      begin: statement('BEGIN IMMEDIATE'), commit: statement('COMMIT'), savepoint: statement('SAVEPOINT one'),
+      release: statement('RELEASE one'), rollbackTo: statement('ROLLBACK TO one'),
+      syncNormal: statement('PRAGMA synchronous = NORMAL'), syncFull: statement('PRAGMA synchronous = FULL'),
+    };
+  }
 
   /** `unread`: the transaction writes only what no request reads back (see the class comment). */
   run<T>(fn: (tx: StoreOps) => Promise<T>, unread = false): Promise<T> {
@@ -79,7 +88,7 @@ export class GroupCommit {
     const deadline = Date.now() + GroupCommit.LOCK_WAIT_MS;
     for (;;) {
       try {
-        this.db.exec('BEGIN IMMEDIATE');
+        this.sql.begin.run();
         return;
       } catch (error) {
         if (!isBusy(error) || Date.now() > deadline) throw error;
@@ -94,11 +103,11 @@ export class GroupCommit {
     while (this.syncing.size >= GroupCommit.MAX_SYNCING) await Promise.race(this.syncing);
     const unread = batch.every((t) => t.unread);
     let outcomes: Outcome[] | undefined;
-    if (unread) this.db.pragma('synchronous = NORMAL');
+    if (unread) this.sql.syncNormal.run();
     try {
       outcomes = await this.commitOnce(batch);
     } finally {
-      if (unread) this.db.pragma('synchronous = FULL');
+      if (unread) this.sql.syncFull.run();
     }
     if (!outcomes) return;
     const changes = this.pending.drain();
@@ -132,20 +141,20 @@ export class GroupCommit {
     }
     try {
       for (const t of batch) {
-        this.db.exec('SAVEPOINT one');
+        this.sql.savepoint.run();
         const mark = this.pending.mark();
         try {
           outcomes.push({ ok: true, value: await t.fn(this.ops) });
-          this.db.exec('RELEASE one');
+          this.sql.release.run();
         } catch (error) {
-          this.db.exec('ROLLBACK TO one');
-          this.db.exec('RELEASE one');
+          this.sql.rollbackTo.run();
+          this.sql.release.run();
           this.pending.rollbackTo(mark);
           outcomes.push({ ok: false, error });
         }
       }
       const started = performance.now();
-      this.db.exec('COMMIT');
+      this.sql.commit.run();
       this.commitTimer?.((performance.now() - started) / 1000);
     } catch (error) {
       // SQLite itself failed (disk full, I/O error, a transaction it rolled back on its own): nothing of the

@@ -27,7 +27,23 @@ export function parseLogLevel(text: string): LogLevel {
 export function createLogger(format: LogFormat, level: LogLevel, fd = 1): Logger {
   const destination = linesPerTurn(pino.destination({ dest: fd, sync: false }));
   const options = { level, base: undefined } as const;
-  return format === 'json' ? pino(options, destination) : pino(options, lineStream(destination));
+  const logger = format === 'json' ? pino(options, destination) : pino(options, lineStream(destination));
+  if (format === 'json') jsonDestinations.set(logger, destination);
+  return logger;
+}
+
+/** Where each `json` logger writes, for lines formatted ahead (jsonLineWriter). */
+const jsonDestinations = new WeakMap<Logger, DestinationStream>();
+
+/**
+ * A writer of whole JSON records in pino's own shape, formatted ahead, to the destination of `logger` (a `json`
+ * logger of createLogger). For the one line written per request, whose fields are known ahead: formatting it by
+ * hand costs a fraction of what pino's generic serializer does.
+ */
+export function jsonLineWriter(logger: Logger): (line: string) => void {
+  const destination = jsonDestinations.get(logger);
+  if (!destination) throw new Error('jsonLineWriter: not a json logger of createLogger');
+  return (line) => destination.write(line);
 }
 
 /**

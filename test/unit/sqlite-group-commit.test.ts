@@ -38,21 +38,26 @@ test('concurrent transactions commit together, and one that fails is undone alon
 test('when SQLite itself fails, every caller of the batch hears it and later transactions still run', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trent-group-'));
   const store = new SqliteStore(join(dir, 'trent.db'));
-  const writer = (store as unknown as { writer: { exec(sql: string): unknown } }).writer;
-  const exec = writer.exec.bind(writer);
+  // The group commit runs its BEGIN and COMMIT as statements prepared once: each fails once, as a disk would.
+  const statements = (store as unknown as { commits: { sql: Record<'begin' | 'commit', { run(): unknown }> } }).commits.sql;
+  const restore: Array<() => void> = [];
   try {
-    const failOnce = new Set(['BEGIN IMMEDIATE', 'COMMIT']);
-    writer.exec = (sql: string) => {
-      if (failOnce.delete(sql)) throw new Error(`disk I/O error (simulated at ${sql})`);
-      return exec(sql);
-    };
+    for (const [name, sql] of [['begin', 'BEGIN'], ['commit', 'COMMIT']] as const) {
+      const statement = statements[name];
+      const run = statement.run;
+      restore.push(() => { statement.run = run; });
+      statement.run = () => {
+        statement.run = run;
+        throw new Error(`disk I/O error (simulated at ${sql})`);
+      };
+    }
     await assert.rejects(store.transaction((tx) => tx.putSetting('a', '1')), /simulated at BEGIN/);
     await assert.rejects(store.transaction((tx) => tx.putSetting('b', '1')), /simulated at COMMIT/);
     assert.equal(await store.getSetting('b'), undefined);
     await store.transaction((tx) => tx.putSetting('c', '1'));
     assert.equal(await store.getSetting('c'), '1');
   } finally {
-    writer.exec = exec;
+    for (const undo of restore) undo();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
