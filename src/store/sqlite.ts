@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { open as openFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ChangeBatch, ChangeFeed } from './change-feed.js';
 import type { ChangeRelay } from './change-relay.js';
@@ -36,7 +35,8 @@ export class SqliteStore extends StoreBase implements Store {
   private poll: NodeJS.Timeout | undefined;
   private readonly keys: KeyRecordCache | undefined;
   private readonly relayed: boolean;
-  private wal: FileHandle | undefined;
+  /** The WAL file, opened at the first fdatasync. */
+  private walFd: number | undefined;
   static readonly POLL_MS = 1_000;
 
   constructor(private readonly path: string, relay?: ChangeRelay) {
@@ -76,14 +76,14 @@ export class SqliteStore extends StoreBase implements Store {
   }
 
   /**
-   * An fsync of the WAL file, on libuv's thread pool: what synchronous=FULL does at each commit, without
-   * stopping the event loop. The file stays while this store's connections are open (SQLite removes it only
-   * when the last connection closes), so one handle serves for the store's life.
+   * An fdatasync of the WAL file: what synchronous=FULL does at each commit, once the write lock is released
+   * (sqlite-group-commit.ts). The file stays while this store's connections are open (SQLite removes it only
+   * when the last connection closes), so one descriptor serves for the store's life.
    */
-  private async syncWal(): Promise<void> {
+  private syncWal(): void {
     if (this.path === ':memory:') return;
-    this.wal ??= await openFile(`${this.path}-wal`, 'r');
-    await this.wal.datasync();
+    this.walFd ??= openSync(`${this.path}-wal`, 'r');
+    fdatasyncSync(this.walFd);
   }
 
   get commitTimer(): ((seconds: number) => void) | undefined {
@@ -156,7 +156,7 @@ export class SqliteStore extends StoreBase implements Store {
   async close(): Promise<void> {
     clearInterval(this.poll);
     await this.commits.idle();
-    await this.wal?.close();
+    if (this.walFd !== undefined) closeSync(this.walFd);
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
   }

@@ -63,6 +63,35 @@ test('when SQLite itself fails, every caller of the batch hears it and later tra
   }
 });
 
+test('an audit batch whose WAL fdatasync fails is refused to its callers; the next batch is made durable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trent-group-'));
+  const store = new SqliteStore(join(dir, 'trent.db'));
+  const record = (eventId: string) => ({
+    eventId, eventTime: new Date(1_700_000_000_000), eventName: 'Encrypt', principal: '', accessKeyId: '', errorCode: '',
+    resources: '', doc: '{}',
+  });
+  const wal = store as unknown as { syncWal(): void };
+  const syncWal = wal.syncWal;
+  let syncs = 0;
+  wal.syncWal = function (this: unknown) {
+    syncs++;
+    if (syncs === 1) throw new Error('EIO: i/o error, fdatasync (simulated)');
+    syncWal.call(this);
+  };
+  try {
+    await assert.rejects(Promise.all([store.appendAudit(record('a')), store.appendAudit(record('b'))]), /simulated/);
+    await store.appendAudit(record('c'));
+    assert.equal(syncs, 2);
+    const ids = [];
+    for await (const r of store.readAudit({})) ids.push(r.eventId);
+    assert.ok(ids.includes('c'));
+  } finally {
+    wal.syncWal = syncWal;
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('with a relay, a write is answered only once the other processes have its changes, and the cache follows them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trent-group-'));
   const published: Change[][] = [];
