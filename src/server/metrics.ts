@@ -34,7 +34,7 @@ export class Metrics {
    */
   private readonly stats = new Map<string, OperationStats>();
   private readonly commits = new client.Histogram({
-    name: 'trent_store_commit_duration_seconds', help: 'Time the store took to COMMIT a transaction (SQLite: one group commit).',
+    name: 'trent_store_commit_duration_seconds', help: 'Time the store took to COMMIT a transaction, until durable (SQLite: one group commit and its fsync).',
     registers: [this.registry], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
   });
   private readonly refusedHttp = new client.Counter({

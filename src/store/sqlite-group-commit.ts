@@ -37,7 +37,7 @@ export class GroupCommit {
   private readonly waiting: Waiting[] = [];
   private committing = false;
   private drained: Promise<void> = Promise.resolve();
-  /** Told each COMMIT's duration in seconds (the store's metrics). */
+  /** Told each COMMIT's duration in seconds, until durable (the store's metrics). */
   commitTimer: ((seconds: number) => void) | undefined;
   /** The statements of every batch, prepared once: Database#exec and #pragma compile theirs on every call. */
   private readonly sql: Readonly<Record<'begin' | 'commit' | 'savepoint' | 'release' | 'rollbackTo' | 'syncNormal' | 'syncFull', Database.Statement>>;
@@ -100,14 +100,15 @@ export class GroupCommit {
   /** One SQLite transaction for the batch. Never throws: every caller is answered, whatever SQLite does. */
   private async commitBatch(batch: Waiting[]): Promise<void> {
     const unread = batch.every((t) => t.unread);
-    let outcomes: Outcome[] | undefined;
+    let committed: Committed | undefined;
     if (unread) this.sql.syncNormal.run();
     try {
-      outcomes = await this.commitOnce(batch);
+      committed = await this.commitOnce(batch);
     } finally {
       if (unread) this.sql.syncFull.run();
     }
-    if (!outcomes) return;
+    if (!committed) return;
+    const { outcomes, commitStarted } = committed;
     const changes = this.pending.drain();
     for (const change of changes) this.feed.emit(change);
     if (unread) {
@@ -119,6 +120,8 @@ export class GroupCommit {
         return;
       }
     }
+    // Until durable: SQLite's fsync is inside COMMIT, an unread batch's comes after it.
+    this.commitTimer?.((performance.now() - commitStarted) / 1000);
     const answer = () => batch.forEach((t, i) => {
       const o = outcomes[i]!;
       if (o.ok) t.resolve(o.value);
@@ -129,11 +132,12 @@ export class GroupCommit {
   }
 
   /**
-   * BEGIN, each transaction in its SAVEPOINT, COMMIT: each one's outcome, or undefined when the batch as a
-   * whole failed (its callers are then rejected here).
+   * BEGIN, each transaction in its SAVEPOINT, COMMIT: each one's outcome and when COMMIT began, or undefined when
+   * the batch as a whole failed (its callers are then rejected here).
    */
-  private async commitOnce(batch: Waiting[]): Promise<Outcome[] | undefined> {
+  private async commitOnce(batch: Waiting[]): Promise<Committed | undefined> {
     const outcomes: Outcome[] = [];
+    let commitStarted = 0;
     try {
       await this.begin();
     } catch (error) {
@@ -154,9 +158,8 @@ export class GroupCommit {
           outcomes.push({ ok: false, error });
         }
       }
-      const started = performance.now();
+      commitStarted = performance.now();
       this.sql.commit.run();
-      this.commitTimer?.((performance.now() - started) / 1000);
     } catch (error) {
       // SQLite itself failed (disk full, I/O error, a transaction it rolled back on its own): nothing of the
       // batch is durable, so every caller hears so.
@@ -167,11 +170,12 @@ export class GroupCommit {
       for (const t of batch) t.reject(error);
       return undefined;
     }
-    return outcomes;
+    return { outcomes, commitStarted };
   }
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+interface Committed { readonly outcomes: Outcome[]; readonly commitStarted: number }
 
 function isBusy(error: unknown): boolean {
   return error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('SQLITE_BUSY');

@@ -428,7 +428,7 @@ export type TableRow = Record<string, string | number | Buffer | null>;
 /** A store: single reads and writes, transactions, and what a running Trent needs around them. */
 export interface Store extends StoreReads, SingleWrites {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
-  /** Told how long each COMMIT took, in seconds, when set (the server's metrics). */
+  /** Told how long each COMMIT took until durable, in seconds, when set (the server's metrics). */
   commitTimer: ((seconds: number) => void) | undefined;
   /**
    * Calls `listener` after every committed write, from this process or (PostgreSQL: LISTEN/NOTIFY; SQLite:

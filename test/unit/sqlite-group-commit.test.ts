@@ -76,12 +76,20 @@ test('an audit batch whose WAL fdatasync fails is refused to its callers; the ne
   wal.syncWal = function (this: unknown) {
     syncs++;
     if (syncs === 1) throw new Error('EIO: i/o error, fdatasync (simulated)');
+    // A slow disk: the commit metric counts the wait, since the batch is durable only after it.
+    const until = performance.now() + 30;
+    while (performance.now() < until) { /* waiting on the disk */ }
     syncWal.call(this);
   };
+  const timed: number[] = [];
+  store.commitTimer = (seconds) => timed.push(seconds);
   try {
     await assert.rejects(Promise.all([store.appendAudit(record('a')), store.appendAudit(record('b'))]), /simulated/);
+    assert.deepEqual(timed, [], 'a batch not known to be durable is not timed as committed');
     await store.appendAudit(record('c'));
     assert.equal(syncs, 2);
+    assert.equal(timed.length, 1);
+    assert.ok(timed[0]! >= 0.03, `the commit's time includes its fdatasync (${timed[0]} s)`);
     const ids = [];
     for await (const r of store.readAudit({})) ids.push(r.eventId);
     assert.ok(ids.includes('c'));
