@@ -1,7 +1,7 @@
 /**
  * What one group commit of the audit trail costs on SQLite, apart from any request: records appended to a
  * store `--batch` at a time (each batch one commit and one WAL fsync, as under load), for `--seconds`, then the
- * CPU (user and system, the fsync's thread included) and wall time per batch. BENCHMARKS.md uses it to say what
+ * CPU (user and system, of every thread) and wall time per batch. BENCHMARKS.md uses it to say what
  * share of a request's CPU its record's commit is, given the batch sizes the server sees.
  *
  *   node dist/bench/audit-commit.js [--batch 4] [--seconds 3]

@@ -3,7 +3,7 @@
  * parser, SigV4, the model, authorization (an IAM user's identity policy and the key policy), the operation
  * and the durable audit record, to the response body and the request log line, as `trent serve` runs them.
  * `--in-flight` requests are kept going at once, so audit records share commits as they do under load. Prints
- * CPU (this process's, the fsync threads' included) and wall time per request; run it under `node --cpu-prof`
+ * CPU (this process's, every thread's) and wall time per request; run it under `node --cpu-prof`
  * to see the phases. What it leaves out, the network, is what bench/run.ts's node-ceiling measures.
  *
  *   node dist/bench/pipeline.js [--operation Encrypt|Decrypt|GenerateDataKey|DescribeKey|Sign] [--in-flight 16]

@@ -63,30 +63,53 @@ function launch(command: string, args: string[], env: Record<string, string>, re
       dropDir();
       reject(new Error(`${command} exited (${code}):\n${out}`));
     };
+    // Not started at all (no such command): no 'exit' follows.
+    const onError = (error: Error) => {
+      clearInterval(poll);
+      dropDir();
+      reject(new Error(`${command} could not be started: ${error.message}`));
+    };
     const poll = setInterval(() => {
       const out = output();
       if (ready.test(out)) {
         clearInterval(poll);
         child.off('exit', onExit);
+        child.off('error', onError);
         const emptying = setInterval(() => truncateSync(path, 0), LOG_EMPTIED_EVERY_MS);
+        emptying.unref();
         resolve({ child, dropLog: () => { clearInterval(emptying); dropDir(); } });
       } else if (Date.now() > deadline) {
         clearInterval(poll);
         child.off('exit', onExit);
+        child.off('error', onError);
         try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone already */ }
         dropDir();
         reject(new Error(`${command} did not start:\n${out}`));
       }
     }, 50);
     child.once('exit', onExit);
+    child.once('error', onError);
   });
 }
 
 function stopper({ child, dropLog }: Launched, cleanup?: () => void): () => Promise<void> {
   return () => new Promise((resolve) => {
+    let stopped = false;
+    const done = () => {
+      if (stopped) return;
+      stopped = true;
+      dropLog();
+      cleanup?.();
+      resolve();
+    };
     child.removeAllListeners('exit');
-    child.once('exit', () => { dropLog(); cleanup?.(); resolve(); });
-    try { process.kill(-child.pid!, 'SIGTERM'); } catch { resolve(); }
+    // A target that died during the run has nothing left to stop.
+    if (child.exitCode !== null || child.signalCode !== null) {
+      done();
+      return;
+    }
+    child.once('exit', done);
+    try { process.kill(-child.pid!, 'SIGTERM'); } catch { done(); }
   });
 }
 

@@ -37,6 +37,13 @@ export class GroupCommit {
   private readonly waiting: Waiting[] = [];
   private committing = false;
   private drained: Promise<void> = Promise.resolve();
+  /**
+   * The WAL fdatasync that failed, if one did. Linux reports a failed writeback once and then marks the pages
+   * clean, so a later fdatasync would succeed without writing them; and SQLite's recovery stops at the first WAL
+   * frame missing after a crash, dropping every later commit with it. So from then on this store makes nothing
+   * durable and says so: every later batch is refused, until the process restarts (after the disk is seen to).
+   */
+  private walFailure: unknown;
   /** Told each COMMIT's duration in seconds, until durable (the store's metrics). */
   commitTimer: ((seconds: number) => void) | undefined;
   /** The statements of every batch, prepared once: Database#exec and #pragma compile theirs on every call. */
@@ -99,6 +106,10 @@ export class GroupCommit {
 
   /** One SQLite transaction for the batch. Never throws: every caller is answered, whatever SQLite does. */
   private async commitBatch(batch: Waiting[]): Promise<void> {
+    if (this.walFailure !== undefined) {
+      for (const t of batch) t.reject(this.walFailure);
+      return;
+    }
     const unread = batch.every((t) => t.unread);
     let committed: Committed | undefined;
     if (unread) this.sql.syncNormal.run();
@@ -109,19 +120,25 @@ export class GroupCommit {
     }
     if (!committed) return;
     const { outcomes, commitStarted } = committed;
+    // Committed, so visible to readers: announced whatever the fdatasync then says.
     const changes = this.pending.drain();
     for (const change of changes) this.feed.emit(change);
+    let durableAt = committed.committedAt;
     if (unread) {
       try {
         this.syncWal();
+        durableAt = performance.now();
       } catch (error) {
-        // Committed, but not known to be on disk: nobody is told it is.
+        // Committed, but not known to be on disk: nobody is told it is, of this batch or any later one.
+        this.walFailure = error;
         for (const t of batch) t.reject(error);
         return;
       }
     }
-    // Until durable: SQLite's fsync is inside COMMIT, an unread batch's comes after it.
-    this.commitTimer?.((performance.now() - commitStarted) / 1000);
+    // Until durable: SQLite's fsync is inside COMMIT, an unread batch's comes after it. A metric fails no commit.
+    try {
+      this.commitTimer?.((durableAt - commitStarted) / 1000);
+    } catch { /* the batch is durable whatever the metric did */ }
     const answer = () => batch.forEach((t, i) => {
       const o = outcomes[i]!;
       if (o.ok) t.resolve(o.value);
@@ -132,12 +149,13 @@ export class GroupCommit {
   }
 
   /**
-   * BEGIN, each transaction in its SAVEPOINT, COMMIT: each one's outcome and when COMMIT began, or undefined when
-   * the batch as a whole failed (its callers are then rejected here).
+   * BEGIN, each transaction in its SAVEPOINT, COMMIT: each one's outcome and when COMMIT began and ended, or
+   * undefined when the batch as a whole failed (its callers are then rejected here).
    */
   private async commitOnce(batch: Waiting[]): Promise<Committed | undefined> {
     const outcomes: Outcome[] = [];
     let commitStarted = 0;
+    let committedAt = 0;
     try {
       await this.begin();
     } catch (error) {
@@ -160,6 +178,7 @@ export class GroupCommit {
       }
       commitStarted = performance.now();
       this.sql.commit.run();
+      committedAt = performance.now();
     } catch (error) {
       // SQLite itself failed (disk full, I/O error, a transaction it rolled back on its own): nothing of the
       // batch is durable, so every caller hears so.
@@ -170,12 +189,12 @@ export class GroupCommit {
       for (const t of batch) t.reject(error);
       return undefined;
     }
-    return { outcomes, commitStarted };
+    return { outcomes, commitStarted, committedAt };
   }
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-interface Committed { readonly outcomes: Outcome[]; readonly commitStarted: number }
+interface Committed { readonly outcomes: Outcome[]; readonly commitStarted: number; readonly committedAt: number }
 
 function isBusy(error: unknown): boolean {
   return error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('SQLITE_BUSY');

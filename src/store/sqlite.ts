@@ -70,7 +70,7 @@ export class SqliteStore extends StoreBase implements Store {
     return this.commits.run(fn);
   }
 
-  /** Audit records are read by no request: their batches commit with the WAL's fsync off the event loop (GroupCommit). */
+  /** Audit records are read by no request: their batches commit without SQLite's fsync, then fdatasync the WAL (GroupCommit). */
   protected override commitAudit(records: readonly AuditRecord[]): Promise<void> {
     return this.commits.run((tx) => tx.insertAuditRecords(records), true);
   }
@@ -157,6 +157,7 @@ export class SqliteStore extends StoreBase implements Store {
     clearInterval(this.poll);
     await this.commits.idle();
     if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
     if (this.reader !== this.writer) this.reader.close();
     this.writer.close();
   }
