@@ -57,34 +57,29 @@ function launch(command: string, args: string[], env: Record<string, string>, re
   const dropDir = () => rmSync(dir, { recursive: true, force: true });
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + timeoutMs;
-    const onExit = (code: number | null) => {
+    const stopWatching = () => {
       clearInterval(poll);
-      const out = output();
-      dropDir();
-      reject(new Error(`${command} exited (${code}):\n${out}`));
+      child.off('exit', onExit);
+      child.off('error', onError);
     };
+    const giveUp = (message: string) => {
+      stopWatching();
+      dropDir();
+      reject(new Error(message));
+    };
+    const onExit = (code: number | null) => giveUp(`${command} exited (${code}):\n${output()}`);
     // Not started at all (no such command): no 'exit' follows.
-    const onError = (error: Error) => {
-      clearInterval(poll);
-      dropDir();
-      reject(new Error(`${command} could not be started: ${error.message}`));
-    };
+    const onError = (error: Error) => giveUp(`${command} could not be started: ${error.message}`);
     const poll = setInterval(() => {
       const out = output();
       if (ready.test(out)) {
-        clearInterval(poll);
-        child.off('exit', onExit);
-        child.off('error', onError);
+        stopWatching();
         const emptying = setInterval(() => truncateSync(path, 0), LOG_EMPTIED_EVERY_MS);
         emptying.unref();
         resolve({ child, dropLog: () => { clearInterval(emptying); dropDir(); } });
       } else if (Date.now() > deadline) {
-        clearInterval(poll);
-        child.off('exit', onExit);
-        child.off('error', onError);
         try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone already */ }
-        dropDir();
-        reject(new Error(`${command} did not start:\n${out}`));
+        giveUp(`${command} did not start:\n${out}`);
       }
     }, 50);
     child.once('exit', onExit);

@@ -68,48 +68,46 @@ const auditRecord = (eventId: string) => ({
   resources: '', doc: '{}',
 });
 
-/** The store's WAL fdatasync, replaced by `fake` (given the real one) for the test's length. */
-function replaceSyncWal(store: SqliteStore, fake: (real: () => void) => void): () => void {
-  const wal = store as unknown as { syncWal(): void };
-  const real = wal.syncWal;
-  wal.syncWal = function (this: unknown) { fake(() => real.call(this)); };
-  return () => { wal.syncWal = real; };
-}
-
-test("an audit batch's commit is timed until its WAL fdatasync has returned", async () => {
+/** Runs `body` on a fresh store whose WAL fdatasync is `fake` (given the real one), with the commit times its metric is told. */
+async function withFakeWalSync(fake: (real: () => void) => void,
+  body: (store: SqliteStore, timed: number[]) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'trent-group-'));
   const store = new SqliteStore(join(dir, 'trent.db'));
-  // A slow disk: the batch is durable only once the wait is over, and the metric counts it.
-  const restore = replaceSyncWal(store, (real) => {
-    const until = performance.now() + 30;
-    while (performance.now() < until) { /* waiting on the disk */ }
-    real();
-  });
+  const wal = store as unknown as { syncWal(): void };
+  const real = wal.syncWal.bind(store);
+  wal.syncWal = () => fake(real);
   const timed: number[] = [];
   store.commitTimer = (seconds) => timed.push(seconds);
   try {
-    await store.appendAudit(auditRecord('a'));
-    assert.equal(timed.length, 1);
-    assert.ok(timed[0]! >= 0.03, `the commit's time includes its fdatasync (${timed[0]} s)`);
+    await body(store, timed);
   } finally {
-    restore();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test("an audit batch's commit is timed until its WAL fdatasync has returned", async () => {
+  // A slow disk: the batch is durable only once the wait is over, and the metric counts it.
+  const slowDisk = (real: () => void) => {
+    const until = performance.now() + 30;
+    while (performance.now() < until) { /* waiting on the disk */ }
+    real();
+  };
+  await withFakeWalSync(slowDisk, async (store, timed) => {
+    await store.appendAudit(auditRecord('a'));
+    assert.equal(timed.length, 1);
+    assert.ok(timed[0]! >= 0.03, `the commit's time includes its fdatasync (${timed[0]} s)`);
+  });
 });
 
 test('once a WAL fdatasync has failed, its batch and every later write are refused: none can be known durable', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'trent-group-'));
-  const store = new SqliteStore(join(dir, 'trent.db'));
   let syncs = 0;
-  const restore = replaceSyncWal(store, (real) => {
+  const failingOnce = (real: () => void) => {
     syncs++;
     if (syncs === 1) throw new Error('EIO: i/o error, fdatasync (simulated)');
     real();
-  });
-  const timed: number[] = [];
-  store.commitTimer = (seconds) => timed.push(seconds);
-  try {
+  };
+  await withFakeWalSync(failingOnce, async (store, timed) => {
     await assert.rejects(Promise.all([store.appendAudit(auditRecord('a')), store.appendAudit(auditRecord('b'))]), /simulated/);
     // Linux reports a failed writeback once: a later fdatasync could succeed without the lost pages.
     await assert.rejects(store.appendAudit(auditRecord('c')), /simulated/);
@@ -117,11 +115,7 @@ test('once a WAL fdatasync has failed, its batch and every later write are refus
     assert.equal(syncs, 1, 'nothing after the failure was committed or synced');
     assert.equal(await store.getSetting('s'), undefined);
     assert.deepEqual(timed, [], 'no batch was timed as durable');
-  } finally {
-    restore();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('with a relay, a write is answered only once the other processes have its changes, and the cache follows them', async () => {
