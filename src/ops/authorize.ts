@@ -2,8 +2,9 @@ import { KmsError } from '../model/errors.js';
 import { decideAccess, denialMessage, grantMayAllow, type AccessVerdict } from '../policy/access.js';
 import type { ConditionLookup, ConditionValues } from '../policy/conditions.js';
 import { parseIdentityPolicy, parsePolicy, type PolicyDocument } from '../policy/document.js';
-import { decide, type AccessRequest } from '../policy/evaluate.js';
+import { decide, type AccessRequest, type Principal } from '../policy/evaluate.js';
 import { grantPermits } from '../policy/grants.js';
+import { VerdictCache } from '../policy/verdict-cache.js';
 import type { GrantRecord, KeyRecord, StoreReads } from '../store/types.js';
 import { accountRootArn, arnOf, partitionOf } from '../util/arn.js';
 import type { Caller, IdentityReader, OpContext } from './context.js';
@@ -44,16 +45,27 @@ export async function authorize(ctx: OpContext, access: KeyAccess & { readonly k
 export async function keyAccessVerdict(ctx: OpContext, access: KeyAccess & { readonly key: KeyRecord },
   reader: PolicyReader): Promise<AccessVerdict> {
   const { key } = access;
-  const keyPolicy = parsedPolicy(key.policy, 'key');
-  // The account root's request (every request of a benchmark, most of an emulator's) reads nothing more.
+  const resourcePolicy = parsedPolicy(key.policy, 'key');
+  // The account root's request reads nothing more.
   const identityPolicies = await callerIdentityPolicies(ctx, reader);
-  const docs = [keyPolicy, ...identityPolicies];
-  const facts = asksAboutResource(docs) ? await resourceFacts(key, docs, reader) : NO_FACTS;
-  return decideAccess({
-    ...accessRequest(ctx, { ...access, resource: arnOf(key) }, facts),
-    resourceAccountId: key.accountId, resourcePolicy: keyPolicy, identityPolicies,
+  const resource = arnOf(key);
+  const plain = verdicts.keyOf({
+    principal: principalOf(ctx.caller), action: access.action, resource, resourceAccountId: key.accountId, resourcePolicy, identityPolicies,
   });
+  const known = plain === undefined ? undefined : verdicts.get(plain);
+  if (known) return known;
+  const docs = [resourcePolicy, ...identityPolicies];
+  const facts = asksAboutResource(docs) ? await resourceFacts(key, docs, reader) : NO_FACTS;
+  const verdict = decideAccess({
+    ...accessRequest(ctx, { ...access, resource }, facts),
+    resourceAccountId: key.accountId, resourcePolicy, identityPolicies,
+  });
+  if (plain !== undefined) verdicts.set(plain, verdict);
+  return verdict;
 }
+
+/** Verdicts of condition-free policies: the data plane asks the same few questions again and again. */
+const verdicts = new VerdictCache();
 
 /**
  * Authorizes an action on no key (CreateKey, ListKeys, an alias's own permission): the caller's identity
@@ -107,12 +119,16 @@ export function allowsPolicyChange(ctx: OpContext, doc: PolicyDocument, key: Key
   return decide(doc, accessRequest(ctx, { key, action: 'kms:PutKeyPolicy', resource: arnOf(key) }, NO_FACTS)) === 'allow';
 }
 
+/** The caller as policies name it. */
+function principalOf(caller: Caller): Principal {
+  return { arn: caller.principalArn, identityArn: caller.identityArn, accountId: caller.accountId, partition: partitionOf(caller.region) };
+}
+
 /** What a request's conditions say of the request alone: its caller, action, resource and inputs. */
 function accessRequest(ctx: OpContext, access: { key?: KeyFacts; action: string; resource: string; requestAlias?: string | undefined },
   facts: ResourceFacts): AccessRequest {
-  const { caller } = ctx;
   return {
-    principal: { arn: caller.principalArn, identityArn: caller.identityArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
+    principal: principalOf(ctx.caller),
     action: access.action,
     resource: access.resource,
     conditions: lazyConditionLookup(ctx, access, facts),

@@ -1,0 +1,71 @@
+import type { AccessVerdict } from './access.js';
+import type { PolicyDocument } from './document.js';
+import type { Principal } from './evaluate.js';
+
+/** The parts of an access question that decide it when its policies have no conditions. */
+export interface PlainQuestion {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccountId: string;
+  /** The key's policy: null for one that no longer parses. */
+  readonly resourcePolicy: PolicyDocument | null;
+  readonly identityPolicies: readonly PolicyDocument[];
+}
+
+/**
+ * Verdicts already reached, for questions whose policies have no Condition: such a verdict is a function of the
+ * policies, the caller, the action and the resource alone, so the same question gets the same answer, and a data
+ * plane that asks the same few questions thousands of times a second asks each once. A policy is known by its
+ * parsed document, which the caller keeps one of per text: a changed policy is another document, hence another
+ * question, and nothing here needs to be told of the change. A question whose policies have a condition is never
+ * kept (it reads the request, its time, its address, the key's tags).
+ */
+export class VerdictCache {
+  /** Parsed documents are kept (and dropped) by the caller: an ID per document, which dies with it. */
+  private readonly ids = new WeakMap<PolicyDocument, number>();
+  private nextId = 1;
+  private readonly conditionFree = new WeakMap<PolicyDocument, boolean>();
+  private readonly verdicts = new Map<string, AccessVerdict>();
+
+  constructor(private readonly capacity = 4096) {}
+
+  /** The question's cache key, or undefined when a condition in its policies may read more than these parts. */
+  keyOf(q: PlainQuestion): string | undefined {
+    let key = q.resourcePolicy === null ? '-' : this.idOf(q.resourcePolicy);
+    if (key === undefined) return undefined;
+    for (const doc of q.identityPolicies) {
+      const id = this.idOf(doc);
+      if (id === undefined) return undefined;
+      key += `,${id}`;
+    }
+    const p = q.principal;
+    return `${key}\n${p.arn}\n${p.identityArn ?? ''}\n${p.accountId}\n${p.partition}\n${q.action}\n${q.resource}\n${q.resourceAccountId}`;
+  }
+
+  get(key: string): AccessVerdict | undefined {
+    return this.verdicts.get(key);
+  }
+
+  set(key: string, verdict: AccessVerdict): void {
+    // Cleared when full rather than ordered: a working set larger than this is not a data plane's.
+    if (this.verdicts.size >= this.capacity) this.verdicts.clear();
+    this.verdicts.set(key, verdict);
+  }
+
+  /** A condition-free document's ID (as a string), or undefined for a document with a condition. */
+  private idOf(doc: PolicyDocument): string | undefined {
+    let free = this.conditionFree.get(doc);
+    if (free === undefined) {
+      free = doc.statements.every((s) => s.conditions.length === 0);
+      this.conditionFree.set(doc, free);
+    }
+    if (!free) return undefined;
+    let id = this.ids.get(doc);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(doc, id);
+    }
+    return String(id);
+  }
+}
