@@ -80,6 +80,34 @@ describe('key policies are enforced in the serve posture', () => {
     await bob.send(new DescribeKeyCommand({ KeyId: key }));
   });
 
+  test('a changed key or identity policy decides the very next request, however often the old one allowed it', async () => {
+    const key = await newKey(admin);
+    const encrypt = () => bob.send(new EncryptCommand({ KeyId: key, Plaintext: plaintext }));
+    // Asked again and again, as a data plane asks: the verdict is kept (src/policy/verdict-cache.ts).
+    for (let i = 0; i < 4; i++) await encrypt();
+    const root = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' };
+    await admin.send(new PutKeyPolicyCommand({
+      KeyId: key,
+      Policy: policy(root, { Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/bob` }, Action: 'kms:Encrypt', Resource: '*' }),
+    }));
+    for (let i = 0; i < 4; i++) assert.equal((await failure(encrypt())).name, 'AccessDeniedException');
+    await admin.send(new PutKeyPolicyCommand({ KeyId: key, Policy: policy(root) }));
+    for (let i = 0; i < 4; i++) await encrypt();
+    // Bob's own identity policy now allows only Decrypt: the key policy leaves Encrypt to it.
+    const onlyDecrypt = policy({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' });
+    await putUserPolicies(trent(), firstStartRoot(trent()), ['bob'], onlyDecrypt);
+    try {
+      for (let i = 0; i < 4; i++) {
+        const refused = await failure(encrypt());
+        assert.equal(refused.name, 'AccessDeniedException');
+        assert.match(refused.message, /because no identity-based policy allows the kms:Encrypt action/);
+      }
+    } finally {
+      await putUserPolicies(trent(), firstStartRoot(trent()), ['bob']);
+    }
+    await encrypt();
+  });
+
   test('a policy allowing only alice to decrypt refuses bob, even through the ciphertext alone', async () => {
     const key = await newKey(admin, policy(ACCOUNT_ADMIN, {
       Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` }, Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: '*',
