@@ -79,7 +79,9 @@ function conditionsLetApply(s: Statement, req: AccessRequest): boolean {
 
 /**
  * IAM's evaluation of one policy: an explicit Deny wins (a Deny naming the caller's account applies to all its
- * principals), then an Allow naming the caller, then one naming only its account; nothing said is a deny.
+ * principals), then an Allow naming the caller, then one naming only its account; nothing said is a deny. Of the
+ * request it reads only the principal, the action, the resource and, through conditions, the rest: VerdictCache
+ * (verdict-cache.ts) keeps the verdicts of condition-free policies on that ground.
  */
 export function evaluatePolicy(doc: PolicyDocument, req: AccessRequest): PolicyVerdict {
   let allowed: PolicyVerdict | undefined;

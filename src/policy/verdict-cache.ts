@@ -15,8 +15,9 @@ export interface PlainQuestion {
 
 /**
  * Verdicts already reached, for questions whose policies have no Condition: such a verdict is a function of the
- * policies, the caller, the action and the resource alone, so the same question gets the same answer, and a data
- * plane that asks the same few questions thousands of times a second asks each once. A policy is known by its
+ * policies, the caller, the action, the resource and its account alone (what decideAccess and evaluatePolicy read
+ * besides conditions), so the same question gets the same answer, and a data plane that asks the same few
+ * questions thousands of times a second asks each once. Evaluation reading anything more must add it to keyOf. A policy is known by its
  * parsed document, which the caller keeps one of per text: a changed policy is another document, hence another
  * question, and nothing here needs to be told of the change. A question whose policies have a condition is never
  * kept (it reads the request, its time, its address, the key's tags).
@@ -32,15 +33,15 @@ export class VerdictCache {
 
   /** The question's cache key, or undefined when a condition in its policies may read more than these parts. */
   keyOf(q: PlainQuestion): string | undefined {
-    let key = q.resourcePolicy === null ? '-' : this.idOf(q.resourcePolicy);
-    if (key === undefined) return undefined;
-    for (const doc of q.identityPolicies) {
-      const id = this.idOf(doc);
+    const policies: Array<number | null> = [];
+    for (const doc of [q.resourcePolicy, ...q.identityPolicies]) {
+      const id = doc === null ? null : this.idOf(doc);
       if (id === undefined) return undefined;
-      key += `,${id}`;
+      policies.push(id);
     }
     const p = q.principal;
-    return `${key}\n${p.arn}\n${p.identityArn ?? ''}\n${p.accountId}\n${p.partition}\n${q.action}\n${q.resource}\n${q.resourceAccountId}`;
+    // JSON, so no part can run into the next, and an absent identity (the root) differs from any string.
+    return JSON.stringify([policies, p.arn, p.identityArn ?? null, p.accountId, p.partition, q.action, q.resource, q.resourceAccountId]);
   }
 
   get(key: string): AccessVerdict | undefined {
@@ -50,11 +51,12 @@ export class VerdictCache {
   set(key: string, verdict: AccessVerdict): void {
     // Cleared when full rather than ordered: a working set larger than this is not a data plane's.
     if (this.verdicts.size >= this.capacity) this.verdicts.clear();
-    this.verdicts.set(key, verdict);
+    // One object answers many requests: none may change it.
+    this.verdicts.set(key, Object.freeze(verdict));
   }
 
-  /** A condition-free document's ID (as a string), or undefined for a document with a condition. */
-  private idOf(doc: PolicyDocument): string | undefined {
+  /** A condition-free document's ID, or undefined for a document with a condition. */
+  private idOf(doc: PolicyDocument): number | undefined {
     let free = this.conditionFree.get(doc);
     if (free === undefined) {
       free = doc.statements.every((s) => s.conditions.length === 0);
@@ -66,6 +68,6 @@ export class VerdictCache {
       id = this.nextId++;
       this.ids.set(doc, id);
     }
-    return String(id);
+    return id;
   }
 }

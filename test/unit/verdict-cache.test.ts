@@ -18,9 +18,9 @@ const policy = (statement: Record<string, unknown>) => JSON.stringify({ Version:
 const delegating = parsePolicy(policy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'kms:*', Resource: '*' }));
 const allowsEncrypt = parseIdentityPolicy(policy({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }));
 const allowsAll = parseIdentityPolicy(policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }));
-const conditional = parseIdentityPolicy(policy({
-  Effect: 'Allow', Action: 'kms:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } },
-}));
+const secureOnly = { Effect: 'Allow', Action: 'kms:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } };
+const conditional = parseIdentityPolicy(policy(secureOnly));
+const conditionalKeyPolicy = parsePolicy(policy({ ...secureOnly, Principal: { AWS: `arn:aws:iam::${A}:root` } }));
 
 const question: PlainQuestion = {
   principal: alice, action: 'kms:Encrypt', resource: KEY, resourceAccountId: A, resourcePolicy: delegating, identityPolicies: [allowsEncrypt],
@@ -40,7 +40,7 @@ describe('VerdictCache', () => {
   test('a condition in any policy, key or identity, keeps the question out', () => {
     const cache = new VerdictCache();
     assert.equal(cache.keyOf({ ...question, identityPolicies: [allowsEncrypt, conditional] }), undefined);
-    assert.equal(cache.keyOf({ ...question, resourcePolicy: conditional }), undefined);
+    assert.equal(cache.keyOf({ ...question, resourcePolicy: conditionalKeyPolicy }), undefined);
   });
 
   test('every part that can change the verdict tells questions apart', () => {
@@ -59,10 +59,25 @@ describe('VerdictCache', () => {
       { ...question, principal: { ...alice, arn: `arn:aws:iam::${A}:user/bob`, identityArn: `arn:aws:iam::${A}:user/bob` } },
       { ...question, principal: { ...alice, identityArn: `arn:aws:iam::${A}:role/app` } },
       { ...question, principal: { ...alice, partition: 'aws-cn' } },
+      { ...question, principal: { ...alice, accountId: '444455556666' } },
+      // The root has no identity: not the same as any identity, even an empty one.
+      { ...question, principal: { ...alice, identityArn: undefined } },
+      { ...question, principal: { ...alice, identityArn: '' } },
+      // A part running into the next would make these two one question.
+      { ...question, principal: { ...alice, arn: `${alice.arn}\n${alice.identityArn}`, identityArn: '' } },
     ];
     const keys = variants.map((v) => cache.keyOf(v));
     for (const key of keys) assert.ok(key !== undefined && key !== base);
     assert.equal(new Set(keys).size, keys.length);
+  });
+
+  test('a kept verdict is the verdict a fresh evaluation gives', () => {
+    const cache = new VerdictCache();
+    const questions: PlainQuestion[] = [question, { ...question, action: 'kms:Decrypt' }, { ...question, identityPolicies: [] },
+      { ...question, principal: { ...alice, identityArn: undefined, arn: `arn:aws:iam::${A}:root` } }];
+    for (const q of questions) cache.set(cache.keyOf(q)!, decideAccess({ ...q, conditions: () => undefined }));
+    for (const q of questions) assert.deepEqual(cache.get(cache.keyOf(q)!), decideAccess({ ...q, conditions: () => undefined }));
+    assert.ok(Object.isFrozen(cache.get(cache.keyOf(question)!)));
   });
 
   test('a full cache starts again rather than growing', () => {
