@@ -2,10 +2,12 @@
  * The benchmark: the same SigV4-signed workloads against Trent (serve posture: signatures verified, audit on),
  * moto_server, local-kms (when --local-kms BINARY is given) and a bare Node server answering a fixed response
  * (the ceiling for any Node server here), in one run, printing req/s, p50/p99, server CPU, the load generator's
- * CPU (bench/loadgen.c, compiled on first use) and the ratios.
+ * CPU (bench/loadgen.c, compiled on first use) and the ratios. The targets run side by side: each cell is
+ * measured on one target after the other, so a ratio compares figures taken seconds apart; with --rounds N each
+ * cell is measured N times, round-robin, and the round with the median throughput is reported.
  *
  *   npm run bench -- [--seconds 5] [--concurrency 1,16,64] [--scenarios encrypt,decrypt,...] [--targets trent,moto]
- *                    [--local-kms /path/to/local-kms]
+ *                    [--local-kms /path/to/local-kms] [--rounds 1]
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { call, createKey, type Target } from './lean-client.js';
 import { runLoad, type LoadResult, type Workload } from './load.js';
-import { scrapeWhileLoaded } from './scrape.js';
+import { scrapeWhileLoaded, type ScrapeTally } from './scrape.js';
 import { parsePoolSizes } from '../src/ops/pool-sizes.js';
 import {
   BENCH_POOL, cpuSeconds, startCeiling, startLocalKms, startMoto, startTrent, type RunningTarget,
@@ -116,6 +118,27 @@ function fmt(n: number | undefined, digits = 0): string {
   return n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+/** One cell: `inFlight` requests kept going on `target` for `seconds`, with the server's CPU over that time. */
+async function measureCell(target: RunningTarget, s: Scenario, workload: Workload, inFlight: number, seconds: number): Promise<Row> {
+  if (s.pooledSpec && target.dataDir) {
+    const ready = await awaitPool(target.dataDir, s.pooledSpec, s.maxRequests ?? 0);
+    console.error(`trent: ${ready} ${s.pooledSpec} secrets pooled before the cell`);
+  }
+  const cpu0 = cpuSeconds(target.pid);
+  const result = await runLoad(target, workload, inFlight, seconds, s.maxRequests);
+  const cpuCores = (cpuSeconds(target.pid) - cpu0) / result.seconds;
+  const generatorUs = (1e6 * result.generatorCpuSeconds) / Math.max(1, result.requests + result.errors);
+  console.error(`${target.name} ${s.name} @${inFlight}: ${fmt(result.perSecond)} req/s p50 ${fmt(result.p50Ms, 2)} ms p99 ${fmt(result.p99Ms, 2)} ms, ` +
+    `${result.errors} errors, generator ${fmt(generatorUs, 1)} µs CPU per request`);
+  return { scenario: s.name, target: target.name, inFlight, result, cpuCores, note: result.firstError?.slice(0, 120) };
+}
+
+/** The round with the median throughput (the lower middle one of an even count), whole: its latency and CPU with it. */
+function medianCell(cells: readonly Row[]): Row {
+  const sorted = [...cells].sort((a, b) => (a.result?.perSecond ?? 0) - (b.result?.perSecond ?? 0));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -124,9 +147,12 @@ async function main(): Promise<void> {
       scenarios: { type: 'string' },
       targets: { type: 'string', default: 'trent,moto,node-ceiling' },
       'local-kms': { type: 'string' },
+      rounds: { type: 'string', default: '1' },
     },
   });
   const seconds = Number(values.seconds);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
   const levels = values.concurrency!.split(',').map(Number);
   const wanted = values.scenarios?.toLowerCase().split(',');
   const scenarios = SCENARIOS.filter((s) => !wanted || wanted.some((w) => s.name.toLowerCase().startsWith(w)));
@@ -138,60 +164,61 @@ async function main(): Promise<void> {
     'local-kms': () => startLocalKms(values['local-kms']!),
   };
   const rows: Row[] = [];
-  console.log(`# Trent benchmark, ${new Date().toISOString()}, ${availableParallelism()} cores, ${seconds} s per cell\n`);
+  console.log(`# Trent benchmark, ${new Date().toISOString()}, ${availableParallelism()} cores, ${seconds} s per cell` +
+    `${rounds > 1 ? `, the median of ${rounds} rounds` : ''}\n`);
   const signCeiling = await nodeSignCeiling(Math.min(seconds, 3));
   console.log(`Node crypto alone, ECDSA P-256 sign on all cores: ${fmt(signCeiling)} signatures/s\n`);
 
+  // Every target runs from the start, and each cell is measured on one target after another: this machine's speed
+  // drifts by a fifth within minutes, which would skew the ratios of targets measured minutes apart.
+  const targets: RunningTarget[] = [];
   let scraped: string | undefined;
-  for (const name of targetNames) {
-    const target = await starters[name]!();
-    if (target.dataDir) {
+  let stopScraping: (() => Promise<ScrapeTally>) | undefined;
+  try {
+    for (const name of targetNames) targets.push(await starters[name]!());
+    for (const target of targets) {
+      if (!target.dataDir) continue;
       // Measure the steady state, not the first minute in which a fresh Trent fills its RSA pool on one core.
       for (const [spec, size] of Object.entries(parsePoolSizes(process.env.TRENT_KEY_POOL ?? BENCH_POOL))) {
         console.error(`trent: ${await awaitPool(target.dataDir, spec, size)} ${spec} secrets pooled before measuring`);
       }
+      // Trent is watched as in production throughout: its health and metrics scraped every second.
+      stopScraping = scrapeWhileLoaded(target);
     }
-    // Trent is watched as in production while it is measured: its health and metrics scraped every second.
-    const stopScraping = target.dataDir ? scrapeWhileLoaded(target) : undefined;
-    try {
-      for (const s of scenarios) {
-        if (name === 'node-ceiling' && !s.ceiling) continue;
-        let workload: Workload;
+    for (const s of scenarios) {
+      const workloads = new Map<RunningTarget, Workload>();
+      for (const target of targets) {
+        if (target.name === 'node-ceiling' && !s.ceiling) continue;
         try {
-          workload = name === 'node-ceiling' ? fixed('Encrypt', {}) : await s.setup(target);
+          workloads.set(target, target.name === 'node-ceiling' ? fixed('Encrypt', {}) : await s.setup(target));
         } catch (e) {
-          for (const n of levels) rows.push({ scenario: s.name, target: name, inFlight: n, result: undefined, cpuCores: 0, note: String(e).slice(0, 120) });
-          continue;
-        }
-        if (!s.maxRequests) {
-          // Unrecorded: every worker of the target has run this operation's code before the cells measure it (a
-          // cell at 1 in flight keeps one connection, so it warms one worker only).
-          await runLoad(target, workload, WARMUP_IN_FLIGHT, Math.min(WARMUP_SECONDS, seconds));
-        }
-        for (const n of levels) {
-          if (s.pooledSpec && target.dataDir) {
-            const ready = await awaitPool(target.dataDir, s.pooledSpec, s.maxRequests ?? 0);
-            console.error(`trent: ${ready} ${s.pooledSpec} secrets pooled before the cell`);
-          }
-          const cpu0 = cpuSeconds(target.pid);
-          const result = await runLoad(target, workload, n, seconds, s.maxRequests);
-          const cpuCores = (cpuSeconds(target.pid) - cpu0) / result.seconds;
-          rows.push({ scenario: s.name, target: name, inFlight: n, result, cpuCores, note: result.firstError?.slice(0, 120) });
-          const generatorUs = (1e6 * result.generatorCpuSeconds) / Math.max(1, result.requests + result.errors);
-          console.error(`${name} ${s.name} @${n}: ${fmt(result.perSecond)} req/s p50 ${fmt(result.p50Ms, 2)} ms p99 ${fmt(result.p99Ms, 2)} ms, ` +
-            `${result.errors} errors, generator ${fmt(generatorUs, 1)} µs CPU per request`);
+          for (const n of levels) rows.push({ scenario: s.name, target: target.name, inFlight: n, result: undefined, cpuCores: 0, note: String(e).slice(0, 120) });
         }
       }
-    } finally {
-      if (stopScraping) {
-        const t = await stopScraping();
-        scraped = `/-/health and /-/metrics scraped ${t.scrapes} times during Trent's cells: ${t.failures} failures, slowest ${fmt(t.slowestMs, 1)} ms.`;
+      if (!s.maxRequests) {
+        // Unrecorded: every worker of each target has run this operation's code before the cells measure it (a
+        // cell at 1 in flight keeps one connection, so it warms one worker only).
+        for (const [target, workload] of workloads) await runLoad(target, workload, WARMUP_IN_FLIGHT, Math.min(WARMUP_SECONDS, seconds));
       }
-      await target.stop();
+      for (const n of levels) {
+        const measured = new Map<RunningTarget, Row[]>([...workloads.keys()].map((t) => [t, []]));
+        for (let round = 0; round < rounds; round++) {
+          // Each round starts with the next target, so none is always measured first.
+          const order = [...workloads.keys()];
+          order.push(...order.splice(0, round % order.length));
+          for (const target of order) measured.get(target)!.push(await measureCell(target, s, workloads.get(target)!, n, seconds));
+        }
+        for (const cells of measured.values()) rows.push(medianCell(cells));
+      }
     }
+  } finally {
+    if (stopScraping) {
+      const t = await stopScraping();
+      scraped = `/-/health and /-/metrics scraped ${t.scrapes} times during the run: ${t.failures} failures, slowest ${fmt(t.slowestMs, 1)} ms.`;
+    }
+    await Promise.all(targets.map((t) => t.stop()));
   }
 
-  // Server CPU per request, in µs: the figure the bare server's is the floor of (issue 19 compares the two).
   const cpuPerRequest = (r: Row | undefined) => (r?.result?.perSecond ? (1e6 * r.cpuCores) / r.result.perSecond : undefined);
   console.log('| scenario | in flight | target | req/s | p50 ms | p99 ms | server CPU (cores) | server CPU µs/req | generator CPU (cores) | errors | trent ÷ this: req/s, CPU/req |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');

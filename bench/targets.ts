@@ -138,16 +138,20 @@ export async function startTrent(existingDataDir?: string): Promise<RunningTarge
   const bench = accessKey(dataDir, '--user', 'bench');
   const launched = await launch(process.execPath, [join(REPO, 'bin', 'trent.js'), 'serve', '--port', String(port), '--data-dir', dataDir],
     { TRENT_KEY_POOL: process.env.TRENT_KEY_POOL ?? BENCH_POOL }, /listening on/);
+  // A data directory kept between runs (bench/scale.ts) keeps no benchmark keys: IAM allows a user two.
+  const stop = stopper(launched, existingDataDir
+    ? () => { for (const k of [root, bench]) execFileSync(process.execPath, [join(REPO, 'bin', 'trent.js'), 'access-key', 'delete', k.accessKeyId, '--data-dir', dataDir]); }
+    : () => rmSync(dataDir, { recursive: true, force: true }));
   const iam = new IAMClient({ endpoint: `http://127.0.0.1:${port}`, region: REGION, credentials: root, maxAttempts: 1 });
-  await iam.send(new PutUserPolicyCommand({ UserName: 'bench', PolicyName: 'kms', PolicyDocument: KMS_ALL }));
-  iam.destroy();
-  return {
-    name: 'trent', host: '127.0.0.1', port, region: REGION, pid: launched.child.pid!, dataDir, credentials: bench,
-    // A data directory kept between runs (bench/scale.ts) keeps no benchmark keys: IAM allows a user two.
-    stop: stopper(launched, existingDataDir
-      ? () => { for (const k of [root, bench]) execFileSync(process.execPath, [join(REPO, 'bin', 'trent.js'), 'access-key', 'delete', k.accessKeyId, '--data-dir', dataDir]); }
-      : () => rmSync(dataDir, { recursive: true, force: true })),
-  };
+  try {
+    await iam.send(new PutUserPolicyCommand({ UserName: 'bench', PolicyName: 'kms', PolicyDocument: KMS_ALL }));
+  } catch (e) {
+    await stop(); // a Trent the benchmark cannot call is stopped, not left running
+    throw e;
+  } finally {
+    iam.destroy();
+  }
+  return { name: 'trent', host: '127.0.0.1', port, region: REGION, pid: launched.child.pid!, dataDir, credentials: bench, stop };
 }
 
 export async function startMoto(): Promise<RunningTarget> {
