@@ -17,16 +17,18 @@ export interface PlainQuestion {
  * Verdicts already reached, for questions whose policies have no Condition: such a verdict is a function of the
  * policies, the caller, the action, the resource and its account alone (what decideAccess and evaluatePolicy read
  * besides conditions), so the same question gets the same answer, and a data plane that asks the same few
- * questions thousands of times a second asks each once. Evaluation reading anything more must add it to keyOf. A policy is known by its
- * parsed document, which the caller keeps one of per text: a changed policy is another document, hence another
- * question, and nothing here needs to be told of the change. A question whose policies have a condition is never
- * kept (it reads the request, its time, its address, the key's tags).
+ * questions thousands of times a second asks each once. Evaluation reading anything more must add it to keyOf.
+ * A policy is known by its parsed document, which the caller keeps one of per text: a changed policy is another
+ * document, hence another question, and nothing here needs to be told of the change. A question whose policies
+ * have a condition is never kept (it reads the request, its time, its address, the key's tags).
  */
 export class VerdictCache {
-  /** Parsed documents are kept (and dropped) by the caller: an ID per document, which dies with it. */
-  private readonly ids = new WeakMap<PolicyDocument, number>();
+  /**
+   * Each parsed document's ID, or null for one with a condition. Documents are kept (and dropped) by the caller:
+   * the entry dies with its document.
+   */
+  private readonly ids = new WeakMap<PolicyDocument, number | null>();
   private nextId = 1;
-  private readonly conditionFree = new WeakMap<PolicyDocument, boolean>();
   private readonly verdicts = new Map<string, AccessVerdict>();
 
   constructor(private readonly capacity = 4096) {}
@@ -57,17 +59,11 @@ export class VerdictCache {
 
   /** A condition-free document's ID, or undefined for a document with a condition. */
   private idOf(doc: PolicyDocument): number | undefined {
-    let free = this.conditionFree.get(doc);
-    if (free === undefined) {
-      free = doc.statements.every((s) => s.conditions.length === 0);
-      this.conditionFree.set(doc, free);
-    }
-    if (!free) return undefined;
     let id = this.ids.get(doc);
     if (id === undefined) {
-      id = this.nextId++;
+      id = doc.statements.every((s) => s.conditions.length === 0) ? this.nextId++ : null;
       this.ids.set(doc, id);
     }
-    return id;
+    return id ?? undefined;
   }
 }
