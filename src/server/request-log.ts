@@ -1,4 +1,5 @@
 import type { RequestLogFacts } from '../protocol/pipeline.js';
+import { jsonMember } from '../util/json-text.js';
 import { jsonLineWriter, type LogFormat, type Logger } from '../util/log.js';
 
 /** One answered request, as the HTTP server saw it. */
@@ -36,15 +37,10 @@ export function requestLog(format: LogFormat, logger: Logger): RequestLog {
     const outcome = r.errorType ?? (r.status < 400 ? 'ok' : `HTTP ${r.status}`);
     const latencyMs = Math.round(r.ms * 1000) / 1000;
     // pino's record, level 30 (info), its fields in the order below, undefined ones left out, msg last.
-    const line = `{"level":30,"time":${Date.now()}${field('requestId', r.facts?.requestId)}${field('operation', r.what)}` +
-      `${field('keyId', r.facts?.keyId)}${field('caller', caller?.principalArn)}${field('accessKeyId', caller?.accessKeyId)}` +
-      `${field('sourceIp', r.sourceIp)}${field('outcome', outcome)}${field('decidedBy', r.facts?.detail)}` +
-      `${field('status', r.status)}${field('latencyMs', latencyMs)},"msg":"request"}\n`;
+    const line = `{"level":30,"time":${Date.now()}${jsonMember('requestId', r.facts?.requestId)}${jsonMember('operation', r.what)}` +
+      `${jsonMember('keyId', r.facts?.keyId)}${jsonMember('caller', caller?.principalArn)}${jsonMember('accessKeyId', caller?.accessKeyId)}` +
+      `${jsonMember('sourceIp', r.sourceIp)}${jsonMember('outcome', outcome)}${jsonMember('decidedBy', r.facts?.detail)}` +
+      `${jsonMember('status', r.status)}${jsonMember('latencyMs', latencyMs)},"msg":"request"}\n`;
     write(line);
   };
-}
-
-/** `,"name":value` in JSON, or nothing for an undefined value. */
-function field(name: string, value: string | number | undefined): string {
-  return value === undefined ? '' : `,"${name}":${typeof value === 'number' ? value : JSON.stringify(value)}`;
 }
