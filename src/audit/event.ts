@@ -6,8 +6,8 @@ import type { ShapeDef } from '../model/shape.js';
 import { OPERATIONS, SHAPES } from '../model/shapes.gen.js';
 import { STS_MODEL } from '../model/sts.gen.js';
 import { arnOf } from '../util/arn.js';
-import { jsonMember, jsonString } from '../util/json-text.js';
 import { newRequestId } from '../util/ids.js';
+import { jsonMember, jsonString } from '../util/json-text.js';
 import { CUSTOM_KEY_MATERIAL_TAG } from '../util/localstack-tags.js';
 
 /** A key an event is about (the same shape as the store's KeyRef; the audit layer does not know the store). */
@@ -128,7 +128,7 @@ function identityType(principalArn: string): string {
 /**
  * A CloudTrail-shaped event for one KMS, IAM or STS call, as JSON text. Written straight from its parts, every
  * request: its members in CloudTrail's order, an undefined one left out as JSON.stringify leaves it out, every
- * string escaped by JSON.stringify. Building an object only to stringify it cost about twice as much.
+ * string escaped exactly as JSON.stringify escapes it. Building an object only to stringify it cost about twice as much.
  */
 function requestEventJson(e: AuditInput): string {
   const model = e.service ? QUERY_MODELS[e.service] : undefined;

@@ -12,7 +12,10 @@ export function jsonString(value: string): string {
   return VERBATIM.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
-/** `,"name":value` in JSON, or nothing for an undefined value, as JSON.stringify leaves out an undefined member. */
+/**
+ * `,"name":value` in JSON, or nothing for an undefined value, as JSON.stringify leaves out an undefined member.
+ * `name` is written as it is (callers pass literals), and a number must be finite: NaN would make the text invalid.
+ */
 export function jsonMember(name: string, value: string | number | boolean | undefined): string {
   return value === undefined ? '' : `,"${name}":${typeof value === 'string' ? jsonString(value) : value}`;
 }

@@ -68,7 +68,7 @@ describe('requestRecord', () => {
     });
   });
 
-  test('a request nobody could be told apart by: the key tried, the error, no Region or recipient', () => {
+  test('an unauthenticated request: the access key tried, the error, no Region or recipient', () => {
     const event = JSON.parse(requestRecord({
       ...encrypt, operation: undefined, caller: undefined, triedAccessKeyId: 'AKIATRIED', resources: [], sourceIp: undefined,
       userAgent: undefined, errorCode: 'InvalidSignatureException', errorMessage: 'The request signature we calculated does not match',
@@ -84,17 +84,24 @@ describe('requestRecord', () => {
     }
   });
 
-  test('strings a caller chose come back as sent, and the query services name themselves', () => {
+  test('strings a caller chose come back as sent, escaped as JSON.stringify escapes them; the query services name themselves', () => {
     const hostile = 'ua "quoted" \\ back\nline \u0001 \ud800 ☃';
-    const event = JSON.parse(requestRecord({
-      ...encrypt, service: 'iam', operation: 'CreateUser', input: { UserName: hostile }, userAgent: hostile, errorMessage: hostile,
-      errorCode: 'EntityAlreadyExists', externalCalls: [{ customKeyStoreId: 'cks-1', operation: 'Encrypt', latencyMs: 2.5, outcome: 'ok' }],
-    }).doc) as Record<string, unknown>;
-    assert.equal(event.eventSource, 'iam.amazonaws.com');
-    assert.equal(event.userAgent, hostile);
-    assert.equal(event.errorMessage, hostile);
-    assert.deepEqual(event.requestParameters, { userName: hostile });
-    assert.deepEqual(event.additionalEventData, { customKeyStoreCalls: [{ customKeyStoreId: 'cks-1', operation: 'Encrypt', latencyMs: 2.5, outcome: 'ok' }] });
+    for (const [service, operation, input, parameters] of [
+      ['iam', 'CreateUser', { UserName: hostile }, { userName: hostile }],
+      ['sts', 'AssumeRole', { RoleArn: `arn:aws:iam::${A}:role/app`, RoleSessionName: hostile }, { roleArn: `arn:aws:iam::${A}:role/app`, roleSessionName: hostile }],
+    ] as const) {
+      const doc = requestRecord({
+        ...encrypt, service, operation, input, userAgent: hostile, errorMessage: hostile, errorCode: 'EntityAlreadyExists',
+        externalCalls: [{ customKeyStoreId: 'cks-1', operation: 'Encrypt', latencyMs: 2.5, outcome: 'ok' }],
+      }).doc;
+      const event = JSON.parse(doc) as Record<string, unknown>;
+      assert.equal(JSON.stringify(event), doc, 'every string escaped exactly as JSON.stringify escapes it');
+      assert.equal(event.eventSource, `${service}.amazonaws.com`);
+      assert.equal(event.userAgent, hostile);
+      assert.equal(event.errorMessage, hostile);
+      assert.deepEqual(event.requestParameters, parameters);
+      assert.deepEqual(event.additionalEventData, { customKeyStoreCalls: [{ customKeyStoreId: 'cks-1', operation: 'Encrypt', latencyMs: 2.5, outcome: 'ok' }] });
+    }
   });
 
   test('leaves out the value of the tag that carries key material', () => {
