@@ -119,8 +119,8 @@ export function allowsPolicyChange(ctx: OpContext, doc: PolicyDocument, key: Key
   return decide(doc, accessRequest(ctx, { key, action: 'kms:PutKeyPolicy', resource: arnOf(key) }, NO_FACTS)) === 'allow';
 }
 
-/** The caller as policies name it. */
-function principalOf(caller: Caller): Principal {
+/** The caller as policies name it: KMS's, IAM's and STS's authorization alike. */
+export function principalOf(caller: Caller): Principal {
   return { arn: caller.principalArn, identityArn: caller.identityArn, accountId: caller.accountId, partition: partitionOf(caller.region) };
 }
 

@@ -4,7 +4,7 @@ import { decideAccess, denialMessage } from '../../policy/access.js';
 import type { IdentityKind } from '../../store/types.js';
 import { partitionOf } from '../../util/arn.js';
 import type { OpContext } from '../context.js';
-import { callerConditions, callerIdentityPolicies } from '../authorize.js';
+import { callerConditions, callerIdentityPolicies, principalOf } from '../authorize.js';
 import { userNameOrCaller } from './identity.js';
 
 /** The user or role an IAM operation acts on: its name, or (a listing) every one of its kind. */
@@ -49,7 +49,7 @@ export async function authorizeIam<Op extends IamOperationName>(operation: Op, i
   const resource = await resourceArn(ctx, TARGETS[operation](input, ctx));
   const identityPolicies = await callerIdentityPolicies(ctx);
   const verdict = decideAccess({
-    principal: { arn: caller.principalArn, identityArn: caller.identityArn, accountId: caller.accountId, partition: partitionOf(caller.region) },
+    principal: principalOf(caller),
     action, resource, conditions: callerConditions(ctx),
     resourceAccountId: caller.accountId, resourcePolicy: undefined, identityPolicies,
   });

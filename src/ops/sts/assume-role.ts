@@ -6,11 +6,11 @@ import type { ConditionLookup } from '../../policy/conditions.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import type { AccessRequest } from '../../policy/evaluate.js';
 import type { IdentityRecord } from '../../store/types.js';
-import { parseArn, partitionOf } from '../../util/arn.js';
+import { parseArn } from '../../util/arn.js';
 import { newAccessKeyId } from '../../util/ids.js';
 import type { OpContext } from '../context.js';
 import type { StsHandler } from '../iam/handler.js';
-import { callerConditions, callerIdentityPolicies } from '../authorize.js';
+import { callerConditions, callerIdentityPolicies, principalOf } from '../authorize.js';
 import { maxSessionSeconds } from '../iam/roles.js';
 import { sessionTokenHash } from './session-token.js';
 
@@ -78,7 +78,7 @@ export const assumeRole: StsHandler<'AssumeRole'> = async (input, ctx) => {
   }
   const role = await roleNamed(ctx, input.RoleArn);
   if (!role?.trustPolicy) throw notAuthorized(ctx, input.RoleArn);
-  const principal = { arn: caller.principalArn, identityArn: caller.identityArn, accountId: caller.accountId, partition: partitionOf(caller.region) };
+  const principal = principalOf(caller);
   const access = {
     principal, action: 'sts:AssumeRole', resource: input.RoleArn, conditions: trustConditions(ctx, input.ExternalId, input.RoleSessionName),
   };
