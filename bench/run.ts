@@ -1,7 +1,8 @@
 /**
  * The benchmark: the same SigV4-signed workloads against Trent (serve posture: signatures verified, audit on),
- * moto_server, local-kms (when --local-kms BINARY is given) and a bare Node server answering a fixed response
- * (the ceiling for any Node server here), in one run, printing req/s, p50/p99, server CPU, the load generator's
+ * moto_server, local-kms (when --local-kms BINARY is given), a bare Node server answering a fixed response
+ * (the ceiling for any Node server here) and that server doing only the least work an audited Encrypt needs
+ * (floor-server.ts: the floor under any Node KMS), in one run, printing req/s, p50/p99, server CPU, the load generator's
  * CPU (bench/loadgen.c, compiled on first use) and the ratios. The targets run side by side: each cell is
  * measured on one target after the other, so a ratio compares figures taken seconds apart; with --rounds N each
  * cell is measured N times, round-robin, and the round with the median throughput is reported.
@@ -19,7 +20,7 @@ import { runLoad, type LoadResult, type Workload } from './load.js';
 import { scrapeWhileLoaded, type ScrapeTally } from './scrape.js';
 import { parsePoolSizes } from '../src/ops/pool-sizes.js';
 import {
-  BENCH_POOL, cpuSeconds, startCeiling, startLocalKms, startMoto, startTrent, type RunningTarget,
+  BENCH_POOL, cpuSeconds, startCeiling, startFloor, startLocalKms, startMoto, startTrent, type RunningTarget,
 } from './targets.js';
 
 interface Scenario {
@@ -53,6 +54,14 @@ async function awaitPool(dataDir: string, spec: string, count: number): Promise<
 const PLAINTEXT = Buffer.alloc(100, 'p').toString('base64');
 const DIGEST = Buffer.alloc(32, 'd').toString('base64');
 const fixed = (operation: string, payload: unknown): Workload => ({ operation, bodies: [JSON.stringify(payload)] });
+
+/** What `target` is sent in scenario `s`, or undefined when it takes no part in it. */
+function workloadOn(target: RunningTarget, s: Scenario): Promise<Workload | undefined> {
+  // The bare server answers one fixed response whatever it is asked; the floor server only encrypts.
+  if (target.name === 'node-ceiling') return Promise.resolve(s.ceiling ? fixed('Encrypt', {}) : undefined);
+  if (target.name === 'node-floor') return Promise.resolve(s.name === 'Encrypt' ? fixed('Encrypt', { KeyId: 'any', Plaintext: PLAINTEXT }) : undefined);
+  return s.setup(target);
+}
 
 const SCENARIOS: readonly Scenario[] = [
   { name: 'Encrypt', ceiling: true, setup: async (t) => fixed('Encrypt', { KeyId: await createKey(t), Plaintext: PLAINTEXT }) },
@@ -145,7 +154,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '5' },
       concurrency: { type: 'string', default: '1,16,64' },
       scenarios: { type: 'string' },
-      targets: { type: 'string', default: 'trent,moto,node-ceiling' },
+      targets: { type: 'string', default: 'trent,moto,node-ceiling,node-floor' },
       'local-kms': { type: 'string' },
       rounds: { type: 'string', default: '1' },
     },
@@ -160,7 +169,7 @@ async function main(): Promise<void> {
   if (values['local-kms']) targetNames.push('local-kms');
 
   const starters: Record<string, () => Promise<RunningTarget>> = {
-    trent: startTrent, moto: startMoto, 'node-ceiling': startCeiling,
+    trent: startTrent, moto: startMoto, 'node-ceiling': startCeiling, 'node-floor': startFloor,
     'local-kms': () => startLocalKms(values['local-kms']!),
   };
   const rows: Row[] = [];
@@ -188,9 +197,9 @@ async function main(): Promise<void> {
     for (const s of scenarios) {
       const workloads = new Map<RunningTarget, Workload>();
       for (const target of targets) {
-        if (target.name === 'node-ceiling' && !s.ceiling) continue;
         try {
-          workloads.set(target, target.name === 'node-ceiling' ? fixed('Encrypt', {}) : await s.setup(target));
+          const workload = await workloadOn(target, s);
+          if (workload) workloads.set(target, workload);
         } catch (e) {
           for (const n of levels) rows.push({ scenario: s.name, target: target.name, inFlight: n, result: undefined, cpuCores: 0, note: String(e).slice(0, 120) });
         }

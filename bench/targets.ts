@@ -180,6 +180,21 @@ export async function startCeiling(): Promise<RunningTarget> {
   return { name: 'node-ceiling', host: '127.0.0.1', port, region: REGION, pid: launched.child.pid!, credentials: ANY_CREDENTIALS, stop: stopper(launched) };
 }
 
+/**
+ * The bare server doing the least work an audited Encrypt needs (floor-server.ts): what Trent would cost if its
+ * pipeline were only that work. Its trail goes to a file in a directory of its own, removed when it stops.
+ */
+export async function startFloor(): Promise<RunningTarget> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'floor-trail-'));
+  const launched = await launch(process.execPath, [join(REPO, 'dist', 'bench', 'floor-server.js'), String(port), join(dir, 'trail')],
+    { AWS_ACCESS_KEY_ID: ANY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ANY_CREDENTIALS.secretAccessKey }, /listening on/);
+  return {
+    name: 'node-floor', host: '127.0.0.1', port, region: REGION, pid: launched.child.pid!, credentials: ANY_CREDENTIALS,
+    stop: stopper(launched, () => rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
 /** CPU seconds used so far by a process and all its descendants (Linux /proc). */
 export function cpuSeconds(rootPid: number): number {
   const ticks = 100; // USER_HZ on Linux
