@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FloorWork } from './floor-work.js';
 import { kmsRequest } from './lean-client.js';
+import type { HttpRequestParts } from '../src/util/sigv4.js';
 
 const { values } = parseArgs({ options: { batch: { type: 'string', default: '16' }, seconds: { type: 'string', default: '3' } } });
 const batch = Number(values.batch);
@@ -25,7 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'trent-floor-'));
 const trail = openSync(join(dir, 'trail'), 'a');
 
 /** The head split into headers, as node:http's parser leaves them to the floor server. */
-function parseHead(bytes: Buffer): { headers: Record<string, string>; body: Buffer } {
+function parseHead(bytes: Buffer): HttpRequestParts {
   const end = bytes.indexOf('\r\n\r\n');
   const lines = bytes.toString('latin1', 0, end).split('\r\n');
   const headers: Record<string, string> = {};
@@ -33,7 +34,8 @@ function parseHead(bytes: Buffer): { headers: Record<string, string>; body: Buff
     const colon = lines[i]!.indexOf(':');
     headers[lines[i]!.slice(0, colon).toLowerCase()] = lines[i]!.slice(colon + 1).trim();
   }
-  return { headers, body: bytes.subarray(end + 4) };
+  const [method = '', path = ''] = lines[0]!.split(' ');
+  return { method, path, headers, body: bytes.subarray(end + 4) };
 }
 
 let events = '';
@@ -57,21 +59,21 @@ function perCall(step: () => unknown, ms: number): number {
   return (cpu.user + cpu.system) / calls;
 }
 
-const { headers, body } = parseHead(request);
-const ciphertext = work.encrypt(body);
+const parsed = parseHead(request);
+const ciphertext = work.encrypt(parsed.body);
 const steps: ReadonlyArray<[string, () => unknown]> = [
   ['HTTP head split', () => parseHead(request)],
-  ['SigV4 verified', () => work.verify(headers, body)],
-  ['body parsed, per-message key, AES-GCM', () => work.encrypt(body)],
+  ['SigV4 verified', () => work.verify(parsed)],
+  ['body parsed, plaintext sealed', () => work.encrypt(parsed.body)],
   ['response body', () => work.respond(ciphertext)],
   [`audit event, written and fdatasynced by ${batch}`, audit],
 ];
 try {
   const total = perCall(() => {
-    const head = parseHead(request);
-    work.verify(head.headers, head.body);
+    const req = parseHead(request);
+    work.verify(req);
     audit();
-    return work.respond(work.encrypt(head.body));
+    return work.respond(work.encrypt(req.body));
   }, seconds * 1000);
   console.log(`Encrypt floor in-process, audit fdatasynced every ${batch} requests: ${total.toFixed(1)} µs of CPU per request`);
   for (const [name, step] of steps) console.log(`  ${name}: ${perCall(step, (seconds * 1000) / steps.length).toFixed(1)} µs`);
