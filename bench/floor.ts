@@ -1,7 +1,7 @@
 /**
  * The floor under an audited Encrypt (floor-work.ts) in this process, without sockets: CPU per request for the
- * whole of it, then for each step alone. Beside bench/pipeline.ts it tells how much of Trent's pipeline is Trent's
- * to win back; beside the bare server it tells whether a target can be met by any Node implementation at all.
+ * whole of it, then for each step alone. Beside bench/pipeline.ts it tells how much of Trent's pipeline is its own
+ * work, the part a change to Trent can win back; the floor itself is what no Node implementation can avoid.
  * The audit events go to a file by one write and one fdatasync every `--batch` requests.
  *
  *   node dist/bench/floor.js [--batch 16] [--seconds 3]
