@@ -56,10 +56,10 @@ const DIGEST = Buffer.alloc(32, 'd').toString('base64');
 const fixed = (operation: string, payload: unknown): Workload => ({ operation, bodies: [JSON.stringify(payload)] });
 
 /** What `target` is sent in scenario `s`, or undefined when it takes no part in it. */
-function workloadOn(target: RunningTarget, s: Scenario): Promise<Workload | undefined> {
+async function workloadOn(target: RunningTarget, s: Scenario): Promise<Workload | undefined> {
   // The bare server answers one fixed response whatever it is asked; the floor server only encrypts.
-  if (target.name === 'node-ceiling') return Promise.resolve(s.ceiling ? fixed('Encrypt', {}) : undefined);
-  if (target.name === 'node-floor') return Promise.resolve(s.name === 'Encrypt' ? fixed('Encrypt', { KeyId: 'any', Plaintext: PLAINTEXT }) : undefined);
+  if (target.name === 'node-ceiling') return s.ceiling ? fixed('Encrypt', {}) : undefined;
+  if (target.name === 'node-floor') return s.name === 'Encrypt' ? fixed('Encrypt', { KeyId: 'any', Plaintext: PLAINTEXT }) : undefined;
   return s.setup(target);
 }
 
